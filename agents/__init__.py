@@ -1,0 +1,17 @@
+"""The four roles of hetsim, one module each, and the explicit mapping from role to class."""
+
+from agents.annotator import Annotator
+from agents.community import Community
+from agents.large_entity import LargeEntity
+from agents.regulator import Regulator
+
+# Scenario section → role class, in acting order within each phase. Entities set their terms
+# before communities choose; regulators audit after deployment.
+ROLES = {
+    "large_entities": LargeEntity,
+    "communities": Community,
+    "annotators": Annotator,
+    "regulators": Regulator,
+}
+
+__all__ = ["ROLES", "Annotator", "Community", "LargeEntity", "Regulator"]

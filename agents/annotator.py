@@ -1,0 +1,53 @@
+"""Annotators (§2.4.3): label data for whoever hires them and set their asking pay.
+
+An annotator has a cultural background, a skill and an asking pay. Its labels are noisier on
+data from a distant culture and when paid below a fair rate (see
+:mod:`simulation.annotation`). Each step it raises its asking pay when it had more work than
+the average annotator and lowers it otherwise, never below what it can live on nor below a
+legal minimum.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.roles import Role
+
+if TYPE_CHECKING:
+    from simulation.model import EcosystemModel
+
+PAY_FLOOR = 1e-4
+RESERVATION_SHARE = 0.6  # an annotator never asks less than this share of its first ask
+
+
+class Annotator(Role):
+    """A labeller on the annotation market."""
+
+    role_name = "annotator"
+
+    @property
+    def pay(self) -> float:
+        """Asking pay per record."""
+        return float(self.model.annotator_arrays.pay[self.index])
+
+    @classmethod
+    def setup(cls, model: EcosystemModel, members: list[Role]) -> None:
+        """Draw cultures, skills and asking pay; the workforce is heterogeneous."""
+        ann, spec, rng = model.annotator_arrays, model.spec.annotators, model.rng
+        if ann.n == 0:
+            return
+        ann.culture[:] = rng.integers(0, model.spec.communities.cultures, size=ann.n)
+        ann.skill[:] = np.clip(spec.skill_mean + 0.15 * rng.standard_normal(ann.n), 0.0, 1.0)
+        pay = spec.pay_mean * np.exp(spec.pay_spread * rng.standard_normal(ann.n))
+        ann.pay[:] = np.maximum(pay, max(spec.minimum_pay, PAY_FLOOR))
+        ann.reservation_pay[:] = RESERVATION_SHARE * ann.pay
+
+    def outcome(self) -> None:
+        """Ask more when in demand, less when idle; never below the legal minimum."""
+        ann, spec = self.model.annotator_arrays, self.model.spec.annotators
+        i = self.index
+        demand = ann.records[i] - ann.records.mean()
+        factor = 1.0 + spec.pay_adjustment * np.sign(demand)
+        ann.pay[i] = max(ann.pay[i] * factor, ann.reservation_pay[i], spec.minimum_pay, PAY_FLOOR)

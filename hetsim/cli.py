@@ -1,0 +1,136 @@
+"""The ``hetsim`` command line: run scenarios, list them, and (more commands) compare them.
+
+Bad input (an unknown scenario, key or value) prints one clear message and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from simulation.schema import ScenarioError
+
+SUMMARY_METRICS = (
+    "hhi_compute",
+    "hhi_decisions",
+    "dependency_share",
+    "data_sovereignty_mean",
+    "accuracy_mean",
+    "accuracy_min_community",
+    "fairness_gap_own_mean",
+    "trust_mean",
+    "energy_kwh",
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hetsim",
+        description="Who gains power in the machine-learning ecosystem: run and compare "
+        "agent-based scenarios.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run one scenario and write its tables")
+    run.add_argument("scenario", help="a shipped scenario name (see `hetsim list`) or a path")
+    run.add_argument("--steps", type=int, help="steps to run (default: the scenario's)")
+    run.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key, e.g. communities.count=80",
+    )
+    run.add_argument(
+        "--intervention",
+        dest="interventions",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="apply a shipped or local intervention (repeatable)",
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default: results/<scenario>-seed<seed>)",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+    sub.add_parser("list", help="list shipped scenarios and interventions")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hetsim`` command."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "list":
+            return _list()
+    except ScenarioError as exc:
+        print(f"hetsim: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _check_positive(name: str, value: int | None, minimum: int = 1) -> None:
+    if value is not None and value < minimum:
+        raise ScenarioError(f"--{name} = {value}: must be an integer >= {minimum}")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from analysis.runner import run_scenario
+    from scenarios.builder import load_scenario
+
+    _check_positive("steps", args.steps)
+    _check_positive("seed", args.seed, minimum=0)
+    scenario = load_scenario(args.scenario, args.overrides, args.interventions)
+    seed = scenario.run.seed if args.seed is None else args.seed
+    steps = scenario.run.steps if args.steps is None else args.steps
+    out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
+    tables = run_scenario(scenario, out, seed=seed, steps=steps, progress=not args.quiet)
+    if not args.quiet:
+        print(_summary(tables["metrics"], scenario.name, seed, out))
+    return 0
+
+
+def _summary(metrics, name: str, seed: int, out: Path) -> str:
+    steps = metrics["step"].to_numpy()
+    picks = sorted({int(steps[0]), int(steps[len(steps) // 2]), int(steps[-1])})
+    table = metrics.set_index("step").loc[picks, list(SUMMARY_METRICS)].T
+    table.columns = [f"step {s}" for s in picks]
+    lines = [
+        f"\n{name} (seed {seed}), {len(steps)} steps — tables in {out}/",
+        table.to_string(float_format=lambda v: f"{v:.3f}"),
+    ]
+    return "\n".join(lines)
+
+
+def _list() -> int:
+    from scenarios.library import (
+        describe,
+        intervention_path,
+        list_interventions,
+        list_scenarios,
+        scenario_path,
+    )
+
+    print("Scenarios:")
+    for name in list_scenarios():
+        print(f"  {name:<28} {describe(scenario_path(name))}")
+    interventions = list_interventions()
+    if interventions:
+        print("Interventions:")
+        for name in interventions:
+            print(f"  {name:<28} {describe(intervention_path(name))}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

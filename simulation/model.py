@@ -1,0 +1,318 @@
+"""The hetsim engine: a Mesa model that runs the named phases of DESIGN §2 every step.
+
+One step (a quarter): drift and shocks → data collection and annotation → offers and choices
+→ training → deployment and decisions → outcomes → audits and regulation → trust →
+measurement. In each phase the engine does the bulk mechanics that are cheaper in one pass
+(drawing data, batched training, applying deployed models) and every role acts through its
+hooks. The engine never imports a concrete agent class: roles arrive as a name → class mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import mesa
+import numpy as np
+
+from simulation import metrics
+from simulation.annotation import annotate, cultural_distance, flip_probability
+from simulation.capacity import feature_map
+from simulation.learning import predict_proba
+from simulation.ledger import Ledger
+from simulation.population import N_GROUPS, Population
+from simulation.recorder import Recorder
+from simulation.roles import PHASES, Role
+from simulation.schema import Scenario
+from simulation.state import (
+    LOCAL,
+    SHARE,
+    AnnotatorArrays,
+    CommunityArrays,
+    Deployment,
+    EntityArrays,
+    Jurisdictions,
+)
+from simulation.training import TrainingService
+
+SELF_ANNOTATION_SKILL = 0.4  # communities labelling their own data: no mismatch, little skill
+
+
+class EcosystemModel(mesa.Model):
+    """Large entities, communities, annotators and regulators exchanging data, models and trust.
+
+    Args:
+        scenario: the validated scenario.
+        roles: role name → Role subclass, in acting order; keys are the scenario sections
+            ``large_entities``, ``communities``, ``annotators``, ``regulators``.
+        seed: overrides ``scenario.run.seed``; the one seed that determines the run.
+    """
+
+    def __init__(
+        self, scenario: Scenario, roles: Mapping[str, type[Role]], *, seed: int | None = None
+    ) -> None:
+        seed = scenario.run.seed if seed is None else seed
+        super().__init__(rng=seed)
+        self.seed = seed
+        self.spec = scenario
+        self.roles = dict(roles)
+        counts = {
+            "large_entities": scenario.large_entities.count,
+            "communities": scenario.communities.count,
+            "annotators": scenario.annotators.count,
+            "regulators": scenario.regulators.count,
+        }
+        self.counts = counts
+        e, c, a, r = (
+            counts[k] for k in ("large_entities", "communities", "annotators", "regulators")
+        )
+        self.population = Population.generate(
+            scenario.data, c, scenario.communities.cultures, self.rng
+        )
+        self.ledger = Ledger(e, c, a, r)
+        self.community_arrays = CommunityArrays(c, scenario.communities.window)
+        self.entity_arrays = EntityArrays(e, scenario.large_entities.pool_size)
+        self.annotator_arrays = AnnotatorArrays(a)
+        self.jurisdictions = Jurisdictions(r)
+        self.deployment = Deployment(c, N_GROUPS)
+        self.training = TrainingService(
+            scenario.learning.l2,
+            scenario.learning.max_iter,
+            scenario.learning.warm_start,
+            scenario.learning.kwh_per_gflop,
+        )
+        self.recorder = Recorder(self)
+        self.members: dict[str, list[Role]] = {}
+        for section, role in self.roles.items():
+            self.members[section] = [role(self, i) for i in range(counts.get(section, 0))]
+            role.setup(self, self.members[section])
+        self._seed_data()
+        self.ledger.start_step()
+        self._run_phase("train")
+        self.training.start_step()
+        self.ledger.start_step()
+
+    # ------------------------------------------------------------------ the step
+    def step(self) -> None:
+        """Run every phase of one step in order."""
+        self.ledger.start_step()
+        self.training.start_step()
+        self.jurisdictions.start_step()
+        for phase in PHASES:
+            self._run_phase(phase)
+
+    def _run_phase(self, phase: str) -> None:
+        before = getattr(self, f"_before_{phase}", None)
+        if before is not None:
+            before()
+        for section, role in self.roles.items():
+            members = self.agents_by_type.get(role) if self.members.get(section) else None
+            if members is not None:
+                role.act(phase, self, members)
+        after = getattr(self, f"_after_{phase}", None)
+        if after is not None:
+            after()
+
+    # ------------------------------------------------------------------ initial data
+    def _seed_data(self) -> None:
+        """Give communities a full window of self-labelled records, entities a first scrape."""
+        com = self.community_arrays
+        if com.n:
+            sample = self.population.draw(com.window, self.rng)
+            flip = flip_probability(
+                np.zeros(com.n),
+                np.full(com.n, self.spec.annotators.fair_pay),
+                np.full(com.n, SELF_ANNOTATION_SKILL),
+                self.spec.annotators,
+            )
+            labels = annotate(sample.y, flip, self.rng)
+            com.append(sample.x, sample.group, labels)
+            self.ledger.records_collected += com.window
+        ent = self.entity_arrays
+        for i in range(ent.n):
+            self.scrape(i, self.spec.large_entities.pool_size // 4, annotator=-1)
+
+    # ------------------------------------------------------------------ drift
+    def _before_drift(self) -> None:
+        """Temporal drift and scheduled shocks (§2.1, §2.4.1)."""
+        self.population.drift(self.spec.data.drift, self.rng)
+        for shock in self.spec.data.shocks:
+            if shock.step == self.steps:
+                self.population.apply_shock(shock, self.rng)
+
+    # ------------------------------------------------------------------ collection
+    def _after_collect(self) -> None:
+        """Communities draw this step's individuals; hired annotators label them (§2.4.3)."""
+        com, ann = self.community_arrays, self.annotator_arrays
+        spec = self.spec
+        ann.records[:] = 0
+        ann.income[:] = 0
+        ann.correct[:] = 0
+        if com.n:
+            n = spec.communities.records_per_step
+            sample = self.population.draw(n, self.rng)
+            hired = com.annotator
+            flip = self.label_flip(hired, self.population.culture)
+            labels = annotate(sample.y, flip, self.rng)
+            correct = (labels == sample.y).sum(axis=1)
+            com.label_accuracy = correct / n
+            com.append(sample.x, sample.group, labels)
+            self.ledger.records_collected += n
+            self._last_batch = sample
+            self._last_labels = labels
+            paid = hired >= 0
+            if paid.any():
+                who = hired[paid]
+                fee = ann.pay[who] * n
+                self.ledger.pay(
+                    self.ledger.community_org(np.flatnonzero(paid)),
+                    self.ledger.annotator_org(who),
+                    fee,
+                )
+                np.add.at(ann.records, who, n)
+                np.add.at(ann.income, who, fee)
+                np.add.at(ann.correct, who, correct[paid])
+        for i in range(self.entity_arrays.n):
+            self.scrape(i, spec.large_entities.records_per_step, self.entity_arrays.annotator[i])
+
+    def label_flip(self, annotator: np.ndarray, data_culture: np.ndarray) -> np.ndarray:
+        """Flip rate of labels written by ``annotator`` (-1: self) on data of a culture."""
+        ann, spec = self.annotator_arrays, self.spec.annotators
+        hired = annotator >= 0
+        idx = np.where(hired, annotator, 0)
+        if ann.n == 0:
+            hired = np.zeros_like(hired)
+        culture = ann.culture[idx] if ann.n else np.zeros_like(idx)
+        mismatch = np.where(
+            hired, cultural_distance(culture, data_culture, self.spec.communities.cultures), 0.0
+        )
+        pay = np.where(hired, ann.pay[idx] if ann.n else 0.0, spec.fair_pay)
+        skill = np.where(hired, ann.skill[idx] if ann.n else 0.0, SELF_ANNOTATION_SKILL)
+        return flip_probability(mismatch, pay, skill, spec)
+
+    def scrape(self, entity: int, n: int, annotator: int) -> None:
+        """An entity gathers ``n`` records from random communities, under-sampling minorities."""
+        com = self.community_arrays
+        if n <= 0 or com.n == 0:
+            return
+        origin = self.rng.integers(0, com.n, size=n)
+        uniq, counts = np.unique(origin, return_counts=True)
+        per = int(counts.max())
+        sample = self.population.draw(
+            per, self.rng, uniq, self.spec.large_entities.scrape_minority_weight
+        )
+        keep = np.arange(per)[None, :] < counts[:, None]
+        x, a, y = sample.x[keep], sample.a[keep], sample.y[keep]
+        org = np.repeat(uniq, counts)
+        flip = self.label_flip(np.full(len(org), annotator), self.population.culture[org])
+        labels = annotate(y, flip, self.rng)
+        ann = self.annotator_arrays
+        if annotator >= 0 and ann.n:
+            fee = ann.pay[annotator] * len(org)
+            self.ledger.pay(
+                self.ledger.entity_org(entity), self.ledger.annotator_org(annotator), fee
+            )
+            ann.records[annotator] += len(org)
+            ann.income[annotator] += fee
+            ann.correct[annotator] += int((labels == y).sum())
+        self.entity_arrays.offer(entity, x, a, labels, org, self.rng)
+        self.ledger.records_scraped[entity] += len(org)
+
+    # ------------------------------------------------------------------ exchange
+    def _after_choose(self) -> None:
+        """Execute the choices: access fees paid, shared data handed over (§3, §4.1)."""
+        com, ent, ledger = self.community_arrays, self.entity_arrays, self.ledger
+        ent.revenue[:] = 0
+        ent.paying_users[:] = 0
+        if com.n == 0:
+            return
+        users = np.flatnonzero(com.strategy != LOCAL)
+        partner = com.partner[users]
+        ledger.provider = ledger.community_org(np.arange(com.n))
+        ledger.provider[users] = ledger.entity_org(partner)
+        ledger.record_flow("model", ledger.entity_org(partner), ledger.community_org(users), 1.0)
+        fee = ent.price[partner] * np.where(
+            com.strategy[users] == SHARE, 1.0 - self.spec.exchange.share_discount, 1.0
+        )
+        ledger.pay(ledger.community_org(users), ledger.entity_org(partner), fee)
+        np.add.at(ent.revenue, partner, fee)
+        np.add.at(ent.paying_users, partner, (fee > 0).astype(np.int64))
+        sharers = users[com.strategy[users] == SHARE]
+        if sharers.size:
+            n = self.spec.communities.records_per_step
+            ledger.give_data(sharers, com.partner[sharers], n)
+            value = self.spec.large_entities.data_value * n  # data is capital (§3, §4.1)
+            np.add.at(ledger.money, ledger.entity_org(com.partner[sharers]), value)
+            batch, labels = self._last_batch, self._last_labels
+            for e in np.unique(com.partner[sharers]):
+                mine = sharers[com.partner[sharers] == e]
+                ent.offer(
+                    int(e),
+                    batch.x[mine].reshape(-1, batch.x.shape[2]),
+                    batch.a[mine].ravel(),
+                    labels[mine].ravel(),
+                    np.repeat(mine, n),
+                    self.rng,
+                )
+
+    # ------------------------------------------------------------------ training
+    def _after_train(self) -> None:
+        """Fit every model requested in this phase, in one batched solve per shape."""
+        self.training.run()
+
+    # ------------------------------------------------------------------ deployment
+    def deployed_models(self) -> tuple[np.ndarray, np.ndarray]:
+        """Coefficients and intercepts of the model each community deploys."""
+        com, ent = self.community_arrays, self.entity_arrays
+        coef, intercept = com.coef.copy(), com.intercept.copy()
+        users = np.flatnonzero(com.strategy != LOCAL)
+        coef[users] = ent.coef[com.partner[users]]
+        intercept[users] = ent.intercept[com.partner[users]]
+        return coef, intercept
+
+    def _before_deploy(self) -> None:
+        """Deployed models decide on fresh individuals; outcomes are measured per group."""
+        com, dep, ledger = self.community_arrays, self.deployment, self.ledger
+        dep.decisions = np.zeros(ledger.n_orgs)
+        if com.n == 0:
+            return
+        m = self.spec.communities.deploy_per_step
+        sample = self.population.draw(m, self.rng)
+        coef, intercept = self.deployed_models()
+        proba = predict_proba(feature_map(sample.x, True), coef, intercept)
+        decision = (proba > 0.5).astype(np.int8)
+        own = metrics.group_rates(sample.y, decision, sample.group, N_GROUPS)
+        dep.group_n, dep.group_accuracy = own.n, own.accuracy
+        dep.group_tpr, dep.group_fpr, dep.group_selection = own.tpr, own.fpr, own.selection_rate
+        dep.accuracy = metrics.accuracy(own)
+        dep.gap_own = metrics.fairness_gap(own, com.notion, com.quota_target)
+        dep.gap_mandated = np.full(com.n, np.nan)
+        if self.jurisdictions.n:
+            by_a = metrics.group_rates(sample.y, decision, sample.a, N_GROUPS)
+            notion = self.jurisdictions.notion[com.jurisdiction]
+            dep.gap_mandated = metrics.fairness_gap(by_a, notion)
+        dep.aligned = (dep.accuracy >= com.min_accuracy) & (dep.gap_own <= com.fairness_tolerance)
+        dep.provider = ledger.provider.copy()
+        np.add.at(dep.decisions, ledger.provider, m)
+
+    # ------------------------------------------------------------------ audits
+    def audit_gap(self, entity: int, jurisdiction: int, n: int) -> float:
+        """Recompute an entity's mandated gap on fresh data from a jurisdiction (§3)."""
+        com = self.community_arrays
+        members = np.flatnonzero(com.jurisdiction == jurisdiction)
+        if members.size == 0:
+            return float("nan")
+        chosen = self.rng.choice(members, size=min(members.size, 20), replace=False)
+        per = max(1, n // chosen.size)
+        sample = self.population.draw(per, self.rng, np.sort(chosen))
+        ent = self.entity_arrays
+        x = feature_map(sample.x.reshape(1, -1, sample.x.shape[2]), True)
+        proba = predict_proba(x, ent.coef[entity : entity + 1], ent.intercept[entity : entity + 1])
+        decision = (proba > 0.5).astype(np.int8)
+        rates = metrics.group_rates(
+            sample.y.reshape(1, -1), decision, sample.a.reshape(1, -1), N_GROUPS
+        )
+        return float(metrics.fairness_gap(rates, self.jurisdictions.notion[jurisdiction])[0])
+
+    # ------------------------------------------------------------------ measurement
+    def _after_measure(self) -> None:
+        self.recorder.record()

@@ -1,0 +1,336 @@
+"""The validated scenario schema: every knob of a hetsim world, with its range.
+
+A scenario is a TOML file; this module turns it into a frozen, validated :class:`Scenario`.
+Unknown keys, wrong types and out-of-range values raise one :class:`ScenarioError` naming the
+file, the dotted key, the value and what is allowed. Nothing is silently defaulted or coerced
+beyond what TOML itself says (an integer where a float is expected is accepted).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+FairnessNotion = Literal[
+    "demographic_parity", "equal_opportunity", "equalized_odds", "quota", "none"
+]
+Strategy = Literal["choose", "local", "adopt", "share"]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class ScenarioError(ValueError):
+    """A scenario file or override is invalid; the message names file, key, value and rule."""
+
+
+class Section(BaseModel):
+    """Base of every scenario section: strict keys, validated on assignment, frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class RunSection(Section):
+    """Length and seed of a run."""
+
+    steps: int = Field(100, ge=1, le=100_000, description="steps (quarters) to simulate")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="the one seed that determines the run")
+
+
+class LargeEntitiesSection(Section):
+    """Large AI entities (§2.2, §3): capital, compute, data, a large model, access terms."""
+
+    count: int = Field(3, ge=0, le=100)
+    capital: NonNegative = Field(300.0, description="initial money per entity")
+    capital_spread: Probability = Field(0.3, description="relative spread of initial capital")
+    compute: NonNegative = Field(3000.0, description="initial compute, records trainable per step")
+    compute_price: float = Field(0.01, gt=0.0, description="money per unit of compute")
+    invest_fraction: Probability = Field(0.2, description="share of capital turned into compute")
+    compute_depreciation: Probability = Field(0.1, description="compute lost per step")
+    records_per_step: int = Field(100, ge=0, le=100_000, description="records scraped per step")
+    scrape_minority_weight: Probability = Field(
+        0.5, description="representation of minority groups in scraped data (1 = as in life)"
+    )
+    access_price: NonNegative = Field(1.0, description="initial price of model access per step")
+    price_adjustment: Probability = Field(0.05, description="relative price change per step")
+    pool_size: int = Field(6000, ge=100, le=1_000_000, description="training pool kept (rows)")
+    operating_cost: NonNegative = Field(0.5, description="money spent per step to operate")
+    data_value: NonNegative = Field(
+        0.01, description="money an entity makes per record received, outside the simulated market"
+    )
+
+
+class ValuesSection(Section):
+    """Communities' values profiles (§2.3, §2.4.1), drawn heterogeneously."""
+
+    notions: dict[FairnessNotion, NonNegative] = Field(
+        default_factory=lambda: {
+            "demographic_parity": 1.0,
+            "equal_opportunity": 1.0,
+            "equalized_odds": 1.0,
+            "quota": 0.5,
+            "none": 0.5,
+        },
+        description="relative frequency of each fairness notion among communities",
+    )
+    quota_target: Probability = Field(0.4, description="selection rate a quota asks per group")
+    weight_accuracy: NonNegative = 1.0
+    weight_fairness: NonNegative = 1.0
+    weight_privacy: NonNegative = 0.1
+    weight_sovereignty: NonNegative = 0.1
+    weight_money: NonNegative = Field(0.5, description="weight on spending a step's budget")
+    trust_premium: NonNegative = Field(
+        0.2, description="utility a fully distrusted provider loses (risk of misuse)"
+    )
+    weight_spread: Probability = Field(0.5, description="relative spread of the weights")
+    fairness_tolerance: Probability = Field(0.15, description="largest acceptable own gap")
+    min_accuracy: Probability = Field(0.65, description="lowest acceptable accuracy")
+
+    @model_validator(mode="after")
+    def _some_notion(self) -> ValuesSection:
+        if sum(self.notions.values()) <= 0:
+            raise ValueError("at least one notion needs a positive frequency")
+        return self
+
+
+class CommunitiesSection(Section):
+    """Small communities (§2, §4): population, data, values, resources, strategy."""
+
+    count: int = Field(40, ge=0, le=200_000)
+    records_per_step: int = Field(60, ge=2, le=10_000, description="individuals collected")
+    window: int = Field(240, ge=10, le=100_000, description="recent records kept for training")
+    deploy_per_step: int = Field(120, ge=10, le=100_000, description="decisions made per step")
+    compute: NonNegative = Field(60.0, description="median compute (records trainable/step)")
+    compute_spread: NonNegative = Field(0.8, description="log-normal sigma of compute")
+    expertise: Probability = Field(0.6, description="mean ML expertise (scales usable compute)")
+    budget: NonNegative = Field(4.0, description="median money per step")
+    budget_spread: NonNegative = Field(0.6, description="log-normal sigma of budget")
+    annotation_share: Probability = Field(0.3, description="share of budget for annotation")
+    strategy: Strategy = Field("choose", description="fixed strategy, or choose by utility")
+    expertise_growth: Probability = Field(0.02, description="expertise gained per step training")
+    expertise_decay: Probability = Field(0.03, description="expertise lost per step not training")
+    share_propensity: Probability = Field(0.5, description="openness to sharing data")
+    choice_temperature: float = Field(0.05, gt=0.0, le=10.0)
+    switching_cost: NonNegative = Field(0.05, description="utility kept by the incumbent option")
+    cultures: int = Field(5, ge=1, le=1000, description="distinct cultural backgrounds")
+    values: ValuesSection = Field(default_factory=ValuesSection)
+
+
+class AnnotatorsSection(Section):
+    """Annotators (§2.4.3): culture, skill and pay set their label noise."""
+
+    count: int = Field(100, ge=0, le=100_000)
+    pay_mean: NonNegative = Field(0.02, description="mean asking pay per record")
+    pay_spread: Probability = Field(0.5, description="relative spread of asking pay")
+    fair_pay: float = Field(0.03, gt=0.0, description="pay below which labels get sloppier")
+    minimum_pay: NonNegative = Field(0.0, description="legal floor on pay per record")
+    base_noise: Probability = Field(0.03)
+    mismatch_noise: Probability = Field(0.2, description="added flip rate at full mismatch")
+    low_pay_noise: Probability = Field(0.1, description="added flip rate at zero pay")
+    skill_mean: Probability = Field(0.7)
+    pay_adjustment: Probability = Field(0.05, description="relative asking-pay change per step")
+
+
+class RegulatorsSection(Section):
+    """Regulators (§2.3, §3): mandates, audits, penalties per jurisdiction."""
+
+    count: int = Field(3, ge=0, le=1000)
+    mandated_notions: list[FairnessNotion] = Field(
+        default_factory=lambda: ["demographic_parity", "equal_opportunity", "equalized_odds"],
+        min_length=1,
+        description="mandated notion per jurisdiction, cycled over regulators",
+    )
+    threshold: Probability = Field(0.1, description="largest lawful mandated gap")
+    audit_probability: Probability = Field(0.1, description="chance to audit an entity per step")
+    audit_sample: int = Field(400, ge=20, le=100_000, description="individuals per audit")
+    penalty_fraction: Probability = Field(0.05, description="share of capital fined")
+    publish: bool = Field(True, description="publish findings (moves trust)")
+    trust_penalty: Probability = Field(0.2, description="trust lost on a published violation")
+
+
+class ShockSpec(Section):
+    """A scheduled shock, e.g. a refugee influx that jumps a group's share (§2.4.1)."""
+
+    step: int = Field(ge=1)
+    kind: Literal["group_share", "covariate", "concept", "emerged_group"] = "group_share"
+    fraction: Probability = Field(1.0, description="share of communities hit")
+    size: float = Field(0.3, ge=-10.0, le=10.0, description="magnitude of the jump")
+
+
+class DataSection(Section):
+    """Data-generating processes and every §2.1 shift as a named parameter."""
+
+    minority_share: Probability = Field(0.3, description="mean share of the minority group")
+    demographic_shift: Probability = Field(0.15, description="spread of group shares")
+    covariate_shift: NonNegative = Field(0.3, description="spread of feature means")
+    covariate_gap: NonNegative = Field(0.5, description="feature deficit of the minority")
+    concept_shift: NonNegative = Field(0.15, description="spread of P(y|x) weights")
+    label_shift: NonNegative = Field(0.3, description="spread of base rates")
+    measurement_shift: NonNegative = Field(0.1, description="spread of feature scale")
+    measurement_noise: NonNegative = Field(0.3, description="mean feature measurement noise")
+    proxy_strength: NonNegative = Field(1.0, description="mean proxy-group correlation")
+    proxy_spread: NonNegative = Field(1.0, description="spread of proxy strength")
+    group_label_bias: float = Field(-0.3, ge=-5.0, le=5.0, description="minority label shift")
+    relational_identity: Probability = Field(
+        0.2, description="share of communities protecting the second attribute"
+    )
+    emerged_group_share: Probability = Field(0.0, description="initial share of a third group")
+    interaction: float = Field(1.5, ge=-5.0, le=5.0, description="nonlinear term in the concept")
+    drift: NonNegative = Field(0.02, description="random-walk step of means and shares")
+    shocks: list[ShockSpec] = Field(default_factory=list)
+
+
+class LearningSection(Section):
+    """Real training (§4): regularisation, scaling curve, cost."""
+
+    l2: float = Field(1.0, gt=0.0, description="L2 penalty of every logistic model")
+    max_iter: int = Field(25, ge=1, le=200)
+    warm_start: bool = True
+    capacity_compute: NonNegative = Field(
+        6000.0, description="compute needed for the high-capacity feature map"
+    )
+    kwh_per_gflop: NonNegative = Field(
+        2.0, description="energy per GFLOP of a simulated fit (model-scale factor included)"
+    )
+
+
+class ExchangeSection(Section):
+    """Exchanges of data, models, money and trust (§3, §4.1)."""
+
+    data_sharing: bool = Field(True, description="communities may share data with entities")
+    share_discount: Probability = Field(1.0, description="price waived for sharers")
+    initial_trust: Probability = 0.5
+    trust_learning_rate: Probability = 0.2
+    word_of_mouth: Probability = Field(0.05, description="pull of trust toward reputation")
+
+
+class Scenario(Section):
+    """A whole hetsim world."""
+
+    name: str = "unnamed"
+    description: str = ""
+    run: RunSection = Field(default_factory=RunSection)
+    large_entities: LargeEntitiesSection = Field(default_factory=LargeEntitiesSection)
+    communities: CommunitiesSection = Field(default_factory=CommunitiesSection)
+    annotators: AnnotatorsSection = Field(default_factory=AnnotatorsSection)
+    regulators: RegulatorsSection = Field(default_factory=RegulatorsSection)
+    data: DataSection = Field(default_factory=DataSection)
+    learning: LearningSection = Field(default_factory=LearningSection)
+    exchange: ExchangeSection = Field(default_factory=ExchangeSection)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Field names allowed at the parent of ``loc`` in the schema."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = field.annotation
+    return sorted(getattr(model, "model_fields", {}))
+
+
+def _describe(error: dict[str, Any]) -> tuple[str, str]:
+    loc = tuple(error["loc"])
+    key = ".".join(str(p) for p in loc)
+    if error["type"] == "extra_forbidden":
+        allowed = ", ".join(_allowed_keys(loc)) or "none"
+        return key, f"unknown key (allowed here: {allowed})"
+    ctx = error.get("ctx") or {}
+    if error["type"] in {"literal_error", "enum"} and "expected" in ctx:
+        return key, f"must be one of {ctx['expected']}"
+    return key, error["msg"][0].lower() + error["msg"][1:]
+
+
+def validate(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a scenario mapping; raise ScenarioError naming source, key, value and rule."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            key, rule = _describe(err)
+            value = err.get("input")
+            shown = "(missing)" if err["type"] == "missing" else repr(value)
+            if isinstance(value, dict) and err["type"] != "extra_forbidden":
+                shown = "{...}"
+            lines.append(f"{source}: {key} = {shown}: {rule}")
+        raise ScenarioError("\n".join(lines)) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file, turning syntax errors into ScenarioError."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse ``dotted.key=value``; the value is read as TOML, else kept as a string."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text!r}: expected dotted.key=value")
+    key, raw = (part.strip() for part in text.split("=", 1))
+    if not key:
+        raise ScenarioError(f"--set {text!r}: empty key")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def apply_override(data: dict[str, Any], key: str, value: Any, source: str) -> None:
+    """Set ``data[a][b][c] = value`` for key ``a.b.c``, refusing keys the schema lacks."""
+    parts = key.split(".")
+    node = data
+    model: Any = Scenario
+    for i, part in enumerate(parts):
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            where = ".".join(parts[:i]) or "the top level"
+            allowed = ", ".join(sorted(fields or {})) or "none"
+            raise ScenarioError(
+                f"{source}: {key} = {value!r}: unknown key (allowed in {where}: {allowed})"
+            )
+        model = fields[part].annotation
+        if i == len(parts) - 1:
+            node[part] = value
+        else:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ScenarioError(f"{source}: {key}: {'.'.join(parts[: i + 1])} is not a table")
+            node = child
+
+
+def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``patch`` over ``base`` (tables merge, other values replace)."""
+    out = dict(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load(
+    path: Path | str, overrides: list[str] | None = None, extra: dict[str, Any] | None = None
+) -> Scenario:
+    """Load and validate a scenario file with optional ``--set`` overrides and a patch."""
+    path = Path(path)
+    data = read_toml(path)
+    if extra:
+        data = merge(data, extra)
+    for text in overrides or []:
+        key, value = parse_override(text)
+        apply_override(data, key, value, f"{path.name} (--set)")
+    return validate(data, source=path.name)

@@ -1,0 +1,244 @@
+"""Bulk state of the world, kept in arrays the engine updates in one pass.
+
+Agents are readable policies over these arrays; one row per member of a role. Every field has
+a comment saying what it is and its unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulation.capacity import N_EXTRA
+from simulation.population import N_RAW
+
+N_FEATURES = N_RAW + N_EXTRA  # model inputs: raw features plus high-capacity extras
+
+# Strategies of a community (§4); codes index this tuple.
+STRATEGIES: tuple[str, ...] = ("local", "adopt", "share")
+LOCAL, ADOPT, SHARE = range(3)
+
+
+@dataclass
+class CommunityArrays:
+    """Data windows, local models, values and resources of every community."""
+
+    n: int
+    window: int
+    # data window (ring buffer of the most recent annotated records)
+    x: np.ndarray = field(init=False)  # (C, W, 5) raw features
+    group: np.ndarray = field(init=False)  # (C, W) protected-attribute value
+    label: np.ndarray = field(init=False)  # (C, W) label as annotated (noisy)
+    filled: np.ndarray = field(init=False)  # (C,) rows in use
+    cursor: np.ndarray = field(init=False)  # (C,) next row to overwrite
+    # the local model
+    coef: np.ndarray = field(init=False)  # (C, 8) weights of the community's own model
+    intercept: np.ndarray = field(init=False)  # (C,)
+    # values profile (§2.3, §2.4.1)
+    notion: np.ndarray = field(init=False)  # (C,) fairness notion, a FAIRNESS_NOTIONS name
+    quota_target: np.ndarray = field(init=False)  # (C,) selection rate a quota asks
+    weight_accuracy: np.ndarray = field(init=False)  # (C,)
+    weight_fairness: np.ndarray = field(init=False)  # (C,)
+    weight_privacy: np.ndarray = field(init=False)  # (C,)
+    weight_sovereignty: np.ndarray = field(init=False)  # (C,)
+    fairness_tolerance: np.ndarray = field(init=False)  # (C,) largest acceptable own gap
+    min_accuracy: np.ndarray = field(init=False)  # (C,) lowest acceptable accuracy
+    # resources (§2.2)
+    budget: np.ndarray = field(init=False)  # (C,) money earned per step
+    expertise: np.ndarray = field(init=False)  # (C,) share of compute used well, [0, 1]
+    jurisdiction: np.ndarray = field(init=False)  # (C,) regulator index, -1 when none
+    # choices
+    strategy: np.ndarray = field(init=False)  # (C,) STRATEGIES code
+    partner: np.ndarray = field(init=False)  # (C,) entity used for adopt/share, -1 for local
+    annotator: np.ndarray = field(init=False)  # (C,) annotator hired this step, -1 self
+    label_accuracy: np.ndarray = field(init=False)  # (C,) share of this step's labels correct
+
+    def __post_init__(self) -> None:
+        c, w = self.n, self.window
+        self.x = np.zeros((c, w, N_RAW))
+        self.group = np.zeros((c, w), dtype=np.int8)
+        self.label = np.zeros((c, w), dtype=np.int8)
+        self.filled = np.zeros(c, dtype=np.int64)
+        self.cursor = np.zeros(c, dtype=np.int64)
+        self.coef = np.zeros((c, N_FEATURES))
+        self.intercept = np.zeros(c)
+        self.notion = np.full(c, "none", dtype=object)
+        for name in (
+            "quota_target",
+            "weight_accuracy",
+            "weight_fairness",
+            "weight_privacy",
+            "weight_sovereignty",
+            "fairness_tolerance",
+            "min_accuracy",
+            "budget",
+            "expertise",
+            "label_accuracy",
+        ):
+            setattr(self, name, np.zeros(c))
+        self.jurisdiction = np.full(c, -1, dtype=np.int64)
+        self.strategy = np.full(c, LOCAL, dtype=np.int64)
+        self.partner = np.full(c, -1, dtype=np.int64)
+        self.annotator = np.full(c, -1, dtype=np.int64)
+
+    def append(self, x: np.ndarray, group: np.ndarray, label: np.ndarray) -> None:
+        """Append one batch of records (C, n, ...) to every window, overwriting the oldest."""
+        n = x.shape[1]
+        pos = (self.cursor[:, None] + np.arange(n)[None, :]) % self.window
+        rows = np.arange(self.n)[:, None]
+        self.x[rows, pos] = x
+        self.group[rows, pos] = group
+        self.label[rows, pos] = label
+        self.cursor = (self.cursor + n) % self.window
+        self.filled = np.minimum(self.filled + n, self.window)
+
+    def recent_mask(self, budget: np.ndarray) -> np.ndarray:
+        """(C, W) mask of each window's most recent ``budget`` records."""
+        age = (self.cursor[:, None] - 1 - np.arange(self.window)[None, :]) % self.window
+        return age < np.minimum(budget, self.filled)[:, None]
+
+
+@dataclass
+class EntityArrays:
+    """Training pools, large models and terms of every large entity."""
+
+    n: int
+    pool_size: int
+    x: np.ndarray = field(init=False)  # (E, P, 5) training pool (reservoir of all records)
+    group: np.ndarray = field(init=False)  # (E, P) attribute a of pooled records
+    label: np.ndarray = field(init=False)  # (E, P) pooled labels as annotated
+    origin: np.ndarray = field(init=False)  # (E, P) community of origin
+    filled: np.ndarray = field(init=False)  # (E,) rows in use
+    seen: np.ndarray = field(init=False)  # (E,) records ever offered to the pool
+    coef: np.ndarray = field(init=False)  # (E, 8) the large model
+    intercept: np.ndarray = field(init=False)  # (E,)
+    high_capacity: np.ndarray = field(init=False)  # (E,) uses the rich feature map
+    price: np.ndarray = field(init=False)  # (E,) price of model access per step
+    paying_users: np.ndarray = field(init=False)  # (E,) communities paying this step
+    culture: np.ndarray = field(init=False)  # (E,) home culture
+    jurisdiction: np.ndarray = field(init=False)  # (E,) where it trains, -1 when none
+    reported_notion: np.ndarray = field(init=False)  # (E,) notion of the fairness it reports
+    reported_gap: np.ndarray = field(init=False)  # (E,) the fairness gap it reports
+    annotator: np.ndarray = field(init=False)  # (E,) annotator hired this step
+    revenue: np.ndarray = field(init=False)  # (E,) money earned this step
+
+    def __post_init__(self) -> None:
+        e, p = self.n, self.pool_size
+        self.x = np.zeros((e, p, N_RAW))
+        self.group = np.zeros((e, p), dtype=np.int8)
+        self.label = np.zeros((e, p), dtype=np.int8)
+        self.origin = np.full((e, p), -1, dtype=np.int64)
+        self.filled = np.zeros(e, dtype=np.int64)
+        self.seen = np.zeros(e, dtype=np.int64)
+        self.coef = np.zeros((e, N_FEATURES))
+        self.intercept = np.zeros(e)
+        self.high_capacity = np.zeros(e, dtype=bool)
+        self.price = np.zeros(e)
+        self.paying_users = np.zeros(e, dtype=np.int64)
+        self.culture = np.zeros(e, dtype=np.int64)
+        self.jurisdiction = np.full(e, -1, dtype=np.int64)
+        self.reported_notion = np.full(e, "demographic_parity", dtype=object)
+        self.reported_gap = np.zeros(e)
+        self.annotator = np.full(e, -1, dtype=np.int64)
+        self.revenue = np.zeros(e)
+
+    def offer(
+        self,
+        entity: int,
+        x: np.ndarray,
+        group: np.ndarray,
+        label: np.ndarray,
+        origin: np.ndarray,
+        rng: np.random.Generator,
+    ) -> None:
+        """Offer records to an entity's pool; reservoir sampling keeps a uniform sample."""
+        m = len(label)
+        if m == 0:
+            return
+        start = self.seen[entity]
+        index = start + np.arange(m)
+        slot = np.where(index < self.pool_size, index, rng.integers(0, np.maximum(index + 1, 1)))
+        keep = slot < self.pool_size
+        slot = slot[keep]
+        self.x[entity, slot] = x[keep]
+        self.group[entity, slot] = group[keep]
+        self.label[entity, slot] = label[keep]
+        self.origin[entity, slot] = origin[keep]
+        self.seen[entity] += m
+        self.filled[entity] = min(self.pool_size, self.seen[entity])
+
+
+@dataclass
+class AnnotatorArrays:
+    """Culture, skill, pay and work of every annotator (§2.4.3)."""
+
+    n: int
+    culture: np.ndarray = field(init=False)  # (A,) cultural background
+    skill: np.ndarray = field(init=False)  # (A,) in [0, 1]
+    pay: np.ndarray = field(init=False)  # (A,) asking pay per record
+    reservation_pay: np.ndarray = field(init=False)  # (A,) lowest pay it will accept
+    records: np.ndarray = field(init=False)  # (A,) records labelled this step
+    income: np.ndarray = field(init=False)  # (A,) money earned this step
+    correct: np.ndarray = field(init=False)  # (A,) labels written correctly this step
+
+    def __post_init__(self) -> None:
+        a = self.n
+        self.culture = np.zeros(a, dtype=np.int64)
+        self.skill = np.zeros(a)
+        self.pay = np.zeros(a)
+        self.reservation_pay = np.zeros(a)
+        self.records = np.zeros(a)
+        self.income = np.zeros(a)
+        self.correct = np.zeros(a)
+
+
+@dataclass
+class Jurisdictions:
+    """The rules in force in each regulator's jurisdiction (§2.3, §3)."""
+
+    n: int
+    notion: np.ndarray = field(init=False)  # (R,) mandated fairness notion
+    threshold: np.ndarray = field(init=False)  # (R,) largest lawful mandated gap
+    audits: int = 0  # audits done this step
+    violations: int = 0  # violations found this step
+    fines: float = 0.0  # money fined this step
+
+    def __post_init__(self) -> None:
+        self.notion = np.full(self.n, "demographic_parity", dtype=object)
+        self.threshold = np.full(self.n, 0.1)
+
+    def start_step(self) -> None:
+        """Reset this step's audit counters."""
+        self.audits = 0
+        self.violations = 0
+        self.fines = 0.0
+
+
+@dataclass
+class Deployment:
+    """What the deployed models did this step, per community (filled in the deploy phase)."""
+
+    n: int
+    n_groups: int
+    group_n: np.ndarray = field(init=False)  # (C, G) individuals decided on, by own group
+    group_accuracy: np.ndarray = field(init=False)  # (C, G)
+    group_tpr: np.ndarray = field(init=False)  # (C, G)
+    group_fpr: np.ndarray = field(init=False)  # (C, G)
+    group_selection: np.ndarray = field(init=False)  # (C, G)
+    accuracy: np.ndarray = field(init=False)  # (C,) overall accuracy
+    gap_own: np.ndarray = field(init=False)  # (C,) gap under the community's own notion
+    gap_mandated: np.ndarray = field(init=False)  # (C,) gap under its jurisdiction's notion
+    aligned: np.ndarray = field(init=False)  # (C,) meets the community's own values
+    provider: np.ndarray = field(init=False)  # (C,) organisation controlling the model
+    decisions: np.ndarray = field(init=False)  # (O,) decisions made by each organisation's models
+
+    def __post_init__(self) -> None:
+        c, g = self.n, self.n_groups
+        for name in ("group_n", "group_accuracy", "group_tpr", "group_fpr", "group_selection"):
+            setattr(self, name, np.full((c, g), np.nan))
+        for name in ("accuracy", "gap_own", "gap_mandated"):
+            setattr(self, name, np.full(c, np.nan))
+        self.aligned = np.zeros(c, dtype=bool)
+        self.provider = np.zeros(c, dtype=np.int64)
+        self.decisions = np.zeros(0)
