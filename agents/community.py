@@ -80,7 +80,8 @@ class Community(Role):
         com.budget = spec.budget * np.exp(spec.budget_spread * rng.standard_normal(c))
         com.expertise = np.clip(spec.expertise + 0.15 * rng.standard_normal(c), 0.05, 1.0)
         orgs = led.community_org(np.arange(c))
-        led.compute[orgs] = spec.compute * np.exp(spec.compute_spread * rng.standard_normal(c))
+        com.own_compute = spec.compute * np.exp(spec.compute_spread * rng.standard_normal(c))
+        led.compute[orgs] = com.own_compute + spec.public_compute
         led.money[orgs] = com.budget
         led.trust[:] = model.spec.exchange.initial_trust
         r = model.counts["regulators"]
@@ -107,6 +108,10 @@ class Community(Role):
         com, led, ann = model.community_arrays, model.ledger, model.annotator_arrays
         orgs = led.community_org(np.arange(com.n))
         led.money[orgs] += com.budget
+        public = model.spec.communities.public_compute  # §2.2 public compute, where granted
+        led.compute[orgs] = com.own_compute + public
+        if public > 0 and model.counts["regulators"]:
+            led.record_flow("compute", led.regulator_org(com.jurisdiction), orgs, public)
         spend = com.budget * model.spec.communities.annotation_share
         per_record = spend / model.spec.communities.records_per_step
         com.annotator = choose_annotators(

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from hetsim.commands import MODULES
 from simulation.schema import ScenarioError
 
 SUMMARY_METRICS = (
@@ -62,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
     sub.add_parser("list", help="list shipped scenarios and interventions")
+    for module in MODULES:
+        module.add_parsers(sub)
     return parser
 
 
@@ -73,6 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "list":
             return _list()
+        for module in MODULES:
+            code = module.handle(args)
+            if code is not None:
+                return code
     except ScenarioError as exc:
         print(f"hetsim: error: {exc}", file=sys.stderr)
         return 2

@@ -107,6 +107,9 @@ class CommunitiesSection(Section):
     expertise: Probability = Field(0.6, description="mean ML expertise (scales usable compute)")
     budget: NonNegative = Field(4.0, description="median money per step")
     budget_spread: NonNegative = Field(0.6, description="log-normal sigma of budget")
+    public_compute: NonNegative = Field(
+        0.0, description="publicly subsidised compute granted to every community per step"
+    )
     annotation_share: Probability = Field(0.3, description="share of budget for annotation")
     strategy: Strategy = Field("choose", description="fixed strategy, or choose by utility")
     expertise_growth: Probability = Field(0.02, description="expertise gained per step training")

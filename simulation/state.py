@@ -46,6 +46,7 @@ class CommunityArrays:
     min_accuracy: np.ndarray = field(init=False)  # (C,) lowest acceptable accuracy
     # resources (§2.2)
     budget: np.ndarray = field(init=False)  # (C,) money earned per step
+    own_compute: np.ndarray = field(init=False)  # (C,) compute of its own, records/step
     expertise: np.ndarray = field(init=False)  # (C,) share of compute used well, [0, 1]
     jurisdiction: np.ndarray = field(init=False)  # (C,) regulator index, -1 when none
     # choices
