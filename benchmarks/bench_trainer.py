@@ -35,7 +35,7 @@ from simulation.learning import fit_logistic
 L2 = 1.0
 SHAPES = ((300, 6), (500, 10))
 KS = (10, 100, 1000)
-REPEATS = 3
+REPEATS = 5
 
 
 def make_data(

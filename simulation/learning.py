@@ -11,12 +11,16 @@ iterations written in numpy only:
   are padded and the padding masked with ``sample_weight == 0``;
 * each Newton step forms the ``K`` Hessians with one batched ``matmul`` and
   solves the ``(K, d+1, d+1)`` stack with :func:`numpy.linalg.solve`;
-* models are processed in chunks of ``chunk_size`` to keep the working set in
-  cache, and a model stops updating (and costing work) as soon as its Newton
-  step is below ``tol``;
-* every step is safeguarded by step halving on the objective, which costs
-  nothing extra because the objective at the trial point is computed from the
-  same linear predictor the next Newton step needs.
+* models are processed in chunks of at most ``chunk_size`` (and at most ~8 MB
+  of work buffers) to keep the working set in cache; all large temporaries
+  live in preallocated buffers, because freshly ``mmap``-ed numpy temporaries
+  page-fault on every use and cost more than the arithmetic here;
+* a model stops updating (and costing work: converged models are compacted
+  out of the chunk) as soon as its Newton step is below ``tol``;
+* every step is safeguarded by step halving on the objective (plain Newton
+  can diverge, e.g. when started at a distant prior).  This is cheap: the
+  trial point's linear predictor and probabilities are the ones the next
+  Newton step needs, so only the log-loss itself is extra.
 
 The objective of model ``k`` is::
 
@@ -32,11 +36,12 @@ penalty into a proximal term, which is how fine-tuning a pretrained model
 The tiny ridge ``INTERCEPT_RIDGE = 1e-10`` on the intercept is a guard: when a
 model's labels are all of one class the unpenalised optimum has an infinite
 intercept; with the ridge the optimum is finite (|b| of order
-``log(n / 1e-10)`` ~ 25-30) and every output stays finite.  Newton moves the
-intercept by about one unit per step in that regime, so such a model usually
-reports ``converged=False`` after ``max_iter`` steps, with a finite, sensible
-fit (predicted probability ~1 or ~0 for the only class seen).  Its effect on
-any ordinary problem is ~1e-10 relative and far below the test tolerances.
+``log(n / 1e-10)``, ~24 for n = 100) and every output stays finite.  Newton
+moves the intercept by about one unit per step in that regime, so it needs
+~25-35 steps; with the default ``max_iter=25`` such a model may report
+``converged=False``, with a finite, sensible fit all the same (probability ~1
+or ~0 for the only class seen).  On any ordinary problem the ridge's effect is
+~1e-10 relative, far below the test tolerances.
 
 No random numbers are used here.
 """

@@ -74,8 +74,9 @@ class Population:
             0.9,
         )
         emerged = np.full(c, spec.emerged_group_share)
-        share = np.stack([1.0 - minority, minority, emerged], axis=1)
-        share /= share.sum(axis=1, keepdims=True)
+        share = np.stack(
+            [(1.0 - minority) * (1.0 - emerged), minority * (1.0 - emerged), emerged], axis=1
+        )
         return cls(
             group_share=share,
             b_share=np.clip(0.5 + 0.1 * rng.standard_normal(c), 0.05, 0.95),

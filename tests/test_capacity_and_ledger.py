@@ -1,0 +1,70 @@
+"""What compute buys (§2.2), and the exchange ledgers (§3, §4.1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.capacity import feature_map
+from simulation.learning import fit_logistic, predict_proba
+from simulation.ledger import Ledger
+from simulation.population import Population
+from simulation.schema import DataSection
+
+
+def _accuracy(train_n: int, high_capacity: bool, seed: int = 0) -> float:
+    pop = Population.generate(DataSection(interaction=1.5), 1, 5, np.random.default_rng(seed))
+    train = pop.draw(train_n, np.random.default_rng(seed + 1))
+    test = pop.draw(20000, np.random.default_rng(seed + 2))
+    fit = fit_logistic(feature_map(train.x, high_capacity), train.y.astype(float))
+    proba = predict_proba(feature_map(test.x, True), fit.coef, fit.intercept)
+    return float(((proba > 0.5) == test.y).mean())
+
+
+def test_more_records_give_a_better_model():
+    small = np.mean([_accuracy(30, False, s) for s in range(5)])
+    large = np.mean([_accuracy(3000, False, s) for s in range(5)])
+    assert large - small > 0.02
+
+
+def test_high_capacity_learns_the_nonlinear_part_of_the_concept():
+    low = np.mean([_accuracy(3000, False, s) for s in range(3)])
+    high = np.mean([_accuracy(3000, True, s) for s in range(3)])
+    assert high - low > 0.02
+
+
+def test_low_capacity_zeroes_the_extra_features():
+    x = np.random.default_rng(0).standard_normal((2, 4, 5))
+    mapped = feature_map(x, np.array([True, False]))
+    assert np.all(mapped[1, :, 5:] == 0)
+    assert np.allclose(mapped[0, :, 5], x[0, :, 0] * x[0, :, 1])
+
+
+def test_payments_conserve_money_and_are_recorded_as_flows():
+    ledger = Ledger(2, 3, 1, 1)
+    ledger.money[:] = 10.0
+    ledger.pay([2, 3], [0, 0], [1.5, 2.0])
+    assert ledger.money.sum() == 70.0
+    assert ledger.money[0] == 13.5
+    _, src, dst, amount = ledger.flows()
+    assert set(zip(src.tolist(), dst.tolist(), strict=True)) == {(2, 0), (3, 0)}
+    assert amount.sum() == 3.5
+
+
+def test_sharing_on_the_receivers_terms_lowers_sovereignty_and_sovereign_terms_do_not():
+    ledger = Ledger(1, 2, 0, 0)
+    ledger.records_collected[:] = 100
+    ledger.give_data(np.array([0]), np.array([0]), 40)
+    ledger.give_data(np.array([1]), np.array([0]), 40, sovereign=True)
+    sovereignty = ledger.data_sovereignty()
+    assert sovereignty[0] == 0.6
+    assert sovereignty[1] == 1.0
+    assert ledger.data_held()[0] == 80
+
+
+def test_the_flow_graph_aggregates_annotators_and_keeps_kinds():
+    ledger = Ledger(1, 1, 3, 0)
+    ledger.pay(1, [2, 3, 4], 1.0)
+    ledger.record_flow("model", 0, 1, 1.0)
+    graph = ledger.flow_graph()
+    assert graph["C0"]["annotators"]["money"] == 3.0
+    assert graph["E0"]["C0"]["model"] == 1.0
