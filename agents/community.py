@@ -17,7 +17,7 @@ import numpy as np
 
 from simulation import metrics
 from simulation.annotation import choose_annotators
-from simulation.capacity import feature_map, has_capacity, sample_budget
+from simulation.capacity import decision_scores, feature_map, has_capacity, sample_budget
 from simulation.population import N_GROUPS
 from simulation.roles import Role
 from simulation.state import ADOPT, LOCAL, SHARE, STRATEGIES
@@ -136,7 +136,7 @@ class Community(Role):
         n = model.spec.communities.records_per_step
         pos = (com.cursor[:, None] - n + np.arange(n)[None, :]) % com.window
         rows = np.arange(com.n)[:, None]
-        x = feature_map(com.x[rows, pos], True)
+        x = com.x[rows, pos]
         label, group = com.label[rows, pos], com.group[rows, pos]
         k = 1 + ent.n
         coef = np.concatenate(
@@ -146,7 +146,9 @@ class Community(Role):
         intercept = np.concatenate(
             [com.intercept[:, None], np.broadcast_to(ent.intercept, (com.n, ent.n))], axis=1
         )
-        score = np.einsum("cnd,ckd->ckn", x, coef) + intercept[:, :, None]
+        score = decision_scores(
+            np.repeat(x, k, axis=0), coef.reshape(com.n * k, -1), intercept.reshape(-1)
+        ).reshape(com.n, k, n)
         decision = (score > 0).astype(np.int8).reshape(com.n * k, n)
         rates = metrics.group_rates(
             np.repeat(label, k, axis=0), decision, np.repeat(group, k, axis=0), N_GROUPS
@@ -220,20 +222,26 @@ class Community(Role):
         if training.size == 0:
             return
         compute = led.compute[led.community_org(training)]
-        budget = sample_budget(compute, com.expertise[training])
+        budget = np.minimum(sample_budget(compute, com.expertise[training]), com.filled[training])
         capacity = has_capacity(compute, model.spec.learning.capacity_compute)
-        x = feature_map(com.x[training], capacity)
-        full_budget = np.zeros(com.n, dtype=np.int64)
-        full_budget[training] = budget
-        weight = com.recent_mask(full_budget)[training].astype(float)
-        ticket = model.training.submit(
-            x,
-            com.label[training],
-            weight,
-            coef_init=com.coef[training],
-            intercept_init=com.intercept[training],
-        )
-        model.training.on_done(ticket, cls._install, model, training)
+        # Fits are stacked in buckets of similar sample budget, so a community that can afford
+        # 30 records is not padded to the window's length.
+        bucket = np.ceil(np.log2(np.maximum(budget, 1))).astype(np.int64)
+        for level in np.unique(bucket):
+            members = np.flatnonzero(bucket == level)
+            who = training[members]
+            rows = int(min(2**level, com.window))
+            age = np.arange(rows)
+            pos = (com.cursor[who, None] - 1 - age[None, :]) % com.window
+            weight = (age[None, :] < budget[members, None]).astype(float)
+            ticket = model.training.submit(
+                feature_map(com.x[who[:, None], pos], capacity[members]),
+                com.label[who[:, None], pos],
+                weight,
+                coef_init=com.coef[who],
+                intercept_init=com.intercept[who],
+            )
+            model.training.on_done(ticket, cls._install, model, who)
 
     @staticmethod
     def _install(trained: TrainedModels, model: EcosystemModel, training: np.ndarray) -> None:

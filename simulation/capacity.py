@@ -36,3 +36,18 @@ def sample_budget(compute: np.ndarray, expertise: np.ndarray | float = 1.0) -> n
 def has_capacity(compute: np.ndarray, threshold: float) -> np.ndarray:
     """Whether compute suffices for the high-capacity feature map."""
     return np.asarray(compute) >= threshold
+
+
+def decision_scores(x: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """Logits of models (k, 8) on raw features (k, n, 5), without building the feature map.
+
+    Equal to ``feature_map(x, True) @ coef + intercept`` (tested); several times faster for
+    the many small deployments of a step.
+    """
+    x0, x1 = x[..., 0], x[..., 1]
+    score = np.einsum("knd,kd->kn", x, coef[:, : x.shape[-1]])
+    score += coef[:, 5, None] * (x0 * x1)
+    score += coef[:, 6, None] * (x0 * x0 - 1.0)
+    score += coef[:, 7, None] * (x1 * x1 - 1.0)
+    score += intercept[:, None]
+    return score

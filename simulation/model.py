@@ -16,7 +16,7 @@ import numpy as np
 
 from simulation import metrics
 from simulation.annotation import annotate, cultural_distance, flip_probability
-from simulation.capacity import feature_map
+from simulation.capacity import decision_scores, feature_map
 from simulation.learning import predict_proba
 from simulation.ledger import Ledger
 from simulation.population import N_GROUPS, Population
@@ -278,8 +278,7 @@ class EcosystemModel(mesa.Model):
         m = self.spec.communities.deploy_per_step
         sample = self.population.draw(m, self.rng)
         coef, intercept = self.deployed_models()
-        proba = predict_proba(feature_map(sample.x, True), coef, intercept)
-        decision = (proba > 0.5).astype(np.int8)
+        decision = (decision_scores(sample.x, coef, intercept) > 0).astype(np.int8)
         own = metrics.group_rates(sample.y, decision, sample.group, N_GROUPS)
         dep.group_n, dep.group_accuracy = own.n, own.accuracy
         dep.group_tpr, dep.group_fpr, dep.group_selection = own.tpr, own.fpr, own.selection_rate

@@ -113,31 +113,30 @@ class Population:
         share = self.group_share[idx].copy()
         share[:, 1:] *= minority_weight
         share /= share.sum(axis=1, keepdims=True)
-        u = rng.random((k, n))
         cum = np.cumsum(share, axis=1)
-        a = (u[:, :, None] > cum[:, None, :2]).sum(axis=2).astype(np.int8)
-        b = (rng.random((k, n)) < self.b_share[idx, None]).astype(np.int8)
+        # all draws at once, in a fixed order: uniforms for a, b, y; normals for features
+        u = rng.random((3, k, n))
+        z = rng.standard_normal((k, n, 2 * N_MERIT + 1))
+        a = (u[0] > cum[:, 0:1]).astype(np.int8) + (u[0] > cum[:, 1:2])
+        b = (u[1] < self.b_share[idx, None]).astype(np.int8)
+        minority = a >= 1
 
-        deficit = self.group_gap[idx, None] * np.where(a == 2, 1.5, (a == 1).astype(float))
-        latent = (
-            self.feature_mean[idx, None, :]
-            - deficit[:, :, None]
-            + rng.standard_normal((k, n, N_MERIT))
-        )
-        logit = (
-            np.einsum("knd,kd->kn", latent, self.concept[idx])
-            + self.interaction * latent[:, :, 0] * latent[:, :, 1]
-            + self.intercept[idx, None]
-            + self.group_label_bias[idx, None] * (a >= 1)
-            + self.b_label_bias[idx, None] * b
-        )
-        y = (rng.random((k, n)) < sigmoid(logit)).astype(np.int8)
+        latent = z[:, :, :N_MERIT]  # a view: the latent merit, shifted in place
+        latent += self.feature_mean[idx, None, :]
+        deficit = self.group_gap[idx, None] * np.where(a == 2, 1.5, minority)
+        latent -= deficit[:, :, None]
+        logit = np.einsum("knd,kd->kn", latent, self.concept[idx])
+        logit += self.interaction * latent[:, :, 0] * latent[:, :, 1]
+        logit += self.intercept[idx, None]
+        logit += self.group_label_bias[idx, None] * minority
+        logit += self.b_label_bias[idx, None] * b
+        y = (u[2] < sigmoid(logit)).astype(np.int8)
 
-        observed = latent * self.scale[idx, None, :] + self.noise[idx, None, None] * (
-            rng.standard_normal((k, n, N_MERIT))
-        )
-        proxy = self.proxy_strength[idx, None] * (a >= 1) + rng.standard_normal((k, n))
-        x = np.concatenate([observed, proxy[:, :, None]], axis=2)
+        x = np.empty((k, n, N_RAW))
+        np.multiply(latent, self.scale[idx, None, :], out=x[:, :, :N_MERIT])
+        x[:, :, :N_MERIT] += self.noise[idx, None, None] * z[:, :, N_MERIT : 2 * N_MERIT]
+        np.multiply(self.proxy_strength[idx, None], minority, out=x[:, :, N_MERIT])
+        x[:, :, N_MERIT] += z[:, :, 2 * N_MERIT]
         group = np.where(self.protected[idx, None] == 1, b, a).astype(np.int8)
         return Sample(x=x, a=a, b=b, y=y, group=group)
 

@@ -68,3 +68,14 @@ def test_the_flow_graph_aggregates_annotators_and_keeps_kinds():
     graph = ledger.flow_graph()
     assert graph["C0"]["annotators"]["money"] == 3.0
     assert graph["E0"]["C0"]["model"] == 1.0
+
+
+def test_decision_scores_equal_the_feature_map_product():
+    from simulation.capacity import decision_scores
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 50, 5))
+    coef = rng.standard_normal((4, 8))
+    intercept = rng.standard_normal(4)
+    expected = np.einsum("knd,kd->kn", feature_map(x, True), coef) + intercept[:, None]
+    assert np.allclose(decision_scores(x, coef, intercept), expected)

@@ -1,0 +1,61 @@
+"""Time per step as the number of communities grows: is the engine linear in communities?
+
+Runs the status-quo scenario with 1,000 / 3,000 / 10,000 communities for a few steps each, in
+one process with one BLAS thread, and prints seconds per step, microseconds per
+community-step, the ratio to the smallest world (1.0 = perfectly linear), and the projected
+time of 100 steps. No assertions: speed is measured, not asserted.
+
+    .venv/bin/python benchmarks/bench_scale.py [--steps 5] [--sizes 1000,3000,10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from threadpoolctl import threadpool_limits
+
+from scenarios.builder import build_model, load_scenario
+
+
+def time_world(communities: int, steps: int) -> tuple[float, float]:
+    """Build time and median seconds per step of one world."""
+    scenario = load_scenario("status_quo", [f"communities.count={communities}"])
+    start = time.perf_counter()
+    model = build_model(scenario, seed=0)
+    build = time.perf_counter() - start
+    model.step()  # warm-up
+    per_step = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        model.step()
+        per_step.append(time.perf_counter() - start)
+    return build, statistics.median(per_step)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--sizes", default="1000,3000,10000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    with threadpool_limits(1):
+        for size in sizes:
+            build, step = time_world(size, args.steps)
+            rows.append((size, build, step, step / size * 1e6))
+    base = rows[0][3]
+    print(
+        "| communities | build s | s/step | µs per community-step | vs smallest | 100 steps s |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
+    for size, build, step, per in rows:
+        print(
+            f"| {size} | {build:.2f} | {step:.3f} | {per:.1f} | {per / base:.2f} | "
+            f"{build + 100 * step:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
