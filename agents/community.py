@@ -15,13 +15,24 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.practices import draw_practices
+from agents.strategies import CATALOGUE, FACILITATED_EXPERTISE, TRAINERS, train_local
 from simulation import metrics
 from simulation.annotation import choose_annotators
-from simulation.capacity import decision_scores, feature_map, has_capacity, sample_budget
+from simulation.capacity import decision_scores
 from simulation.population import N_GROUPS
 from simulation.roles import Role
-from simulation.state import ADOPT, LOCAL, SHARE, STRATEGIES
-from simulation.training import TrainedModels
+from simulation.state import (
+    ADOPT,
+    DISTILL,
+    FEDERATE,
+    FINETUNE,
+    LOCAL,
+    POOL,
+    SHARE,
+    SPLIT,
+    STRATEGIES,
+)
 
 if TYPE_CHECKING:
     from mesa.agent import AgentSet
@@ -29,7 +40,7 @@ if TYPE_CHECKING:
     from simulation.model import EcosystemModel
 
 SATISFACTION_SLOPE = 5.0  # satisfaction per unit of value surplus
-PRIVACY_COST = {LOCAL: 0.0, ADOPT: 0.1, SHARE: 0.5}  # inference data sent vs all data given
+MISUSE_TRUST_KEPT = 0.5  # share of trust kept by a community whose shared data was misused
 
 
 class Community(Role):
@@ -86,6 +97,16 @@ class Community(Role):
         led.trust[:] = model.spec.exchange.initial_trust
         r = model.counts["regulators"]
         com.jurisdiction = rng.integers(0, r, size=c) if r else np.full(c, -1)
+        com.consortium = np.maximum(com.jurisdiction, 0)  # peers of one jurisdiction pool
+        com.set_consortia(max(r, 1))
+        com.explain_need = np.clip(
+            values.explainability_need + 0.2 * rng.standard_normal(c), 0.0, 1.0
+        )
+        com.weight_explainability = spread(values.weight_explainability)
+        com.max_epsilon = np.full(c, values.max_epsilon)
+        com.epsilon = np.full(c, values.local_epsilon)
+        practice = draw_practices(model.spec.practices, c, rng)
+        com.fairness_check, com.mitigation = practice.fairness_check, practice.mitigation
 
     # ---- phases, for all members at once ----
     @classmethod
@@ -98,7 +119,7 @@ class Community(Role):
         elif phase == "choose":
             cls.choose_strategies(model)
         elif phase == "train":
-            cls.train_local_models(model)
+            cls.train_models(model)
         elif phase == "trust":
             cls.update_trust(model)
 
@@ -131,20 +152,31 @@ class Community(Role):
     @classmethod
     def pilot(cls, model: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
         """Accuracy and own-notion gap of every candidate model on each community's newest
-        annotated records: column 0 is the community's own model, then each entity's."""
+        annotated records. Columns: own local model, own alt model (finetuned, distilled or
+        split), the consortium's pooled model, its federated model, then each entity's."""
         com, ent = model.community_arrays, model.entity_arrays
         n = model.spec.communities.records_per_step
         pos = (com.cursor[:, None] - n + np.arange(n)[None, :]) % com.window
         rows = np.arange(com.n)[:, None]
         x = com.x[rows, pos]
         label, group = com.label[rows, pos], com.group[rows, pos]
-        k = 1 + ent.n
+        own = [
+            (com.coef, com.intercept),
+            (com.alt_coef, com.alt_intercept),
+            (com.pool_coef[com.consortium], com.pool_intercept[com.consortium]),
+            (com.fed_coef[com.consortium], com.fed_intercept[com.consortium]),
+        ]
+        k = len(own) + ent.n
         coef = np.concatenate(
-            [com.coef[:, None, :], np.broadcast_to(ent.coef, (com.n, ent.n, ent.coef.shape[1]))],
+            [
+                np.stack([c for c, _ in own], axis=1),
+                np.broadcast_to(ent.coef, (com.n, ent.n, ent.coef.shape[1])),
+            ],
             axis=1,
         )
         intercept = np.concatenate(
-            [com.intercept[:, None], np.broadcast_to(ent.intercept, (com.n, ent.n))], axis=1
+            [np.stack([i for _, i in own], axis=1), np.broadcast_to(ent.intercept, (com.n, ent.n))],
+            axis=1,
         )
         score = decision_scores(
             np.repeat(x, k, axis=0), coef.reshape(com.n * k, -1), intercept.reshape(-1)
@@ -160,95 +192,133 @@ class Community(Role):
         return np.nan_to_num(acc, nan=0.5), gap
 
     @classmethod
+    def options(cls, n_entities: int) -> tuple[np.ndarray, np.ndarray]:
+        """Strategy code and partner entity (-1: none) of every option a community weighs."""
+        strategy, partner = [LOCAL, POOL, FEDERATE], [-1, -1, -1]
+        for code in (ADOPT, SHARE, FINETUNE, DISTILL, SPLIT):
+            strategy += [code] * n_entities
+            partner += list(range(n_entities))
+        return np.array(strategy), np.array(partner)
+
+    @classmethod
     def choose_strategies(cls, model: EcosystemModel) -> None:
-        """Pick local, adopt or share by utility under own values, weighted by trust (§3, §4)."""
+        """Pick a strategy by utility under own values, entities' options weighted by trust.
+
+        Utility = accuracy and own-notion fairness of the option's model (piloted on the
+        community's newest records) − money spent relative to budget − privacy and sovereignty
+        given up − unmet explainability need − a risk premium on distrusted providers (§3).
+        """
         com, ent, led = model.community_arrays, model.entity_arrays, model.ledger
-        spec = model.spec.communities
+        spec, exchange = model.spec.communities, model.spec.exchange
         c, e = com.n, ent.n
         if c == 0:
             return
-        if e == 0:
-            com.strategy[:] = LOCAL
-            com.partner[:] = -1
-            return
         acc, gap = cls.pilot(model)
+        # developers' practice: a fairness check, when run, finds the deployed model's own gap
+        checked = model.rng.random(c) < com.fairness_check
+        last_gap = np.nan_to_num(model.deployment.gap_own, nan=0.0)
+        com.mitigating = checked & (last_gap > com.fairness_tolerance) | (com.mitigating & ~checked)
         quality = com.weight_accuracy[:, None] * acc - com.weight_fairness[:, None] * gap
-        # §3 trust as delegated power: distrust is a risk premium on every entity's option
-        perceived = quality[:, 1:] - (1.0 - led.trust) * spec.values.trust_premium
+        strategy, partner = cls.options(e)
+        n_opt = strategy.size
+        p = np.maximum(partner, 0)
+        # estimated quality of each option's model
+        q_local, q_alt, q_pool, q_fed = (quality[:, i] for i in range(4))
+        q_entity = quality[:, 4:][:, p] if e else np.zeros((c, n_opt))
+        estimate = np.where(partner[None, :] >= 0, q_entity, 0.0)
+        estimate[:, strategy == LOCAL] = q_local[:, None]
+        estimate[:, strategy == POOL] = q_pool[:, None]
+        estimate[:, strategy == FEDERATE] = q_fed[:, None]
+        for code in (FINETUNE, DISTILL, SPLIT):
+            cols = np.flatnonzero(strategy == code)
+            tried = (com.alt_strategy[:, None] == code) & (
+                com.alt_partner[:, None] == partner[cols]
+            )
+            guess = (
+                np.maximum(q_local[:, None], estimate[:, cols])
+                if code == FINETUNE
+                else (estimate[:, cols])
+            )
+            estimate[:, cols] = np.where(tried, q_alt[:, None], guess)
+        # §3 trust as delegated power: distrust is a risk premium on the entity's options
+        trust = led.trust[:, p] if e else np.zeros((c, n_opt))
+        controls = np.array([CATALOGUE[s].entity_controls for s in strategy])
+        premium = np.where(controls, 1.0, np.where(partner >= 0, 0.5, 0.0))
+        utility = estimate - premium * (1.0 - trust) * spec.values.trust_premium
+        # money, privacy, sovereignty, explainability
+        price = ent.price[p] if e else np.zeros(n_opt)
+        open_weights = ent.open_weights[p] if e else np.zeros(n_opt, dtype=bool)
+        fee = np.select(
+            [
+                strategy == ADOPT,
+                strategy == SHARE,
+                strategy == SPLIT,
+                (strategy == DISTILL) & ~open_weights,
+            ],
+            [
+                price,
+                price * (1.0 - exchange.share_discount),
+                price * model.spec.large_entities.split_fee_share,
+                price,
+            ],
+            0.0,
+        )
         budget = np.maximum(com.budget, 1e-9)[:, None] / spec.values.weight_money
-        price = ent.price[None, :]
-        discount = model.spec.exchange.share_discount
-        sovereignty_loss = 2.0 * (1.0 - spec.share_propensity)
-        utility = np.full((c, 1 + 2 * e), -np.inf)
-        utility[:, 0] = quality[:, 0]
-        utility[:, 1 : 1 + e] = (
-            perceived - price / budget - com.weight_privacy[:, None] * PRIVACY_COST[ADOPT]
+        utility -= fee[None, :] / budget
+        privacy = np.array([CATALOGUE[s].privacy_cost for s in strategy])
+        sovereignty = np.array([CATALOGUE[s].sovereignty_loss for s in strategy])
+        if exchange.sovereignty_terms:  # §4.1 protocol: the data stay under the community's terms
+            sovereignty = np.where(strategy == SHARE, 0.2, sovereignty)
+        reluctance = np.where(strategy == SHARE, 2.0 * (1.0 - spec.share_propensity), 1.0)
+        utility -= reluctance * (
+            com.weight_privacy[:, None] * privacy + com.weight_sovereignty[:, None] * sovereignty
         )
-        utility[:, 1 + e :] = (
-            perceived
-            - price * (1.0 - discount) / budget
-            - com.weight_privacy[:, None] * PRIVACY_COST[SHARE]
-            - com.weight_sovereignty[:, None] * sovereignty_loss
-        )
-        money = led.money[led.community_org(np.arange(c))][:, None]
-        utility[:, 1 : 1 + e][price > money] = -np.inf
-        utility[:, 1 + e :][price * (1.0 - discount) > money] = -np.inf
-        if not model.spec.exchange.data_sharing:
-            utility[:, 1 + e :] = -np.inf
-        allowed = {"local": [0], "adopt": range(1, 1 + e), "share": range(1 + e, 1 + 2 * e)}
+        explainable = np.where(controls | (strategy == DISTILL), open_weights, True)
+        explainable = explainable | (strategy == DISTILL)  # the student is the community's own
+        utility -= (com.weight_explainability * com.explain_need)[:, None] * ~explainable
+        # feasibility
+        feasible = np.ones((c, n_opt), dtype=bool)
+        money = led.money[led.community_org(np.arange(c))]
+        feasible &= fee[None, :] <= money[:, None]
+        needed = np.array([CATALOGUE[s].expertise for s in strategy])
+        if exchange.consortium_facilitator:
+            needed = np.where(strategy == FEDERATE, FACILITATED_EXPERTISE, needed)
+        feasible &= com.expertise[:, None] >= needed[None, :]
+        feasible[:, (strategy == FINETUNE) & ~open_weights] = False
+        if e:  # an entity must promise the privacy the community demands for its data (§2.3)
+            claimed = ent.claimed_epsilon[p]
+            feasible &= ~(
+                (strategy == SHARE)[None, :] & (claimed[None, :] > com.max_epsilon[:, None])
+            )
+        if not exchange.data_sharing:
+            feasible[:, strategy == SHARE] = False
+        allowed = np.isin(strategy, [STRATEGIES.index(n) for n in spec.strategies])
         if spec.strategy != "choose":
-            mask = np.ones(1 + 2 * e, dtype=bool)
-            mask[list(allowed[spec.strategy])] = False
-            utility[:, mask] = -np.inf
-        current = np.where(
-            com.strategy == LOCAL, 0, np.where(com.strategy == ADOPT, 1, 1 + e) + com.partner
+            allowed = strategy == STRATEGIES.index(spec.strategy)
+        feasible &= allowed[None, :]
+        feasible[:, 0] |= ~feasible.any(axis=1)  # local is the fallback of last resort
+        # the incumbent option keeps a switching bonus
+        incumbent = (strategy[None, :] == com.strategy[:, None]) & (
+            partner[None, :] == com.partner[:, None]
         )
-        utility[np.arange(c), current] += spec.switching_cost
+        utility = utility + spec.switching_cost * incumbent
         noisy = utility / spec.choice_temperature + model.rng.gumbel(size=utility.shape)
-        noisy[~np.isfinite(utility)] = -np.inf
+        noisy[~feasible] = -np.inf
         choice = np.argmax(noisy, axis=1)
-        none_feasible = ~np.isfinite(utility).any(axis=1)
-        choice[none_feasible] = 0
-        com.strategy = np.where(choice == 0, LOCAL, np.where(choice <= e, ADOPT, SHARE))
-        com.partner = np.where(choice == 0, -1, (choice - 1) % e)
+        com.strategy = strategy[choice]
+        com.partner = partner[choice]
 
     @classmethod
-    def train_local_models(cls, model: EcosystemModel) -> None:
-        """Communities that govern their own model retrain it on their window (§4)."""
-        com, led = model.community_arrays, model.ledger
+    def train_models(cls, model: EcosystemModel) -> None:
+        """Every community trains what its strategy needs; the first step trains all locally."""
+        com = model.community_arrays
         if com.n == 0:
             return
-        training = np.flatnonzero(com.strategy == LOCAL) if model.steps else np.arange(com.n)
-        if training.size == 0:
+        if model.steps == 0:
+            train_local(model, np.arange(com.n))
             return
-        compute = led.compute[led.community_org(training)]
-        budget = np.minimum(sample_budget(compute, com.expertise[training]), com.filled[training])
-        capacity = has_capacity(compute, model.spec.learning.capacity_compute)
-        # Fits are stacked in buckets of similar sample budget, so a community that can afford
-        # 30 records is not padded to the window's length.
-        bucket = np.ceil(np.log2(np.maximum(budget, 1))).astype(np.int64)
-        for level in np.unique(bucket):
-            members = np.flatnonzero(bucket == level)
-            who = training[members]
-            rows = int(min(2**level, com.window))
-            age = np.arange(rows)
-            pos = (com.cursor[who, None] - 1 - age[None, :]) % com.window
-            weight = (age[None, :] < budget[members, None]).astype(float)
-            ticket = model.training.submit(
-                feature_map(com.x[who[:, None], pos], capacity[members]),
-                com.label[who[:, None], pos],
-                weight,
-                coef_init=com.coef[who],
-                intercept_init=com.intercept[who],
-            )
-            model.training.on_done(ticket, cls._install, model, who)
-
-    @staticmethod
-    def _install(trained: TrainedModels, model: EcosystemModel, training: np.ndarray) -> None:
-        """Put freshly trained local models in place."""
-        com = model.community_arrays
-        com.coef[training] = trained.coef
-        com.intercept[training] = trained.intercept
+        for code, trainer in TRAINERS.items():
+            trainer(model, np.flatnonzero(com.strategy == code))
 
     @classmethod
     def practise(cls, model: EcosystemModel) -> None:
@@ -271,7 +341,7 @@ class Community(Role):
         com, dep, led = model.community_arrays, model.deployment, model.ledger
         if com.n == 0 or model.entity_arrays.n == 0:
             return
-        users = np.flatnonzero(com.strategy != LOCAL)
+        users = np.flatnonzero(np.isin(com.strategy, (ADOPT, SHARE, SPLIT)))
         lr = model.spec.exchange.trust_learning_rate
         if users.size:
             # neutral (0.5) exactly at the community's own acceptable accuracy and gap
@@ -282,6 +352,10 @@ class Community(Role):
             satisfaction = np.clip(0.5 + SATISFACTION_SLOPE * surplus, 0.0, 1.0)
             partner = com.partner[users]
             led.trust[users, partner] += lr * (satisfaction - led.trust[users, partner])
+        misused = np.flatnonzero(model.entity_arrays.misused)
+        for e in misused:  # §3: misuse of shared data is found out by those who shared it
+            sharers = (com.strategy == SHARE) & (com.partner == e)
+            led.trust[sharers, e] *= MISUSE_TRUST_KEPT
         reputation = led.trust.mean(axis=0, keepdims=True)
         led.trust += model.spec.exchange.word_of_mouth * (reputation - led.trust)
         np.clip(led.trust, 0.0, 1.0, out=led.trust)

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation import metrics
+from agents.practices import draw_practices
+from simulation import fairness, metrics
 from simulation.annotation import choose_annotators
-from simulation.capacity import feature_map, has_capacity, sample_budget
-from simulation.learning import predict_proba
+from simulation.capacity import decision_scores, feature_map, has_capacity, sample_budget
 from simulation.population import N_GROUPS
+from simulation.privacy import dp_fit_logistic
 from simulation.roles import Role
+from simulation.state import SHARE
 from simulation.training import TrainedModels
 
 if TYPE_CHECKING:
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 
 MIN_PRICE = 0.1
 REPORT_SAMPLE = 1000  # pooled records an entity evaluates its own fairness on
+ENERGY_AWARE_EVERY = 4  # an energy-aware team retrains every this many steps
 
 
 class LargeEntity(Role):
@@ -68,6 +71,25 @@ class LargeEntity(Role):
         ent.jurisdiction[:] = np.arange(e) % r if r else -1
         if r:
             ent.reported_notion[:] = model.jurisdictions.notion[ent.jurisdiction]
+        # openness: the first share of entities publish open weights, the rest sell an API
+        ent.open_weights[:] = np.arange(e) < round(spec.open_weights_share * e)
+        ent.washing_propensity[:] = spec.washing_propensity
+        ent.washes_privacy[:] = rng.random(e) < spec.washing_propensity
+        practice = draw_practices(model.spec.practices, e, rng)
+        ent.fairness_check[:], ent.mitigation[:] = practice.fairness_check, practice.mitigation
+        ent.documents[:], ent.energy_aware[:] = practice.documents, practice.energy_aware
+        ent.claimed_epsilon[:] = spec.claimed_epsilon
+        ent.effective_epsilon[:] = spec.effective_epsilon
+        for member in members:
+            member.comply_with_privacy_rules()
+
+    @classmethod
+    def adopt_scenario(cls, model: EcosystemModel, members: list[Role]) -> None:
+        """New rules or terms: re-read washing propensity and privacy claims."""
+        ent = model.entity_arrays
+        ent.washing_propensity[:] = model.spec.large_entities.washing_propensity
+        for member in members:
+            member.comply_with_privacy_rules()
 
     def collect(self) -> None:
         """Hire the annotator that is cheapest for the quality it needs (§2.4.3)."""
@@ -96,8 +118,37 @@ class LargeEntity(Role):
             ent.price[i] = max(MIN_PRICE, ent.price[i] * (1.0 - spec.price_adjustment))
         self._previous_users = users
 
+    # ---- privacy (§2.3, §3 privacy washing) and jurisdiction shopping (§3 loopholes) ----
+    def comply_with_privacy_rules(self) -> None:
+        """Claim an ε within the cap where it trains; a washing entity adds less noise."""
+        model, ent, i = self.model, self.model.entity_arrays, self.index
+        spec, jur = model.spec.large_entities, model.jurisdictions
+        cap = jur.epsilon_cap[ent.jurisdiction[i]] if jur.n and ent.jurisdiction[i] >= 0 else np.inf
+        ent.claimed_epsilon[i] = min(spec.claimed_epsilon, cap)
+        ent.effective_epsilon[i] = (
+            spec.effective_epsilon if ent.washes_privacy[i] else min(spec.effective_epsilon, cap)
+        )
+
+    def shop_for_jurisdiction(self) -> None:
+        """Move training to the laxest jurisdiction: a loophole first, then the loosest cap."""
+        model, ent, jur = self.model, self.model.entity_arrays, self.model.jurisdictions
+        if not model.spec.large_entities.jurisdiction_shopping or jur.n == 0:
+            return
+        laxity = np.where(jur.loophole, np.inf, np.minimum(jur.epsilon_cap, 1e6)) - (
+            jur.audit_probability
+        )
+        best = int(np.argmax(laxity))
+        if best != ent.jurisdiction[self.index]:
+            ent.jurisdiction[self.index] = best
+            self.comply_with_privacy_rules()
+
     def train(self) -> None:
-        """Turn capital into compute, then retrain the large model on the pooled data (§4)."""
+        """Turn capital into compute, then retrain the large model on the pooled data (§4).
+
+        Practices change the fit (Balayn & Gadiraju): an energy-aware team retrains only every
+        few steps; a team whose fairness check found a gap reweighs or penalises. Training
+        with a finite effective ε uses differentially private gradient descent (§2.3).
+        """
         model, ent, led, spec = (
             self.model,
             self.model.entity_arrays,
@@ -105,11 +156,14 @@ class LargeEntity(Role):
             self.model.spec.large_entities,
         )
         org, i = self.org, self.index
+        self.shop_for_jurisdiction()
         invest = spec.invest_fraction * max(led.money[org], 0.0)
         led.money[org] -= invest
         led.compute[org] = led.compute[org] * (1.0 - spec.compute_depreciation) + (
             invest / spec.compute_price
         )
+        if ent.energy_aware[i] and model.steps % ENERGY_AWARE_EVERY and model.steps > 0:
+            return
         budget = int(sample_budget(led.compute[org]))
         rows = min(budget, int(ent.filled[i]))
         if rows < 10:
@@ -118,34 +172,95 @@ class LargeEntity(Role):
         capacity = has_capacity(led.compute[org], model.spec.learning.capacity_compute)
         ent.high_capacity[i] = capacity
         x = feature_map(ent.x[i, chosen][None], np.array([capacity]))
+        label, group = ent.label[i, chosen][None], ent.group[i, chosen][None]
+        weight, quadratic = np.ones(label.shape), None
+        if model.rng.random() < ent.fairness_check[i]:  # a fairness check was run this step
+            ent.mitigating[i] = self.measure_own_fairness(str(ent.reported_notion[i])) > 0.1
+        if ent.mitigating[i] and ent.mitigation[i] in (1, 3):  # reweighing (thresholds: n/a)
+            weight = fairness.reweighing_weights(label, group)
+        elif ent.mitigating[i] and ent.mitigation[i] == 2:
+            quadratic = fairness.independence_penalty(
+                x, group, model.spec.practices.penalty_strength
+            )
+        if np.isfinite(ent.effective_epsilon[i]):
+            learning = model.spec.learning
+            fit, _ = dp_fit_logistic(
+                x,
+                label.astype(float),
+                float(ent.effective_epsilon[i]),
+                learning.dp_delta,
+                model.rng,
+                clip=learning.dp_clip,
+                epochs=learning.dp_iterations,
+                l2=learning.l2,
+                sample_weight=weight,
+                coef_init=ent.coef[i : i + 1],
+            )
+            model.training.charge(1, rows, x.shape[2], learning.dp_iterations)
+            self._install(TrainedModels(fit.coef, fit.intercept, np.zeros(1), fit.n_iter))
+            return
         ticket = model.training.submit(
             x,
-            ent.label[i, chosen][None],
+            label,
+            weight,
             coef_init=ent.coef[i : i + 1],
             intercept_init=ent.intercept[i : i + 1],
+            quadratic=quadratic,
         )
         model.training.on_done(ticket, self._install)
 
     def _install(self, trained: TrainedModels) -> None:
-        """Put the new model in place and measure the fairness figure it will report."""
+        """Put the new model in place and decide the fairness figure it reports (§3)."""
         ent, i = self.model.entity_arrays, self.index
         ent.coef[i] = trained.coef[0]
         ent.intercept[i] = trained.intercept[0]
-        ent.reported_gap[i] = self.measure_own_fairness(str(ent.reported_notion[i]))
+        self.report_fairness()
 
-    def measure_own_fairness(self, notion: str) -> float:
-        """Fairness gap of the model on the entity's own pooled data (what it can see)."""
+    def report_fairness(self) -> None:
+        """Report the mandated notion's gap honestly, or wash: the notion and subset where the
+        model looks best (§3 fairness washing). Documented data (datasheets) keep it honest."""
+        model, ent, i = self.model, self.model.entity_arrays, self.index
+        jur = model.jurisdictions
+        mandated = str(jur.notion[ent.jurisdiction[i]]) if jur.n else "demographic_parity"
+        ent.washes[i] = (not ent.documents[i]) and model.rng.random() < ent.washing_propensity[i]
+        if not ent.washes[i]:
+            ent.reported_notion[i] = mandated
+            ent.reported_gap[i] = self.measure_own_fairness(mandated)
+            return
+        candidates = [
+            (self.measure_own_fairness(notion, majority_only=subset), notion)
+            for notion in ("demographic_parity", "equal_opportunity", "equalized_odds")
+            for subset in (False, True)
+        ]
+        gap, notion = min(candidates)
+        ent.reported_gap[i], ent.reported_notion[i] = gap, notion
+
+    def measure_own_fairness(self, notion: str, majority_only: bool = False) -> float:
+        """Fairness gap of the model on the entity's own pooled data (what it can see).
+
+        ``majority_only`` evaluates on the records of the pool's best-represented origins,
+        the "subset where it looks best" of selective reporting.
+        """
         ent, i = self.model.entity_arrays, self.index
         n = int(min(REPORT_SAMPLE, ent.filled[i]))
         if n == 0:
             return 0.0
-        x = feature_map(ent.x[i, :n][None], True)
-        decision = predict_proba(x, ent.coef[i : i + 1], ent.intercept[i : i + 1]) > 0.5
-        rates = metrics.group_rates(
-            ent.label[i, :n][None], decision.astype(np.int8), ent.group[i, :n][None], N_GROUPS
-        )
+        x, label, group = ent.x[i, :n], ent.label[i, :n], ent.group[i, :n]
+        if majority_only:
+            keep = group == 0
+            keep[: max(5, n // 20)] = True  # a token few of the others, so a gap is defined
+            x, label, group = x[keep], label[keep], group[keep]
+        decision = decision_scores(x[None], ent.coef[i : i + 1], ent.intercept[i : i + 1]) > 0
+        rates = metrics.group_rates(label[None], decision.astype(np.int8), group[None], N_GROUPS)
         return float(metrics.fairness_gap(rates, notion)[0])
 
     def outcome(self) -> None:
-        """Pay the cost of operating."""
-        self.model.ledger.money[self.org] -= self.model.spec.large_entities.operating_cost
+        """Pay the cost of operating; misuse shared data, now and then (§3)."""
+        model, ent, i = self.model, self.model.entity_arrays, self.index
+        model.ledger.money[self.org] -= model.spec.large_entities.operating_cost
+        sharers = (model.community_arrays.strategy == SHARE) & (model.community_arrays.partner == i)
+        ent.misused[i] = (
+            bool(sharers.any())
+            and not model.spec.exchange.sovereignty_terms  # use limits forbid it (§4.1)
+            and model.rng.random() < model.spec.exchange.misuse_probability
+        )

@@ -119,6 +119,9 @@ def run_scenario(
                 "communities": model.recorder.community_table(),
                 "flows": model.recorder.flows_table(),
             }
+            lending_table = model.recorder.lending_table()
+            if lending_table is not None:
+                tables["lending"] = lending_table
             manifest["steps_completed"] = int(model.steps)
         manifest["finished"] = now()
         if out_dir is not None:

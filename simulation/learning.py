@@ -26,12 +26,16 @@ The objective of model ``k`` is::
 
     f_k(w, b) = sum_i s_ki * logloss(y_ki, x_ki . w + b)
                 + 0.5 * l2_k * ||w - prior_k||^2 + 0.5 * 1e-10 * b^2
+                [+ 0.5 * w^T Q_k w]
 
 With ``sample_weight=None`` and ``prior=None`` this is ``1/C`` times the
 objective of scikit-learn's ``LogisticRegression(C=1/l2)`` (L2 penalty,
 unpenalised intercept), so the solutions coincide.  The ``prior`` turns the
 penalty into a proximal term, which is how fine-tuning a pretrained model
-(foundation-model weights as the prior) is expressed.
+(foundation-model weights as the prior) is expressed.  The optional quadratic
+penalty ``0.5 * w^T Q_k w`` (``Q_k`` a ``(d, d)`` PSD matrix, weights only) is
+how in-processing fairness constraints are expressed as penalties (e.g. the
+decision-boundary covariance penalty of :mod:`simulation.fairness`).
 
 The tiny ridge ``INTERCEPT_RIDGE = 1e-10`` on the intercept is a guard: when a
 model's labels are all of one class the unpenalised optimum has an infinite
@@ -127,6 +131,16 @@ def _l2_vector(l2: float | np.ndarray, K: int) -> np.ndarray:
     return lam
 
 
+def _quadratic_stack(quadratic: np.ndarray | None, K: int, d: int) -> np.ndarray | None:
+    if quadratic is None:
+        return None
+    Q = _as_float_stack(quadratic, "quadratic", (K, d, d))
+    scale = 1.0 + np.abs(Q).max(initial=0.0)
+    if not np.allclose(Q, Q.transpose(0, 2, 1), rtol=0.0, atol=1e-10 * scale):
+        raise ValueError("quadratic must be symmetric")
+    return 0.5 * (Q + Q.transpose(0, 2, 1))
+
+
 class _Workspace:
     """Preallocated per-call buffers, reused by every chunk and iteration.
 
@@ -167,12 +181,14 @@ def _evaluate(
     qrob: np.ndarray,
     t1: np.ndarray,
     t2: np.ndarray,
+    quad: np.ndarray | None = None,
 ) -> np.ndarray:
     """Objective per model at ``beta``.
 
     Writes ``p = sigmoid(X @ beta)`` into ``prob`` and ``1 - p`` into ``qrob``.
     ``XT`` is the transposed ``(k, p, n)`` design; ``eta``, ``t1`` and ``t2``
-    are scratch buffers of ``prob``'s shape.
+    are scratch buffers of ``prob``'s shape.  ``quad`` is an optional
+    ``(k, d, d)`` matrix adding ``0.5 * w^T Q w`` on the weights ``beta[:, :d]``.
     """
     np.matmul(beta[:, None, :], XT, out=eta[:, None, :])
     # p = 1 / (1 + t) and q = 1 - p = t p with t = exp(-eta): both relatively
@@ -196,7 +212,11 @@ def _evaluate(
     np.multiply(y, eta, out=t2)
     t1 -= t2
     diff = beta - centre
-    return np.einsum("kn,kn->k", sw, t1) + 0.5 * np.einsum("kp,kp,kp->k", pen, diff, diff)
+    f = np.einsum("kn,kn->k", sw, t1) + 0.5 * np.einsum("kp,kp,kp->k", pen, diff, diff)
+    if quad is not None:
+        w = beta[:, : quad.shape[1]]
+        f += 0.5 * np.einsum("ki,kij,kj->k", w, quad, w)
+    return f
 
 
 def _copy_rows(dst: np.ndarray, src: np.ndarray, rows: np.ndarray) -> None:
@@ -231,6 +251,7 @@ def _fit_chunk(
     out_beta: np.ndarray,
     out_iter: np.ndarray,
     out_conv: np.ndarray,
+    quadratic: np.ndarray | None = None,
 ) -> None:
     """Safeguarded stacked Newton for models ``rows``; writes into the ``out_*`` arrays."""
     m = rows.size
@@ -248,6 +269,7 @@ def _fit_chunk(
     centre = np.zeros((m, p))
     centre[:, :d] = prior[rows]
     beta = beta0[rows]
+    quad = None if quadratic is None else quadratic[rows]
     ids = rows.copy()  # working row -> model index
     n_iter = np.zeros(m, dtype=np.int64)
     prob, prob_new, qrob, qrob_new = ws.prob, ws.prob_new, ws.qrob, ws.qrob_new
@@ -263,6 +285,7 @@ def _fit_chunk(
         qrob[:m],
         ws.t1[:m],
         ws.t2[:m],
+        quad,
     )
     diag = np.arange(p)
 
@@ -285,13 +308,16 @@ def _fit_chunk(
         grad = G[:, p, :] + pen * (beta - centre)
         hess = G[:, :p, :].copy()
         hess[:, diag, diag] += pen + _HESSIAN_JITTER
+        if quad is not None:
+            grad[:, :d] += np.matmul(quad, beta[:, :d, None])[:, :, 0]
+            hess[:, :d, :d] += quad
         step = -np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
         step[~np.isfinite(step)] = 0.0
 
         # Trial point; its sigmoid is what the next Newton step needs.
         b_new = beta + step
         pn, qn = prob_new[:m], qrob_new[:m]
-        f_new = _evaluate(Xs, b_new, ys, sws, centre, pen, ws.eta[:m], pn, qn, t1, t2)
+        f_new = _evaluate(Xs, b_new, ys, sws, centre, pen, ws.eta[:m], pn, qn, t1, t2, quad)
         slack = 1e-12 * (1.0 + np.abs(f))
         bad = ~(f_new <= f + slack)  # also catches NaN
         if np.any(bad):
@@ -303,7 +329,16 @@ def _fit_chunk(
                 scale[bi] *= 0.5
                 b_new[bi] = beta[bi] + scale[bi, None] * step[bi]
                 sub = np.empty((5, bi.size, ys.shape[1]))
-                f_new[bi] = _evaluate(Xs[bi], b_new[bi], ys[bi], sws[bi], centre[bi], pen[bi], *sub)
+                f_new[bi] = _evaluate(
+                    Xs[bi],
+                    b_new[bi],
+                    ys[bi],
+                    sws[bi],
+                    centre[bi],
+                    pen[bi],
+                    *sub,
+                    None if quad is None else quad[bi],
+                )
                 pn[bi], qn[bi] = sub[1], sub[2]
                 bad[bi] = ~(f_new[bi] <= f[bi] + slack[bi])
             # No decrease even for a tiny step: keep the current point and stop
@@ -324,6 +359,8 @@ def _fit_chunk(
             keep = np.flatnonzero(~stop)
             _compact((XT, ws.y, ws.ny, ws.sw, prob, qrob), keep)
             beta, f, pen, centre = beta[keep], f[keep], pen[keep], centre[keep]
+            if quad is not None:
+                quad = quad[keep]
             ids, n_iter = ids[keep], n_iter[keep]
             m = keep.size
             if m == 0:
@@ -349,11 +386,13 @@ def fit_logistic(
     max_iter: int = 25,
     tol: float = 1e-8,
     chunk_size: int = 128,
+    quadratic: np.ndarray | None = None,
 ) -> FitResult:
     """Fit ``K`` independent L2-penalised logistic regressions at once.
 
     Minimises, for each model ``k``,
-    ``sum_i w_ki * logloss_ki + 0.5 * l2_k * ||coef_k - prior_k||^2`` (plus
+    ``sum_i w_ki * logloss_ki + 0.5 * l2_k * ||coef_k - prior_k||^2``
+    ``+ 0.5 * coef_k^T Q_k coef_k`` (the last term only if ``quadratic`` is given; plus
     the ``INTERCEPT_RIDGE`` guard on the intercept, see the module docstring)
     by stacked, step-halving-safeguarded Newton iterations.  An intercept
     column is added internally and is not penalised.
@@ -377,6 +416,10 @@ def fit_logistic(
         chunk_size: Maximum number of models processed together (cache
             blocking).  The chunk is further capped so that its work buffers
             stay within ~8 MB; results do not depend on the chunking.
+        quadratic: Optional ``(K, d, d)`` symmetric positive semi-definite
+            matrices ``Q_k``; the objective gains ``0.5 * coef_k^T Q_k coef_k``
+            (weights only, not centred on ``prior``).  Used for in-processing
+            fairness penalties.
 
     Returns:
         A :class:`FitResult`.  Models whose weights are all zero get
@@ -385,7 +428,8 @@ def fit_logistic(
 
     Raises:
         ValueError: On inconsistent shapes, non-finite inputs, negative
-            weights or ``l2``, labels outside ``[0, 1]``, or bad settings.
+            weights or ``l2``, labels outside ``[0, 1]``, bad settings, or a
+            ``quadratic`` that is not symmetric.
     """
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 3:
@@ -404,6 +448,7 @@ def fit_logistic(
             raise ValueError("sample_weight must be >= 0")
     lam = _l2_vector(l2, K)
     centre = np.zeros((K, d)) if prior is None else _as_float_stack(prior, "prior", (K, d))
+    quad = _quadratic_stack(quadratic, K, d)
     if max_iter < 0:
         raise ValueError("max_iter must be >= 0")
     if chunk_size < 1:
@@ -430,7 +475,20 @@ def fit_logistic(
         for start in range(0, has_data.size, chunk):
             rows = has_data[start : start + chunk]
             _fit_chunk(
-                ws, X, y, sw, rows, lam, centre, beta0, max_iter, tol, beta, n_iter, converged
+                ws,
+                X,
+                y,
+                sw,
+                rows,
+                lam,
+                centre,
+                beta0,
+                max_iter,
+                tol,
+                beta,
+                n_iter,
+                converged,
+                quad,
             )
 
     return FitResult(
@@ -468,8 +526,11 @@ def log_loss_objective(
     sample_weight: np.ndarray | None = None,
     l2: float | np.ndarray = 1.0,
     prior: np.ndarray | None = None,
+    quadratic: np.ndarray | None = None,
 ) -> np.ndarray:
     """Penalised objective ``sum_i w_i * logloss_i + 0.5 * l2 * ||coef - prior||^2``.
+
+    Plus ``0.5 * coef^T Q coef`` when ``quadratic`` is given.
 
     This is the objective :func:`fit_logistic` minimises, without the
     negligible ``INTERCEPT_RIDGE`` term; meant for tests and diagnostics.
@@ -482,6 +543,7 @@ def log_loss_objective(
         sample_weight: ``(K, n)`` row weights (default ones).
         l2: Scalar or ``(K,)`` penalty strength.
         prior: ``(K, d)`` penalty centre (default 0).
+        quadratic: Optional ``(K, d, d)`` PSD matrices (see :func:`fit_logistic`).
 
     Returns:
         ``(K,)`` objective values.
@@ -497,7 +559,11 @@ def log_loss_objective(
     eta = (X @ coef[:, :, None])[:, :, 0] + intercept[:, None]
     _, softplus = _sigmoid_and_softplus(eta)
     data = np.einsum("kn,kn->k", sw, softplus - y * eta)
-    return data + 0.5 * lam * np.einsum("kd,kd->k", diff, diff)
+    out = data + 0.5 * lam * np.einsum("kd,kd->k", diff, diff)
+    if quadratic is not None:
+        Q = np.asarray(quadratic, dtype=np.float64)
+        out = out + 0.5 * np.einsum("ki,kij,kj->k", coef, Q, coef)
+    return out
 
 
 def training_flops(

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import mesa
 import numpy as np
 
-from simulation import metrics
+from simulation import fairness, lending, metrics
 from simulation.annotation import annotate, cultural_distance, flip_probability
 from simulation.capacity import decision_scores, feature_map
 from simulation.learning import predict_proba
@@ -22,10 +22,19 @@ from simulation.ledger import Ledger
 from simulation.population import N_GROUPS, Population
 from simulation.recorder import Recorder
 from simulation.roles import PHASES, Role
-from simulation.schema import Scenario
+from simulation.schema import Scenario, ScenarioError
 from simulation.state import (
+    ADOPT,
+    DISTILL,
+    ENTITY_CONTROLLED,
+    FEDERATE,
+    FINETUNE,
     LOCAL,
+    MITIGATIONS,
+    POOL,
     SHARE,
+    SPLIT,
+    WITH_ENTITY,
     AnnotatorArrays,
     CommunityArrays,
     Deployment,
@@ -53,6 +62,7 @@ class EcosystemModel(mesa.Model):
         seed = scenario.run.seed if seed is None else seed
         super().__init__(rng=seed)
         self.seed = seed
+        self.members: dict[str, list[Role]] | None = None
         self.spec = scenario
         self.roles = dict(roles)
         counts = {
@@ -81,15 +91,36 @@ class EcosystemModel(mesa.Model):
             scenario.learning.kwh_per_gflop,
         )
         self.recorder = Recorder(self)
-        self.members: dict[str, list[Role]] = {}
+        self.members = {}
         for section, role in self.roles.items():
             self.members[section] = [role(self, i) for i in range(counts.get(section, 0))]
-            role.setup(self, self.members[section])
+        # the rules exist before anyone acts under them: regulators are set up first
+        for section in sorted(self.roles, key=lambda name: name != "regulators"):
+            self.roles[section].setup(self, self.members[section])
+        self.lending_params, self.lending_state, self.lending_record = _lending_domain(scenario, c)
         self._seed_data()
         self.ledger.start_step()
         self._run_phase("train")
         self.training.start_step()
         self.ledger.start_step()
+
+    @property
+    def spec(self) -> Scenario:
+        """The scenario in force."""
+        return self._spec
+
+    @spec.setter
+    def spec(self, scenario: Scenario) -> None:
+        """Continue under a changed scenario (an intervention from this step on).
+
+        Keys that size arrays (role counts, windows, pools) cannot change mid-run; rules and
+        terms held in arrays are re-read by each role's :meth:`Role.adopt_scenario` hook.
+        """
+        self._spec = scenario
+        if getattr(self, "members", None) is None:
+            return  # still being built
+        for section in sorted(self.roles, key=lambda name: name != "regulators"):
+            self.roles[section].adopt_scenario(self, self.members[section])
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
@@ -225,23 +256,43 @@ class EcosystemModel(mesa.Model):
         ent.paying_users[:] = 0
         if com.n == 0:
             return
-        users = np.flatnonzero(com.strategy != LOCAL)
+        spec = self.spec
+        users = np.flatnonzero(np.isin(com.strategy, WITH_ENTITY))
         partner = com.partner[users]
-        ledger.provider = ledger.community_org(np.arange(com.n))
-        ledger.provider[users] = ledger.entity_org(partner)
+        strategy = com.strategy[users]
         ledger.record_flow("model", ledger.entity_org(partner), ledger.community_org(users), 1.0)
-        fee = ent.price[partner] * np.where(
-            com.strategy[users] == SHARE, 1.0 - self.spec.exchange.share_discount, 1.0
+        price = ent.price[partner]
+        fee = np.select(
+            [
+                strategy == ADOPT,
+                strategy == SHARE,
+                strategy == SPLIT,
+                (strategy == DISTILL) & ~ent.open_weights[partner],
+            ],
+            [
+                price,
+                price * (1.0 - spec.exchange.share_discount),
+                price * spec.large_entities.split_fee_share,
+                price,
+            ],
+            0.0,
         )
         ledger.pay(ledger.community_org(users), ledger.entity_org(partner), fee)
         np.add.at(ent.revenue, partner, fee)
         np.add.at(ent.paying_users, partner, (fee > 0).astype(np.int64))
-        sharers = users[com.strategy[users] == SHARE]
+        sharers = users[strategy == SHARE]
         if sharers.size:
-            n = self.spec.communities.records_per_step
-            ledger.give_data(sharers, com.partner[sharers], n)
-            value = self.spec.large_entities.data_value * n  # data is capital (§3, §4.1)
+            n = spec.communities.records_per_step
+            sovereign = spec.exchange.sovereignty_terms
+            ledger.give_data(sharers, com.partner[sharers], n, sovereign=sovereign)
+            value = spec.large_entities.data_value * n  # data is capital (§3, §4.1)
             np.add.at(ledger.money, ledger.entity_org(com.partner[sharers]), value)
+            if sovereign:  # §4.1 protocol: part of the value goes back to the community
+                ledger.pay(
+                    ledger.entity_org(com.partner[sharers]),
+                    ledger.community_org(sharers),
+                    spec.exchange.benefit_share * value,
+                )
             batch, labels = self._last_batch, self._last_labels
             for e in np.unique(com.partner[sharers]):
                 mine = sharers[com.partner[sharers] == e]
@@ -260,25 +311,68 @@ class EcosystemModel(mesa.Model):
         self.training.run()
 
     # ------------------------------------------------------------------ deployment
-    def deployed_models(self) -> tuple[np.ndarray, np.ndarray]:
-        """Coefficients and intercepts of the model each community deploys."""
-        com, ent = self.community_arrays, self.entity_arrays
+    def deployed_models(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Coefficients, intercepts and controlling organisation of each deployed model."""
+        com, ent, led = self.community_arrays, self.entity_arrays, self.ledger
+        strategy = com.strategy
         coef, intercept = com.coef.copy(), com.intercept.copy()
-        users = np.flatnonzero(com.strategy != LOCAL)
-        coef[users] = ent.coef[com.partner[users]]
-        intercept[users] = ent.intercept[com.partner[users]]
-        return coef, intercept
+        provider = led.community_org(np.arange(com.n))
+        for code, source in (
+            (ADOPT, (ent.coef, ent.intercept)),
+            (SHARE, (ent.coef, ent.intercept)),
+        ):
+            users = np.flatnonzero(strategy == code)
+            coef[users], intercept[users] = (
+                source[0][com.partner[users]],
+                source[1][com.partner[users]],
+            )
+        alt = np.isin(strategy, (FINETUNE, DISTILL, SPLIT))
+        coef[alt], intercept[alt] = com.alt_coef[alt], com.alt_intercept[alt]
+        for code, (c_coef, c_intercept) in (
+            (POOL, (com.pool_coef, com.pool_intercept)),
+            (FEDERATE, (com.fed_coef, com.fed_intercept)),
+        ):
+            users = np.flatnonzero(strategy == code)
+            coef[users] = c_coef[com.consortium[users]]
+            intercept[users] = c_intercept[com.consortium[users]]
+        controlled = np.isin(strategy, ENTITY_CONTROLLED)
+        provider[controlled] = led.entity_org(com.partner[controlled])
+        return coef, intercept, provider
 
     def _before_deploy(self) -> None:
         """Deployed models decide on fresh individuals; outcomes are measured per group."""
-        com, dep, ledger = self.community_arrays, self.deployment, self.ledger
+        com, dep, ledger, ent = (
+            self.community_arrays,
+            self.deployment,
+            self.ledger,
+            self.entity_arrays,
+        )
         dep.decisions = np.zeros(ledger.n_orgs)
         if com.n == 0:
             return
         m = self.spec.communities.deploy_per_step
+        coef, intercept, provider = self.deployed_models()
+        ledger.provider = provider
+        # §4.2 post-processing: communities that mitigate by thresholds set them per group on
+        # their own (annotated) window, for their own notion
+        post = com.mitigating & (com.mitigation == MITIGATIONS.index("thresholds"))
+        com.thresholds[:] = 0.0
+        if post.any():
+            who = np.flatnonzero(post)
+            window_scores = decision_scores(com.x[who], coef[who], intercept[who])
+            com.thresholds[who] = fairness.group_thresholds(
+                window_scores,
+                com.label[who],
+                com.group[who],
+                com.notion[who],
+                N_GROUPS,
+                com.quota_target[who],
+                mask=np.arange(com.window)[None, :] < com.filled[who, None],
+            )
         sample = self.population.draw(m, self.rng)
-        coef, intercept = self.deployed_models()
-        decision = (decision_scores(sample.x, coef, intercept) > 0).astype(np.int8)
+        score = decision_scores(sample.x, coef, intercept)
+        cut = np.take_along_axis(com.thresholds, sample.group.astype(np.int64), axis=1)
+        decision = (score > cut).astype(np.int8)
         own = metrics.group_rates(sample.y, decision, sample.group, N_GROUPS)
         dep.group_n, dep.group_accuracy = own.n, own.accuracy
         dep.group_tpr, dep.group_fpr, dep.group_selection = own.tpr, own.fpr, own.selection_rate
@@ -288,10 +382,51 @@ class EcosystemModel(mesa.Model):
         if self.jurisdictions.n:
             by_a = metrics.group_rates(sample.y, decision, sample.a, N_GROUPS)
             notion = self.jurisdictions.notion[com.jurisdiction]
-            dep.gap_mandated = metrics.fairness_gap(by_a, notion)
+            if self.spec.regulators.locally_defined:  # §2.3: each community's notion is law
+                notion = com.notion
+            dep.gap_mandated = metrics.fairness_gap(by_a, notion, com.quota_target)
         dep.aligned = (dep.accuracy >= com.min_accuracy) & (dep.gap_own <= com.fairness_tolerance)
-        dep.provider = ledger.provider.copy()
-        np.add.at(dep.decisions, ledger.provider, m)
+        dep.provider = provider.copy()
+        np.add.at(dep.decisions, provider, m)
+        # what the deployed model is: explainable if its weights are open to the community;
+        # the DP ε that protected the data it was trained on
+        controlled = np.isin(com.strategy, ENTITY_CONTROLLED)
+        partner = np.maximum(com.partner, 0)
+        open_weights = ent.open_weights[partner] if ent.n else np.zeros(com.n, dtype=bool)
+        com.explainable = ~controlled | open_weights
+        local_eps = self.spec.communities.values.local_epsilon
+        com.epsilon = np.where(
+            np.isin(com.strategy, (ADOPT, SHARE)),
+            ent.effective_epsilon[partner] if ent.n else np.inf,
+            np.where(com.strategy == LOCAL, local_eps, np.inf),
+        )
+        if ent.n:
+            self._measure_entity_gaps(sample, score)
+
+    def _measure_entity_gaps(self, sample, score) -> None:
+        """Each entity's true mandated gap on this step's people it decides on (for washing)."""
+        com, ent = self.community_arrays, self.entity_arrays
+        ent.true_gap[:] = np.nan
+        served = np.isin(com.strategy, (ADOPT, SHARE))
+        for e in range(ent.n):
+            users = np.flatnonzero(served & (com.partner == e))
+            if users.size == 0 or self.jurisdictions.n == 0:
+                continue
+            notion = str(self.jurisdictions.notion[max(ent.jurisdiction[e], 0)])
+            decision = (score[users] > 0).astype(np.int8).reshape(1, -1)
+            rates = metrics.group_rates(
+                sample.y[users].reshape(1, -1),
+                decision,
+                sample.a[users].reshape(1, -1),
+                N_GROUPS,
+            )
+            ent.true_gap[e] = metrics.fairness_gap(rates, notion)[0]
+
+    # ------------------------------------------------------------------ outcomes
+    def _after_outcome(self) -> None:
+        """Lending decisions change people: the score distributions shift (Liu et al. 2018)."""
+        if self.lending_state is not None:
+            self.lending_record = lending.step(self.lending_state, self.lending_params, self.rng)
 
     # ------------------------------------------------------------------ audits
     def audit_gap(self, entity: int, jurisdiction: int, n: int) -> float:
@@ -315,3 +450,24 @@ class EcosystemModel(mesa.Model):
     # ------------------------------------------------------------------ measurement
     def _after_measure(self) -> None:
         self.recorder.record()
+
+
+def _lending_domain(scenario: Scenario, n_communities: int):
+    """Parameters and state of the lending domain when the scenario switches it on."""
+    spec = scenario.lending
+    if not spec.enabled or n_communities == 0:
+        return None, None, None
+    try:
+        params = lending.LendingParams(
+            success_probability=tuple(spec.success_probability),
+            initial_distribution=tuple(tuple(row) for row in spec.initial_distribution),
+            group_shares=tuple(spec.group_shares),
+            loan_size=spec.loan_size,
+            interest_rate=spec.interest_rate,
+            shift_increment=spec.shift_increment,
+            applicants_per_step=spec.applicants_per_step,
+            policy=spec.policy,
+        )
+    except ValueError as exc:
+        raise ScenarioError(f"lending: {exc}") from None
+    return params, lending.init_state(params, n_communities), None

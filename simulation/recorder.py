@@ -44,14 +44,37 @@ METRIC_COLUMNS: dict[str, str] = {
     "strategy_local_share": "share of communities training their own model, [0, 1]",
     "strategy_adopt_share": "share of communities paying for an entity's model, [0, 1]",
     "strategy_share_share": "share of communities giving data for access, [0, 1]",
+    "strategy_pool_share": "share of communities pooling data with peers, [0, 1]",
+    "strategy_finetune_share": "share of communities fine-tuning open weights, [0, 1]",
+    "strategy_distill_share": "share of communities distilling an entity's model, [0, 1]",
+    "strategy_federate_share": "share of communities in a federated consortium, [0, 1]",
+    "strategy_split_share": "share of communities in split learning with an entity, [0, 1]",
+    "washing_gap_mean": "mean |reported - true mandated gap| over entities serving people, [0, 1]",
+    "privacy_gap_mean": "mean excess of effective over claimed DP ε (ε capped at 50), >= 0",
+    "explainability_unmet_share": "share of communities needing explanations (need > 0.5) "
+    "whose model is closed, [0, 1]",
+    "mandate_conflict_share": "share of communities whose own verdict and the mandate's differ, "
+    "[0, 1]",
+    "values_diversity_held": "normalised entropy of the fairness notions communities hold, [0, 1]",
+    "values_diversity_enforced": "normalised entropy of the notions deployed models are "
+    "mitigated for ('none' counts as a notion), [0, 1]",
+    "mitigating_share": "share of organisations whose fairness check triggered a mitigation, "
+    "[0, 1]",
+    "misuse_events": "entities found misusing shared data this step, >= 0",
     "entity_revenue": "money paid to large entities for access this step, >= 0",
     "entity_capital_mean": "mean money held by large entities, any real",
     "audits": "audits done this step, >= 0",
     "violations_found": "audits that found a mandated gap above the threshold, >= 0",
+    "privacy_violations": "audits that found training with an ε above the cap, >= 0",
+    "explainability_violations": "audits that found closed models where banned, >= 0",
     "fines": "money fined this step, >= 0",
     "reported_gap_error_mean": "mean |reported - audited| gap over this step's audits, [0, 1]",
     "network_top_centrality": "largest share of model and data in-flows to one org, [0, 1]",
+    "lending_repayment_gap": "mean over communities of the repayment probability of group 0 "
+    "minus group 1 (lending domain; NaN when off), [-1, 1]",
+    "lending_loans": "loans given this step (lending domain; 0 when off), >= 0",
 }
+EPSILON_CEILING = 50.0  # "no DP" (ε = inf) is measured as this ε
 
 COMMUNITY_COLUMNS = (
     "step",
@@ -64,7 +87,18 @@ COMMUNITY_COLUMNS = (
     "selection_rate",
     "strategy",
     "provider",
+    "epsilon_effective",
+    "explainable",
 )
+
+
+def _normalised_entropy(labels: np.ndarray) -> float:
+    """Entropy of a label distribution over the five notions, divided by log(5): [0, 1]."""
+    if len(labels) == 0:
+        return float("nan")
+    _, counts = np.unique(np.asarray(labels, dtype=str), return_counts=True)
+    p = counts / counts.sum()
+    return float(abs((p * np.log(p)).sum()) / np.log(5))
 
 
 def _nanmean(x: np.ndarray) -> float:
@@ -81,6 +115,7 @@ class Recorder:
         self.rows: list[dict[str, Any]] = []
         self._community_parts: list[dict[str, np.ndarray]] = []
         self._flow_parts: list[dict[str, np.ndarray]] = []
+        self._lending_parts: list[dict[str, np.ndarray]] = []
         self.audit_errors: list[float] = []
         self.keep_community_rows = True
 
@@ -99,6 +134,8 @@ class Recorder:
                     "amount": amount,
                 }
             )
+            if getattr(self.model, "lending_record", None) is not None:
+                self._lending_parts.append(self.lending_part())
         self.audit_errors = []
 
     def metrics_row(self) -> dict[str, Any]:
@@ -140,9 +177,6 @@ class Recorder:
                 np.concatenate([com.label_accuracy, self._entity_label_accuracy()])
             ),
             "annotator_pay_mean": float(ann.income.sum() / labelled) if labelled else 0.0,
-            "strategy_local_share": _nanmean(com.strategy == 0) if n_com else float("nan"),
-            "strategy_adopt_share": _nanmean(com.strategy == 1) if n_com else float("nan"),
-            "strategy_share_share": _nanmean(com.strategy == 2) if n_com else float("nan"),
             "entity_revenue": float(ent.revenue.sum()),
             "entity_capital_mean": _nanmean(led.money[: led.n_entities]),
             "audits": m.jurisdictions.audits,
@@ -151,7 +185,65 @@ class Recorder:
             "reported_gap_error_mean": _nanmean(np.array(self.audit_errors)),
             "network_top_centrality": flows_in,
         }
+        row.update(self._mechanism_measures())
         return row
+
+    def _mechanism_measures(self) -> dict[str, Any]:
+        """Strategies, washing, privacy, explainability, values homogenisation (§2.3–§4)."""
+        m = self.model
+        com, ent, dep, jur = m.community_arrays, m.entity_arrays, m.deployment, m.jurisdictions
+        n_com = com.n
+        out: dict[str, Any] = {}
+        for code, name in enumerate(STRATEGIES):
+            out[f"strategy_{name}_share"] = (
+                float(np.mean(com.strategy == code)) if n_com else float("nan")
+            )
+        served = ~np.isnan(ent.true_gap)
+        out["washing_gap_mean"] = (
+            float(np.mean(np.abs(ent.reported_gap[served] - ent.true_gap[served])))
+            if served.any()
+            else float("nan")
+        )
+        effective = np.minimum(ent.effective_epsilon, EPSILON_CEILING)
+        claimed = np.minimum(ent.claimed_epsilon, EPSILON_CEILING)
+        out["privacy_gap_mean"] = (
+            float(np.mean(np.maximum(effective - claimed, 0.0))) if ent.n else float("nan")
+        )
+        needy = com.explain_need > 0.5
+        out["explainability_unmet_share"] = (
+            float(np.mean(needy & ~com.explainable)) if n_com else float("nan")
+        )
+        if n_com and jur.n:
+            own_ok = dep.gap_own <= com.fairness_tolerance
+            mandate_ok = dep.gap_mandated <= jur.threshold[np.maximum(com.jurisdiction, 0)]
+            out["mandate_conflict_share"] = float(np.mean(own_ok != mandate_ok))
+        else:
+            out["mandate_conflict_share"] = float("nan")
+        held = com.notion
+        controlled = np.isin(com.strategy, (1, 2, 7))
+        partner = np.maximum(com.partner, 0)
+        entity_notion = (
+            np.where(ent.mitigating[partner], ent.reported_notion[partner], "none")
+            if ent.n
+            else np.full(n_com, "none", dtype=object)
+        )
+        enforced = np.where(controlled, entity_notion, np.where(com.mitigating, com.notion, "none"))
+        out["values_diversity_held"] = _normalised_entropy(held)
+        out["values_diversity_enforced"] = _normalised_entropy(enforced)
+        orgs = np.concatenate([com.mitigating, ent.mitigating])
+        out["mitigating_share"] = float(orgs.mean()) if orgs.size else float("nan")
+        out["misuse_events"] = int(ent.misused.sum())
+        out["privacy_violations"] = jur.privacy_violations
+        out["explainability_violations"] = jur.explainability_violations
+        lending = getattr(m, "lending_record", None)
+        if lending is not None:
+            rp = lending.mean_repayment_probability
+            out["lending_repayment_gap"] = float(np.mean(rp[:, 0] - rp[:, 1]))
+            out["lending_loans"] = int(lending.loans.sum())
+        else:
+            out["lending_repayment_gap"] = float("nan")
+            out["lending_loans"] = 0
+        return out
 
     def _entity_label_accuracy(self) -> np.ndarray:
         return np.asarray(getattr(self.model, "_entity_label_accuracy", []), dtype=float)
@@ -175,6 +267,8 @@ class Recorder:
         ci, gi = np.nonzero(present)
         return {
             "step": np.full(ci.size, m.steps, dtype=np.int32),
+            "epsilon_effective": com.epsilon[ci].astype(float),
+            "explainable": com.explainable[ci].astype(bool),
             "community": ci.astype(np.int32),
             "group": gi.astype(np.int8),
             "n": dep.group_n[ci, gi].astype(np.int32),
@@ -205,6 +299,35 @@ class Recorder:
                 "amount": cols["amount"].astype(float),
             }
         )
+
+    def lending_part(self) -> dict[str, np.ndarray]:
+        """Per community × group of the lending domain: loans, repayment, score distribution."""
+        rec = self.model.lending_record
+        c, g = rec.loans.shape
+        ci, gi = np.meshgrid(np.arange(c), np.arange(g), indexing="ij")
+        part = {
+            "step": np.full(c * g, self.model.steps, dtype=np.int32),
+            "community": ci.ravel().astype(np.int32),
+            "group": gi.ravel().astype(np.int8),
+            "applicants": rec.applicants.ravel(),
+            "loans": rec.loans.ravel(),
+            "repaid": rec.repaid.ravel(),
+            "defaulted": rec.defaulted.ravel(),
+            "mean_repayment_probability": rec.mean_repayment_probability.ravel(),
+            "mean_score": rec.mean_score.ravel(),
+            "cumulative_tpr": rec.cumulative_tpr.ravel(),
+        }
+        dist = rec.score_distribution.reshape(c * g, -1)
+        for k in range(dist.shape[1]):
+            part[f"score_{k}"] = dist[:, k]
+        return part
+
+    def lending_table(self) -> pd.DataFrame | None:
+        """One row per step × community × group of the lending domain, or None when off."""
+        if not self._lending_parts:
+            return None
+        keys = list(self._lending_parts[0])
+        return pd.DataFrame({k: np.concatenate([p[k] for p in self._lending_parts]) for k in keys})
 
     def metrics_table(self) -> pd.DataFrame:
         """One row per step."""

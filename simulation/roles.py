@@ -43,6 +43,10 @@ class Role(mesa.Agent):
         """Fill this role's rows of the engine's arrays when the world is built."""
 
     @classmethod
+    def adopt_scenario(cls, model: EcosystemModel, members: list[Role]) -> None:
+        """Re-read the rules and terms this role keeps in arrays after the scenario changed."""
+
+    @classmethod
     def act(cls, phase: str, model: EcosystemModel, members: mesa.agent.AgentSet) -> None:
         """Let the members act in ``phase``: by default each runs its own hook, shuffled."""
         if getattr(cls, phase) is getattr(Role, phase):

@@ -17,7 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 FairnessNotion = Literal[
     "demographic_parity", "equal_opportunity", "equalized_odds", "quota", "none"
 ]
-Strategy = Literal["choose", "local", "adopt", "share"]
+StrategyName = Literal[
+    "local", "adopt", "share", "pool", "finetune", "distill", "federate", "split"
+]
+Strategy = Literal[
+    "choose", "local", "adopt", "share", "pool", "finetune", "distill", "federate", "split"
+]
+Mitigation = Literal["none", "reweighing", "penalty", "thresholds"]
+LendingPolicy = Literal["max_utility", "equal_opportunity", "demographic_parity"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 
@@ -57,6 +64,22 @@ class LargeEntitiesSection(Section):
     price_adjustment: Probability = Field(0.05, description="relative price change per step")
     pool_size: int = Field(6000, ge=100, le=1_000_000, description="training pool kept (rows)")
     operating_cost: NonNegative = Field(0.5, description="money spent per step to operate")
+    open_weights_share: Probability = Field(
+        0.34, description="share of entities publishing open weights (the rest: closed API)"
+    )
+    washing_propensity: Probability = Field(
+        0.5, description="chance an entity reports the fairness figure where it looks best (§3)"
+    )
+    claimed_epsilon: float = Field(
+        float("inf"), gt=0.0, description="DP ε entities claim to train with (inf: no claim)"
+    )
+    effective_epsilon: float = Field(
+        float("inf"), gt=0.0, description="DP ε they really train with (inf: no noise; §3)"
+    )
+    jurisdiction_shopping: bool = Field(
+        False, description="entities move training to the laxest jurisdiction (§3 loopholes)"
+    )
+    split_fee_share: Probability = Field(0.5, description="share of the access price for split")
     data_value: NonNegative = Field(
         0.01, description="money an entity makes per record received, outside the simulated market"
     )
@@ -87,6 +110,14 @@ class ValuesSection(Section):
     weight_spread: Probability = Field(0.5, description="relative spread of the weights")
     fairness_tolerance: Probability = Field(0.15, description="largest acceptable own gap")
     min_accuracy: Probability = Field(0.65, description="lowest acceptable accuracy")
+    explainability_need: Probability = Field(0.3, description="mean need to explain decisions")
+    weight_explainability: NonNegative = Field(0.2, description="weight on an unmet need")
+    max_epsilon: float = Field(
+        float("inf"), gt=0.0, description="largest DP ε a community accepts for its data"
+    )
+    local_epsilon: float = Field(
+        float("inf"), gt=0.0, description="DP ε communities train their own models with"
+    )
 
     @model_validator(mode="after")
     def _some_notion(self) -> ValuesSection:
@@ -112,6 +143,20 @@ class CommunitiesSection(Section):
     )
     annotation_share: Probability = Field(0.3, description="share of budget for annotation")
     strategy: Strategy = Field("choose", description="fixed strategy, or choose by utility")
+    strategies: list[StrategyName] = Field(
+        default_factory=lambda: [
+            "local",
+            "adopt",
+            "share",
+            "pool",
+            "finetune",
+            "distill",
+            "federate",
+            "split",
+        ],
+        min_length=1,
+        description="strategies communities may choose from (§4)",
+    )
     expertise_growth: Probability = Field(0.02, description="expertise gained per step training")
     expertise_decay: Probability = Field(0.03, description="expertise lost per step not training")
     share_propensity: Probability = Field(0.5, description="openness to sharing data")
@@ -151,6 +196,56 @@ class RegulatorsSection(Section):
     penalty_fraction: Probability = Field(0.05, description="share of capital fined")
     publish: bool = Field(True, description="publish findings (moves trust)")
     trust_penalty: Probability = Field(0.2, description="trust lost on a published violation")
+    locally_defined: bool = Field(
+        False, description="the mandate is each community's own fairness notion (§2.3)"
+    )
+    explainability_mandate: Probability = Field(
+        0.0, description="share of jurisdictions that require explainable models"
+    )
+    epsilon_cap: float = Field(
+        float("inf"), gt=0.0, description="largest DP ε a jurisdiction allows (DP mandate)"
+    )
+    loophole_share: Probability = Field(
+        0.0, description="share of jurisdictions with loopholes: no audits, no caps (§3)"
+    )
+    tighten_lag: int = Field(8, ge=1, le=1000, description="steps before rules tighten")
+    tighten_factor: Probability = Field(
+        0.2, description="after publicised harm: threshold and audit gaps shrink by this share"
+    )
+
+
+class PracticesSection(Section):
+    """Developers' practices (Balayn & Gadiraju 2025): drawn per organisation, no standard."""
+
+    fairness_check: Probability = Field(0.4, description="mean chance to check fairness a step")
+    mitigations: dict[Mitigation, NonNegative] = Field(
+        default_factory=lambda: {"none": 1.0, "reweighing": 1.0, "penalty": 1.0, "thresholds": 1.0},
+        description="relative frequency of each mitigation among organisations",
+    )
+    documentation: Probability = Field(0.3, description="share documenting data (datasheets)")
+    energy_awareness: Probability = Field(0.3, description="share retraining only when needed")
+    penalty_strength: NonNegative = Field(5.0, description="strength of in-processing penalty")
+
+
+class LendingSection(Section):
+    """Lending with delayed impact: decisions that change people (Liu et al. 2018, §2.1)."""
+
+    enabled: bool = False
+    policy: LendingPolicy = "max_utility"
+    success_probability: list[Probability] = Field(
+        default_factory=lambda: [0.1, 0.2, 0.45, 0.6, 0.65, 0.7, 0.7], min_length=2
+    )
+    initial_distribution: list[list[Probability]] = Field(
+        default_factory=lambda: [
+            [0.0, 0.1, 0.1, 0.2, 0.3, 0.3, 0.0],
+            [0.1, 0.1, 0.2, 0.3, 0.3, 0.0, 0.0],
+        ]
+    )
+    group_shares: list[Probability] = Field(default_factory=lambda: [0.5, 0.5])
+    loan_size: float = Field(1.0, gt=0.0)
+    interest_rate: float = Field(1.0, gt=0.0)
+    shift_increment: Probability = 0.01
+    applicants_per_step: int = Field(1, ge=1, le=100_000)
 
 
 class ShockSpec(Section):
@@ -194,6 +289,9 @@ class LearningSection(Section):
     capacity_compute: NonNegative = Field(
         6000.0, description="compute needed for the high-capacity feature map"
     )
+    dp_iterations: int = Field(30, ge=1, le=1000, description="noisy gradient steps of DP fits")
+    dp_clip: float = Field(1.0, gt=0.0, description="per-record gradient clipping norm")
+    dp_delta: float = Field(1e-5, gt=0.0, lt=1.0)
     kwh_per_gflop: NonNegative = Field(
         2.0, description="energy per GFLOP of a simulated fit (model-scale factor included)"
     )
@@ -207,6 +305,18 @@ class ExchangeSection(Section):
     initial_trust: Probability = 0.5
     trust_learning_rate: Probability = 0.2
     word_of_mouth: Probability = Field(0.05, description="pull of trust toward reputation")
+    sovereignty_terms: bool = Field(
+        False, description="data is shared under the community's terms (§4.1 protocol)"
+    )
+    benefit_share: Probability = Field(
+        0.5, description="share of data value returned to sovereign sharers"
+    )
+    consortium_facilitator: bool = Field(
+        False, description="a facilitator lowers the expertise federated learning needs (§4.3)"
+    )
+    misuse_probability: Probability = Field(
+        0.02, description="chance per step an entity misuses shared data (§3)"
+    )
 
 
 class Scenario(Section):
@@ -222,6 +332,8 @@ class Scenario(Section):
     data: DataSection = Field(default_factory=DataSection)
     learning: LearningSection = Field(default_factory=LearningSection)
     exchange: ExchangeSection = Field(default_factory=ExchangeSection)
+    practices: PracticesSection = Field(default_factory=PracticesSection)
+    lending: LendingSection = Field(default_factory=LendingSection)
 
 
 # --------------------------------------------------------------------------- loading

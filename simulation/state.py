@@ -16,8 +16,20 @@ from simulation.population import N_RAW
 N_FEATURES = N_RAW + N_EXTRA  # model inputs: raw features plus high-capacity extras
 
 # Strategies of a community (§4); codes index this tuple.
-STRATEGIES: tuple[str, ...] = ("local", "adopt", "share")
-LOCAL, ADOPT, SHARE = range(3)
+STRATEGIES: tuple[str, ...] = (
+    "local",
+    "adopt",
+    "share",
+    "pool",
+    "finetune",
+    "distill",
+    "federate",
+    "split",
+)
+LOCAL, ADOPT, SHARE, POOL, FINETUNE, DISTILL, FEDERATE, SPLIT = range(8)
+WITH_ENTITY = (ADOPT, SHARE, FINETUNE, DISTILL, SPLIT)  # strategies that name a partner entity
+ENTITY_CONTROLLED = (ADOPT, SHARE, SPLIT)  # the entity keeps (part of) the deployed model
+MITIGATIONS: tuple[str, ...] = ("none", "reweighing", "penalty", "thresholds")
 
 
 @dataclass
@@ -32,9 +44,30 @@ class CommunityArrays:
     label: np.ndarray = field(init=False)  # (C, W) label as annotated (noisy)
     filled: np.ndarray = field(init=False)  # (C,) rows in use
     cursor: np.ndarray = field(init=False)  # (C,) next row to overwrite
-    # the local model
-    coef: np.ndarray = field(init=False)  # (C, 8) weights of the community's own model
+    # the local model, and the model of another own strategy (finetuned, distilled, split)
+    coef: np.ndarray = field(init=False)  # (C, 8) weights of the community's own local model
     intercept: np.ndarray = field(init=False)  # (C,)
+    alt_coef: np.ndarray = field(init=False)  # (C, 8) finetuned / distilled / split model
+    alt_intercept: np.ndarray = field(init=False)  # (C,)
+    alt_partner: np.ndarray = field(init=False)  # (C,) entity the alt model came from, -1 none
+    alt_strategy: np.ndarray = field(init=False)  # (C,) strategy that made the alt model
+    consortium: np.ndarray = field(init=False)  # (C,) pool and federation a community may join
+    # collective models of each consortium: pooled data (§4.1) and FedAvg (§4.3)
+    pool_coef: np.ndarray = field(init=False)  # (G, 8)
+    pool_intercept: np.ndarray = field(init=False)  # (G,)
+    fed_coef: np.ndarray = field(init=False)  # (G, 8)
+    fed_intercept: np.ndarray = field(init=False)  # (G,)
+    # post-processing thresholds on the deployed model's logit, per own group (§4.2)
+    thresholds: np.ndarray = field(init=False)  # (C, 3)
+    # developer practice (Balayn & Gadiraju) and further values
+    fairness_check: np.ndarray = field(init=False)  # (C,) chance to check fairness a step
+    mitigation: np.ndarray = field(init=False)  # (C,) MITIGATIONS code
+    mitigating: np.ndarray = field(init=False)  # (C,) a fairness check found a gap this step
+    explain_need: np.ndarray = field(init=False)  # (C,) need to explain decisions, [0, 1]
+    weight_explainability: np.ndarray = field(init=False)  # (C,)
+    max_epsilon: np.ndarray = field(init=False)  # (C,) largest acceptable DP ε
+    epsilon: np.ndarray = field(init=False)  # (C,) effective DP ε of the deployed model
+    explainable: np.ndarray = field(init=False)  # (C,) the deployed model can be explained
     # values profile (§2.3, §2.4.1)
     notion: np.ndarray = field(init=False)  # (C,) fairness notion, a FAIRNESS_NOTIONS name
     quota_target: np.ndarray = field(init=False)  # (C,) selection rate a quota asks
@@ -64,6 +97,21 @@ class CommunityArrays:
         self.cursor = np.zeros(c, dtype=np.int64)
         self.coef = np.zeros((c, N_FEATURES))
         self.intercept = np.zeros(c)
+        self.alt_coef = np.zeros((c, N_FEATURES))
+        self.alt_intercept = np.zeros(c)
+        self.alt_partner = np.full(c, -1, dtype=np.int64)
+        self.alt_strategy = np.full(c, -1, dtype=np.int64)
+        self.consortium = np.zeros(c, dtype=np.int64)
+        self.set_consortia(1)
+        self.thresholds = np.zeros((c, 3))
+        self.fairness_check = np.zeros(c)
+        self.mitigation = np.zeros(c, dtype=np.int64)
+        self.mitigating = np.zeros(c, dtype=bool)
+        self.explain_need = np.zeros(c)
+        self.weight_explainability = np.zeros(c)
+        self.max_epsilon = np.full(c, np.inf)
+        self.epsilon = np.full(c, np.inf)
+        self.explainable = np.ones(c, dtype=bool)
         self.notion = np.full(c, "none", dtype=object)
         for name in (
             "quota_target",
@@ -82,6 +130,19 @@ class CommunityArrays:
         self.strategy = np.full(c, LOCAL, dtype=np.int64)
         self.partner = np.full(c, -1, dtype=np.int64)
         self.annotator = np.full(c, -1, dtype=np.int64)
+
+    def set_consortia(self, n: int) -> None:
+        """Allocate the collective models of ``n`` consortia."""
+        self.pool_coef = np.zeros((n, N_FEATURES))
+        self.pool_intercept = np.zeros(n)
+        self.fed_coef = np.zeros((n, N_FEATURES))
+        self.fed_intercept = np.zeros(n)
+
+    def recent(self, who: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """Window positions (len(who), rows) of the most recent records, and their ages."""
+        age = np.arange(rows)
+        pos = (self.cursor[who, None] - 1 - age[None, :]) % self.window
+        return pos, age
 
     def append(self, x: np.ndarray, group: np.ndarray, label: np.ndarray) -> None:
         """Append one batch of records (C, n, ...) to every window, overwriting the oldest."""
@@ -123,6 +184,21 @@ class EntityArrays:
     reported_gap: np.ndarray = field(init=False)  # (E,) the fairness gap it reports
     annotator: np.ndarray = field(init=False)  # (E,) annotator hired this step
     revenue: np.ndarray = field(init=False)  # (E,) money earned this step
+    open_weights: np.ndarray = field(init=False)  # (E,) publishes its weights (else closed API)
+    claimed_epsilon: np.ndarray = field(init=False)  # (E,) DP ε it claims
+    effective_epsilon: np.ndarray = field(init=False)  # (E,) DP ε it really trains with
+    washes: np.ndarray = field(init=False)  # (E,) reports selectively this step (§3)
+    washing_propensity: np.ndarray = field(init=False)  # (E,) chance to report selectively
+    true_gap: np.ndarray = field(init=False)  # (E,) mandated gap measured on fresh data
+    # developer practice (Balayn & Gadiraju): no standard across organisations
+    fairness_check: np.ndarray = field(init=False)  # (E,) chance to check fairness a step
+    mitigation: np.ndarray = field(init=False)  # (E,) MITIGATIONS code
+    documents: np.ndarray = field(init=False)  # (E,) documents data (datasheets)
+    energy_aware: np.ndarray = field(init=False)  # (E,) retrains only when needed
+    mitigating: np.ndarray = field(init=False)  # (E,) a fairness check found a gap to mitigate
+    misused: np.ndarray = field(init=False)  # (E,) misused shared data this step (§3)
+    washes_privacy: np.ndarray = field(init=False)  # (E,) trains with more ε than it may
+    label_accuracy: np.ndarray = field(init=False)  # (E,) share of this step's labels correct
 
     def __post_init__(self) -> None:
         e, p = self.n, self.pool_size
@@ -143,6 +219,20 @@ class EntityArrays:
         self.reported_gap = np.zeros(e)
         self.annotator = np.full(e, -1, dtype=np.int64)
         self.revenue = np.zeros(e)
+        self.open_weights = np.zeros(e, dtype=bool)
+        self.claimed_epsilon = np.full(e, np.inf)
+        self.effective_epsilon = np.full(e, np.inf)
+        self.washes = np.zeros(e, dtype=bool)
+        self.washing_propensity = np.zeros(e)
+        self.true_gap = np.full(e, np.nan)
+        self.fairness_check = np.zeros(e)
+        self.mitigation = np.zeros(e, dtype=np.int64)
+        self.documents = np.zeros(e, dtype=bool)
+        self.energy_aware = np.zeros(e, dtype=bool)
+        self.mitigating = np.zeros(e, dtype=bool)
+        self.misused = np.zeros(e, dtype=bool)
+        self.washes_privacy = np.zeros(e, dtype=bool)
+        self.label_accuracy = np.full(e, np.nan)
 
     def offer(
         self,
@@ -201,6 +291,13 @@ class Jurisdictions:
     n: int
     notion: np.ndarray = field(init=False)  # (R,) mandated fairness notion
     threshold: np.ndarray = field(init=False)  # (R,) largest lawful mandated gap
+    audit_probability: np.ndarray = field(init=False)  # (R,) chance to audit an entity a step
+    explainability: np.ndarray = field(init=False)  # (R,) requires explainable models
+    epsilon_cap: np.ndarray = field(init=False)  # (R,) largest lawful DP ε of training here
+    loophole: np.ndarray = field(init=False)  # (R,) no audits and no caps
+    harm_step: np.ndarray = field(init=False)  # (R,) step of the last publicised harm, -1 none
+    privacy_violations: int = 0  # privacy (ε) violations found this step
+    explainability_violations: int = 0  # closed models found deployed where banned
     audits: int = 0  # audits done this step
     violations: int = 0  # violations found this step
     fines: float = 0.0  # money fined this step
@@ -208,12 +305,19 @@ class Jurisdictions:
     def __post_init__(self) -> None:
         self.notion = np.full(self.n, "demographic_parity", dtype=object)
         self.threshold = np.full(self.n, 0.1)
+        self.audit_probability = np.zeros(self.n)
+        self.explainability = np.zeros(self.n, dtype=bool)
+        self.epsilon_cap = np.full(self.n, np.inf)
+        self.loophole = np.zeros(self.n, dtype=bool)
+        self.harm_step = np.full(self.n, -1, dtype=np.int64)
 
     def start_step(self) -> None:
         """Reset this step's audit counters."""
         self.audits = 0
         self.violations = 0
         self.fines = 0.0
+        self.privacy_violations = 0
+        self.explainability_violations = 0
 
 
 @dataclass

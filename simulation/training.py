@@ -28,6 +28,7 @@ class FitRequest:
     coef_init: np.ndarray | None
     intercept_init: np.ndarray | None
     l2: float
+    quadratic: np.ndarray | None = None
 
 
 @dataclass
@@ -71,6 +72,7 @@ class TrainingService:
         coef_init: np.ndarray | None = None,
         intercept_init: np.ndarray | None = None,
         l2: float | None = None,
+        quadratic: np.ndarray | None = None,
     ) -> int:
         """Queue a stack of fits; return a ticket to collect the result after :meth:`run`."""
         if weight is None:
@@ -78,7 +80,7 @@ class TrainingService:
         if not self.warm_start:
             coef_init = intercept_init = None
         self._requests.append(
-            FitRequest(X, y, weight, prior, coef_init, intercept_init, l2 or self.l2)
+            FitRequest(X, y, weight, prior, coef_init, intercept_init, l2 or self.l2, quadratic)
         )
         return len(self._requests) - 1
 
@@ -90,7 +92,7 @@ class TrainingService:
         """Fit every queued request; singletons of equal width are padded and stacked."""
         singles: dict[tuple[int, float], list[int]] = {}
         for ticket, req in enumerate(self._requests):
-            if req.X.shape[0] == 1:
+            if req.X.shape[0] == 1 and req.quadratic is None:
                 singles.setdefault((req.X.shape[2], req.l2), []).append(ticket)
             else:
                 self._results[ticket] = self._fit(req)
@@ -109,6 +111,12 @@ class TrainingService:
         for ticket, callback, args in callbacks:
             callback(self._results[ticket], *args)
         self._requests.clear()
+
+    def charge(self, models: int, rows: int, features: int, n_iter) -> None:
+        """Account for fits run outside the service (DP, FedAvg, transfer) as work done."""
+        flops = training_flops(rows, features, np.broadcast_to(n_iter, (models,)))
+        self.fits += models
+        self.gflop += float(np.sum(flops)) / 1e9
 
     def result(self, ticket: int) -> TrainedModels:
         """The trained models of a ticket (after :meth:`run`)."""
@@ -136,6 +144,7 @@ class TrainingService:
             coef_init=req.coef_init,
             intercept_init=req.intercept_init,
             max_iter=self.max_iter,
+            **({"quadratic": req.quadratic} if req.quadratic is not None else {}),
         )
         used = (req.weight > 0).sum(axis=1)
         flops = np.where(used > 0, training_flops(used, d, fit.n_iter), 0.0)

@@ -97,6 +97,8 @@ def test_metrics_table_has_the_documented_columns(small_model):
         "selection_rate",
         "strategy",
         "provider",
+        "epsilon_effective",
+        "explainable",
     ]
     # one row per step × community × group present; n sums to the decisions made
     per_step = communities.groupby("step")["n"].sum()
