@@ -19,7 +19,7 @@ from simulation.capacity import decision_scores, feature_map, has_capacity, samp
 from simulation.population import N_GROUPS
 from simulation.privacy import dp_fit_logistic
 from simulation.roles import Role
-from simulation.state import SHARE
+from simulation.state import ADOPT, SHARE
 from simulation.training import TrainedModels
 
 if TYPE_CHECKING:
@@ -223,9 +223,14 @@ class LargeEntity(Role):
         jur = model.jurisdictions
         mandated = str(jur.notion[ent.jurisdiction[i]]) if jur.n else "demographic_parity"
         ent.washes[i] = (not ent.documents[i]) and model.rng.random() < ent.washing_propensity[i]
-        if not ent.washes[i]:
+        if not ent.washes[i]:  # an honest evaluation on fresh people it decides on
+            com = model.community_arrays
+            served = np.flatnonzero(np.isin(com.strategy, (ADOPT, SHARE)) & (com.partner == i))
+            if served.size == 0:
+                served = np.arange(com.n)
             ent.reported_notion[i] = mandated
-            ent.reported_gap[i] = self.measure_own_fairness(mandated)
+            gap = model.fresh_gap(i, served, mandated, REPORT_SAMPLE)
+            ent.reported_gap[i] = 0.0 if np.isnan(gap) else gap
             return
         candidates = [
             (self.measure_own_fairness(notion, majority_only=subset), notion)

@@ -17,7 +17,6 @@ import numpy as np
 from simulation import fairness, lending, metrics
 from simulation.annotation import annotate, cultural_distance, flip_probability
 from simulation.capacity import decision_scores, feature_map
-from simulation.learning import predict_proba
 from simulation.ledger import Ledger
 from simulation.population import N_GROUPS, Population
 from simulation.recorder import Recorder
@@ -431,21 +430,26 @@ class EcosystemModel(mesa.Model):
     # ------------------------------------------------------------------ audits
     def audit_gap(self, entity: int, jurisdiction: int, n: int) -> float:
         """Recompute an entity's mandated gap on fresh data from a jurisdiction (§3)."""
-        com = self.community_arrays
-        members = np.flatnonzero(com.jurisdiction == jurisdiction)
-        if members.size == 0:
+        members = np.flatnonzero(self.community_arrays.jurisdiction == jurisdiction)
+        return self.fresh_gap(entity, members, str(self.jurisdictions.notion[jurisdiction]), n)
+
+    def fresh_gap(self, entity: int, communities: np.ndarray, notion: str, n: int) -> float:
+        """An entity model's gap (by attribute a) on fresh people from up to 20 communities."""
+        if communities.size == 0:
             return float("nan")
-        chosen = self.rng.choice(members, size=min(members.size, 20), replace=False)
+        chosen = self.rng.choice(communities, size=min(communities.size, 20), replace=False)
         per = max(1, n // chosen.size)
         sample = self.population.draw(per, self.rng, np.sort(chosen))
         ent = self.entity_arrays
-        x = feature_map(sample.x.reshape(1, -1, sample.x.shape[2]), True)
-        proba = predict_proba(x, ent.coef[entity : entity + 1], ent.intercept[entity : entity + 1])
-        decision = (proba > 0.5).astype(np.int8)
+        x = sample.x.reshape(1, -1, sample.x.shape[2])
+        score = decision_scores(
+            x, ent.coef[entity : entity + 1], ent.intercept[entity : entity + 1]
+        )
+        decision = (score > 0).astype(np.int8)
         rates = metrics.group_rates(
             sample.y.reshape(1, -1), decision, sample.a.reshape(1, -1), N_GROUPS
         )
-        return float(metrics.fairness_gap(rates, self.jurisdictions.notion[jurisdiction])[0])
+        return float(metrics.fairness_gap(rates, notion)[0])
 
     # ------------------------------------------------------------------ measurement
     def _after_measure(self) -> None:

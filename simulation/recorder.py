@@ -49,7 +49,8 @@ METRIC_COLUMNS: dict[str, str] = {
     "strategy_distill_share": "share of communities distilling an entity's model, [0, 1]",
     "strategy_federate_share": "share of communities in a federated consortium, [0, 1]",
     "strategy_split_share": "share of communities in split learning with an entity, [0, 1]",
-    "washing_gap_mean": "mean |reported - true mandated gap| over entities serving people, [0, 1]",
+    "washing_gap_mean": "mean of true minus reported mandated gap over entities serving people "
+    "(> 0: they look fairer than they are), [-1, 1]",
     "privacy_gap_mean": "mean excess of effective over claimed DP ε (ε capped at 50), >= 0",
     "explainability_unmet_share": "share of communities needing explanations (need > 0.5) "
     "whose model is closed, [0, 1]",
@@ -200,7 +201,7 @@ class Recorder:
             )
         served = ~np.isnan(ent.true_gap)
         out["washing_gap_mean"] = (
-            float(np.mean(np.abs(ent.reported_gap[served] - ent.true_gap[served])))
+            float(np.mean(ent.true_gap[served] - ent.reported_gap[served]))
             if served.any()
             else float("nan")
         )
