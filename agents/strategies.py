@@ -29,6 +29,7 @@ import numpy as np
 from simulation import fairness
 from simulation.capacity import feature_map, has_capacity, sample_budget
 from simulation.federated import fedavg
+from simulation.learning import fit_logistic
 from simulation.privacy import dp_fit_logistic
 from simulation.state import (
     ADOPT,
@@ -40,7 +41,7 @@ from simulation.state import (
     SHARE,
     SPLIT,
 )
-from simulation.transfer import distill, finetune
+from simulation.transfer import decision_divergence, distill, finetune
 
 if TYPE_CHECKING:
     from simulation.model import EcosystemModel
@@ -197,6 +198,17 @@ def train_finetune(model: EcosystemModel, who: np.ndarray) -> None:
         com.alt_partner[ids] = partner[members]
         com.alt_strategy[ids] = com.strategy[ids]
         model.training.charge(ids.size, rows, x.shape[2], fit.n_iter)
+    # expose the source-target divergence (§4.2): how often the pretrained model decides
+    # otherwise than a model fitted on the community's whole window
+    pos, _ = com.recent(who, com.window)
+    x = feature_map(com.x[who[:, None], pos], True)
+    weight = (np.arange(com.window)[None, :] < com.filled[who, None]).astype(float)
+    reference = fit_logistic(
+        x, com.label[who[:, None], pos].astype(float), weight, l2=model.spec.learning.l2
+    )
+    com.divergence[who] = decision_divergence(
+        x, ent.coef[partner], ent.intercept[partner], reference.coef, reference.intercept, weight
+    )
 
 
 def train_distill(model: EcosystemModel, who: np.ndarray) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from simulation import fairness, lending, metrics
 from simulation.annotation import annotate, cultural_distance, flip_probability
-from simulation.capacity import decision_scores, feature_map
+from simulation.capacity import decision_scores
 from simulation.ledger import Ledger
 from simulation.population import N_GROUPS, Population
 from simulation.recorder import Recorder

@@ -62,6 +62,9 @@ METRIC_COLUMNS: dict[str, str] = {
     "mitigating_share": "share of organisations whose fairness check triggered a mitigation, "
     "[0, 1]",
     "misuse_events": "entities found misusing shared data this step, >= 0",
+    "finetune_divergence_mean": "mean source-target divergence of fine-tuning communities: share "
+    "of their records the pretrained model decides otherwise than a locally fitted one "
+    "(§4.2; NaN when none), [0, 1]",
     "entity_revenue": "money paid to large entities for access this step, >= 0",
     "entity_capital_mean": "mean money held by large entities, any real",
     "audits": "audits done this step, >= 0",
@@ -234,6 +237,10 @@ class Recorder:
         orgs = np.concatenate([com.mitigating, ent.mitigating])
         out["mitigating_share"] = float(orgs.mean()) if orgs.size else float("nan")
         out["misuse_events"] = int(ent.misused.sum())
+        tuning = np.flatnonzero(com.strategy == STRATEGIES.index("finetune"))
+        out["finetune_divergence_mean"] = (
+            _nanmean(com.divergence[tuning]) if tuning.size and ent.n else float("nan")
+        )
         out["privacy_violations"] = jur.privacy_violations
         out["explainability_violations"] = jur.explainability_violations
         lending = getattr(m, "lending_record", None)

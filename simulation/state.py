@@ -51,6 +51,7 @@ class CommunityArrays:
     alt_intercept: np.ndarray = field(init=False)  # (C,)
     alt_partner: np.ndarray = field(init=False)  # (C,) entity the alt model came from, -1 none
     alt_strategy: np.ndarray = field(init=False)  # (C,) strategy that made the alt model
+    divergence: np.ndarray = field(init=False)  # (C,) source-target divergence when finetuning
     consortium: np.ndarray = field(init=False)  # (C,) pool and federation a community may join
     # collective models of each consortium: pooled data (§4.1) and FedAvg (§4.3)
     pool_coef: np.ndarray = field(init=False)  # (G, 8)
@@ -101,6 +102,7 @@ class CommunityArrays:
         self.alt_intercept = np.zeros(c)
         self.alt_partner = np.full(c, -1, dtype=np.int64)
         self.alt_strategy = np.full(c, -1, dtype=np.int64)
+        self.divergence = np.full(c, np.nan)
         self.consortium = np.zeros(c, dtype=np.int64)
         self.set_consortia(1)
         self.thresholds = np.zeros((c, 3))

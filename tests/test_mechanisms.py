@@ -284,3 +284,23 @@ def test_lending_domain_writes_per_group_tables_and_policies_differ(tmp_path):
     loans_mu = table[table["group"] == 1]["loans"].sum()
     loans_eo = eo[eo["group"] == 1]["loans"].sum()
     assert loans_eo > loans_mu  # equal opportunity lends to the disadvantaged group
+
+
+def test_fine_tuning_gains_shrink_as_source_and_target_diverge():
+    """§4.2: transfer helps near the source's domain and stops helping far from it."""
+    tuned = [
+        'communities.strategy="finetune"',
+        "large_entities.open_weights_share=1.0",
+        "communities.expertise=1.0",
+    ]
+    local = ['communities.strategy="local"', "communities.expertise=1.0"]
+    gain, divergence = {}, {}
+    for shift in (0.0, 1.5):
+        concept = f"data.concept_shift={shift}"
+        gain[shift] = late_mean("accuracy_mean", *tuned, concept, steps=6) - late_mean(
+            "accuracy_mean", *local, concept, steps=6
+        )
+        divergence[shift] = late_mean("finetune_divergence_mean", *tuned, concept, steps=6)
+    assert divergence[1.5] > divergence[0.0]
+    assert gain[0.0] > 0.02
+    assert gain[1.5] < gain[0.0] - 0.02
