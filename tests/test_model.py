@@ -161,3 +161,13 @@ def test_decisions_are_counted_for_the_provider_that_controls_the_model():
     assert entity_decisions == 12 * model.spec.communities.deploy_per_step
     table = model.recorder.metrics_table()
     assert table["dependency_share"].iloc[-1] == 1.0
+
+
+def test_every_column_is_documented():
+    from pathlib import Path
+
+    from simulation.recorder import COMMUNITY_COLUMNS, METRIC_COLUMNS
+
+    text = (Path(__file__).parent.parent / "docs" / "metrics.md").read_text(encoding="utf-8")
+    for column in [*METRIC_COLUMNS, *COMMUNITY_COLUMNS]:
+        assert f"`{column}`" in text, column
