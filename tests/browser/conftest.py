@@ -1,0 +1,140 @@
+"""Browser-test fixtures: Debian's Chromium, a `hetsim ui` server on a free port, a page.
+
+Chromium comes from apt (``apt-get install -y chromium``) and is driven by Playwright from
+PyPI with ``executable_path``; ``playwright install`` is never used (it downloads a browser).
+When Chromium is missing and cannot be installed the tests fail with a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+START_TIMEOUT_S = 90
+
+
+def _ensure_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    apt = shutil.which("apt-get")
+    if apt is None:
+        pytest.fail(
+            f"{CHROMIUM} is missing and apt-get is not available: install Debian's chromium"
+        )
+    cmd = [apt, "install", "-y", "chromium"]
+    if os.geteuid() != 0 and shutil.which("sudo"):
+        cmd = ["sudo", "-n", *cmd]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0 or not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing and `{' '.join(cmd)}` failed (exit {done.returncode}):\n"
+            f"{done.stderr[-2000:]}\nInstall it with: apt-get install -y chromium"
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """Start `hetsim ui` on a free port in its own process group; stop the group at the end."""
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / "ui-server.log"
+    out = open(log, "w")  # noqa: SIM115 - closed at teardown
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hetsim.cli", "ui", "--port", str(port)],
+        cwd=ROOT,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    try:
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"`hetsim ui` exited with {server.returncode}; see {log}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"`hetsim ui` did not answer on {url} within {START_TIMEOUT_S} s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        try:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        out.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (installed with apt when missing)."""
+    _ensure_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        pytest.fail(f"playwright (from PyPI) is not installed: {exc}")
+    from playwright.sync_api import expect
+
+    # The server may be slow on a busy machine: wait on conditions for up to 20 s.
+    expect.set_options(timeout=20_000)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, app_url):
+    """Open the app in a new browser context (a new Solara session); returns a function."""
+    contexts = []
+
+    def opener():
+        context = browser.new_context(viewport={"width": 1600, "height": 1150})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(app_url)
+        page.locator(".hetsim-status").wait_for()
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
