@@ -15,6 +15,8 @@ import numpy as np
 from simulation.schema import PracticesSection
 from simulation.state import MITIGATIONS
 
+PRACTICE_CONCENTRATION = 4.0  # how tightly practices cluster around the scenario's mean
+
 
 @dataclass
 class PracticeProfiles:
@@ -34,10 +36,15 @@ def draw_practices(spec: PracticesSection, n: int, rng: np.random.Generator) -> 
         freq = np.ones(len(names))
     codes = np.array([MITIGATIONS.index(k) for k in names])
     return PracticeProfiles(
-        fairness_check=rng.beta(
-            1.0 + 4 * spec.fairness_check, 1.0 + 4 * (1 - spec.fairness_check), size=n
-        ),
+        fairness_check=_spread_probability(spec.fairness_check, n, rng),
         mitigation=codes[rng.choice(len(names), size=n, p=freq / freq.sum())],
         documents=rng.random(n) < spec.documentation,
         energy_aware=rng.random(n) < spec.energy_awareness,
     )
+
+
+def _spread_probability(mean: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Probabilities spread around ``mean`` (Beta with concentration 4); 0 and 1 stay exact."""
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(n, float(mean))
+    return rng.beta(PRACTICE_CONCENTRATION * mean, PRACTICE_CONCENTRATION * (1.0 - mean), size=n)
