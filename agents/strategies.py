@@ -173,33 +173,41 @@ def _install_alt(trained, model: EcosystemModel, ids: np.ndarray) -> None:
     com.alt_strategy[ids] = com.strategy[ids]
 
 
+def _adaptation_batches(model: EcosystemModel, who: np.ndarray):
+    """Stacks of communities adapting an entity's model: ids, partners, records, weights."""
+    com = model.community_arrays
+    budget, _ = _budget(model, who)
+    for members, rows in _buckets(budget, com.window):
+        ids = who[members]
+        pos, age = com.recent(ids, rows)
+        x = feature_map(com.x[ids[:, None], pos], True)  # the pretrained architecture
+        label = com.label[ids[:, None], pos].astype(float)
+        weight = (age[None, :] < budget[members, None]).astype(float)
+        yield ids, com.partner[ids], x, label, weight
+
+
+def _keep_adapted(model: EcosystemModel, ids: np.ndarray, fit, rows: int) -> None:
+    """Store a community's adapted model and charge the work it took."""
+    com = model.community_arrays
+    com.alt_coef[ids], com.alt_intercept[ids] = fit.coef, fit.intercept
+    com.alt_partner[ids] = com.partner[ids]
+    com.alt_strategy[ids] = com.strategy[ids]
+    model.training.charge(ids.size, rows, fit.coef.shape[1], fit.n_iter)
+
+
 def train_finetune(model: EcosystemModel, who: np.ndarray) -> None:
     """Adapt an entity's open weights to local data with a proximal penalty (§4.2)."""
     com, ent = model.community_arrays, model.entity_arrays
     if who.size == 0:
         return
-    budget, _ = _budget(model, who)
-    partner = com.partner[who]
-    for members, rows in _buckets(budget, com.window):
-        ids = who[members]
-        pos, age = com.recent(ids, rows)
-        x = feature_map(com.x[ids[:, None], pos], True)  # the pretrained architecture
-        label = com.label[ids[:, None], pos]
-        weight = (age[None, :] < budget[members, None]).astype(float)
+    for ids, partner, x, label, weight in _adaptation_batches(model, who):
         fit = finetune(
-            x,
-            label.astype(float),
-            weight,
-            ent.coef[partner[members]],
-            ent.intercept[partner[members]],
-            FINETUNE_STRENGTH,
+            x, label, weight, ent.coef[partner], ent.intercept[partner], FINETUNE_STRENGTH
         )
-        com.alt_coef[ids], com.alt_intercept[ids] = fit.coef, fit.intercept
-        com.alt_partner[ids] = partner[members]
-        com.alt_strategy[ids] = com.strategy[ids]
-        model.training.charge(ids.size, rows, x.shape[2], fit.n_iter)
+        _keep_adapted(model, ids, fit, x.shape[1])
     # expose the source-target divergence (§4.2): how often the pretrained model decides
     # otherwise than a model fitted on the community's whole window
+    partner = com.partner[who]
     pos, _ = com.recent(who, com.window)
     x = feature_map(com.x[who[:, None], pos], True)
     weight = (np.arange(com.window)[None, :] < com.filled[who, None]).astype(float)
@@ -213,26 +221,15 @@ def train_finetune(model: EcosystemModel, who: np.ndarray) -> None:
 
 def train_distill(model: EcosystemModel, who: np.ndarray) -> None:
     """Train a small student on the teacher's soft labels over local records (§4.2)."""
-    com, ent = model.community_arrays, model.entity_arrays
+    ent = model.entity_arrays
     if who.size == 0:
         return
-    budget, _ = _budget(model, who)
-    partner = com.partner[who]
-    for members, rows in _buckets(budget, com.window):
-        ids = who[members]
-        pos, _ = com.recent(ids, rows)
-        x = feature_map(com.x[ids[:, None], pos], True)
+    for ids, partner, x, _, _ in _adaptation_batches(model, who):
+        small_student = np.zeros(len(ids), dtype=bool)
         fit = distill(
-            x,
-            ent.coef[partner[members]],
-            ent.intercept[partner[members]],
-            np.zeros(len(ids), dtype=bool),
-            model.spec.learning.l2,
+            x, ent.coef[partner], ent.intercept[partner], small_student, model.spec.learning.l2
         )
-        com.alt_coef[ids], com.alt_intercept[ids] = fit.coef, fit.intercept
-        com.alt_partner[ids] = partner[members]
-        com.alt_strategy[ids] = com.strategy[ids]
-        model.training.charge(ids.size, rows, x.shape[2], fit.n_iter)
+        _keep_adapted(model, ids, fit, x.shape[1])
 
 
 def train_split(model: EcosystemModel, who: np.ndarray) -> None:
