@@ -46,9 +46,7 @@ def main() -> None:
             build, step = time_world(size, args.steps)
             rows.append((size, build, step, step / size * 1e6))
     base = rows[0][3]
-    print(
-        "| communities | build s | s/step | µs per community-step | vs smallest | 100 steps s |"
-    )
+    print("| communities | build s | s/step | µs per community-step | vs smallest | 100 steps s |")
     print("|---:|---:|---:|---:|---:|---:|")
     for size, build, step, per in rows:
         print(
