@@ -160,24 +160,25 @@ class Community(Role):
         rows = np.arange(com.n)[:, None]
         x = com.x[rows, pos]
         label, group = com.label[rows, pos], com.group[rows, pos]
+        allowed = cls.allowed_strategies(model)
         own = [
-            (com.coef, com.intercept),
-            (com.alt_coef, com.alt_intercept),
-            (com.pool_coef[com.consortium], com.pool_intercept[com.consortium]),
-            (com.fed_coef[com.consortium], com.fed_intercept[com.consortium]),
+            (com.coef, com.intercept, True),
+            (com.alt_coef, com.alt_intercept, bool(allowed & {"finetune", "distill", "split"})),
+            (com.pool_coef[com.consortium], com.pool_intercept[com.consortium], "pool" in allowed),
+            (
+                com.fed_coef[com.consortium],
+                com.fed_intercept[com.consortium],
+                "federate" in allowed,
+            ),
         ]
-        k = len(own) + ent.n
-        coef = np.concatenate(
-            [
-                np.stack([c for c, _ in own], axis=1),
-                np.broadcast_to(ent.coef, (com.n, ent.n, ent.coef.shape[1])),
-            ],
-            axis=1,
-        )
-        intercept = np.concatenate(
-            [np.stack([i for _, i in own], axis=1), np.broadcast_to(ent.intercept, (com.n, ent.n))],
-            axis=1,
-        )
+        columns = [(c, i) for c, i, needed in own if needed]
+        piloted = [j for j, (_, _, needed) in enumerate(own) if needed]
+        if ent.n and allowed & {"adopt", "share", "finetune", "distill", "split"}:
+            columns += [(ent.coef[e], ent.intercept[e]) for e in range(ent.n)]
+            piloted += [len(own) + e for e in range(ent.n)]
+        k = len(columns)
+        coef = np.stack([np.broadcast_to(c, (com.n, c.shape[-1])) for c, _ in columns], axis=1)
+        intercept = np.stack([np.broadcast_to(i, (com.n,)) for _, i in columns], axis=1)
         score = decision_scores(
             np.repeat(x, k, axis=0), coef.reshape(com.n * k, -1), intercept.reshape(-1)
         ).reshape(com.n, k, n)
@@ -185,11 +186,20 @@ class Community(Role):
         rates = metrics.group_rates(
             np.repeat(label, k, axis=0), decision, np.repeat(group, k, axis=0), N_GROUPS
         )
-        acc = metrics.accuracy(rates).reshape(com.n, k)
-        gap = metrics.fairness_gap(
+        # columns not piloted (strategies not allowed) read as a coin flip with no gap
+        acc = np.full((com.n, len(own) + ent.n), 0.5)
+        gap = np.zeros((com.n, len(own) + ent.n))
+        acc[:, piloted] = metrics.accuracy(rates).reshape(com.n, k)
+        gap[:, piloted] = metrics.fairness_gap(
             rates, np.repeat(com.notion, k), np.repeat(com.quota_target, k)
         ).reshape(com.n, k)
         return np.nan_to_num(acc, nan=0.5), gap
+
+    @classmethod
+    def allowed_strategies(cls, model: EcosystemModel) -> set[str]:
+        """Strategies communities may take: the fixed one, or the scenario's list."""
+        spec = model.spec.communities
+        return {spec.strategy} if spec.strategy != "choose" else set(spec.strategies)
 
     @classmethod
     def options(cls, n_entities: int) -> tuple[np.ndarray, np.ndarray]:
@@ -292,9 +302,7 @@ class Community(Role):
             )
         if not exchange.data_sharing:
             feasible[:, strategy == SHARE] = False
-        allowed = np.isin(strategy, [STRATEGIES.index(n) for n in spec.strategies])
-        if spec.strategy != "choose":
-            allowed = strategy == STRATEGIES.index(spec.strategy)
+        allowed = np.isin(strategy, [STRATEGIES.index(n) for n in cls.allowed_strategies(model)])
         feasible &= allowed[None, :]
         feasible[:, 0] |= ~feasible.any(axis=1)  # local is the fallback of last resort
         # the incumbent option keeps a switching bonus
