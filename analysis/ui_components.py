@@ -375,9 +375,9 @@ def paired_ensemble(
     The baseline is the scenario with ``overrides`` and ``interventions``; the other arm adds
     ``intervention``. Same seeds in both arms (common random numbers). Returns
     :func:`analysis.statistics.compare`'s table. ``on_progress(done, total)`` is called after
-    every run. Stand-in until ``analysis.ensemble`` (``hetsim compare``) lands.
+    every run. Runs go through the same tasks and runner as ``hetsim compare``.
     """
-    from analysis.runner import run_scenario
+    from analysis.ensemble import SequentialExecutor, Task, execute
     from analysis.statistics import compare
     from scenarios.builder import load_scenario
     from simulation.schema import ScenarioError
@@ -386,22 +386,21 @@ def paired_ensemble(
         raise ScenarioError(
             f"intervention {intervention!r} is already in the baseline; pick another one"
         )
-    arms = {
-        "baseline": load_scenario(scenario, list(overrides), list(interventions)),
-        intervention: load_scenario(scenario, list(overrides), [*interventions, intervention]),
-    }
-    total = len(arms) * len(seeds)
+    load_scenario(scenario, list(overrides), [*interventions, intervention])  # validate first
+    baseline = tuple(interventions)
+    arms = {"baseline": baseline, intervention: (*baseline, intervention)}
+    tasks = [
+        Task(scenario, arm, int(seed), steps, tuple(overrides), arm=name)
+        for seed in seeds
+        for name, arm in arms.items()
+    ]
     frames = []
-    done = 0
-    for seed in seeds:
-        for arm, spec in arms.items():
-            table = run_scenario(spec, None, seed=int(seed), steps=steps, community_rows=False)
-            frames.append(
-                table["metrics"].assign(scenario=scenario, intervention=arm, seed=int(seed))
-            )
-            done += 1
-            if on_progress is not None:
-                on_progress(done, total)
+    for done, (task, result) in enumerate(SequentialExecutor().imap(execute, tasks), start=1):
+        if result.error is not None:
+            raise RuntimeError(f"run {task.describe()} failed: {result.error}")
+        frames.append(result.metrics.assign(intervention=task.arm))
+        if on_progress is not None:
+            on_progress(done, len(tasks))
     runs = pd.concat(frames, ignore_index=True)
     return compare(runs, metrics=[m for m in ENSEMBLE_METRICS if m in runs])
 

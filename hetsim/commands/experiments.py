@@ -1,14 +1,248 @@
-"""Experiment commands: compare, sweep, sensitivity, branch, report, query."""
+"""Experiment commands: compare, sweep, sensitivity, branch, report, query.
+
+Heavy imports (pandas, dask, SALib) happen inside the handlers, so ``hetsim --help`` and
+worker processes that re-import the CLI stay light.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+COMMANDS = ("compare", "sweep", "sensitivity", "branch", "report", "query")
+
+
+def _common(parser: argparse.ArgumentParser, *, seeds: int) -> None:
+    parser.add_argument("scenario", help="a shipped scenario name (see `hetsim list`) or a path")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=seeds,
+        help=f"run seeds 0..N-1, the same for every arm or point (default {seeds})",
+    )
+    parser.add_argument("--steps", type=int, help="steps per run (default: the scenario's)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key in every run, e.g. communities.count=80",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="local worker processes (default: all cores; 1 runs in this process); with "
+        "--scheduler local, the LocalCluster's workers",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on Dask: tcp://host:port of a running scheduler, or 'local' for a LocalCluster",
+    )
+    parser.add_argument("--out", type=Path, help="experiment folder (default: results/...)")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue in --out, skipping finished runs"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+
+def _params(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument(
+        "--param", dest="params", action="append", default=[], metavar="KEY=...", help=help_text
+    )
+    parser.add_argument(
+        "--intervention",
+        dest="interventions",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="apply an intervention at every point (repeatable)",
+    )
+    parser.add_argument(
+        "--sample-seed", type=int, default=0, help="seed of the sampling design (default 0)"
+    )
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommands."""
+    arms_help = "an intervention arm (repeatable); a+b is one arm applying both"
+
+    compare = sub.add_parser(
+        "compare", help="baseline vs interventions over seeds: runs, comparison, report"
+    )
+    _common(compare, seeds=10)
+    compare.add_argument(
+        "--intervention", dest="interventions", action="append", default=[], metavar="NAME",
+        help=arms_help,
+    )  # fmt: skip
+
+    sweep = sub.add_parser("sweep", help="runs over a parameter grid or Latin hypercube")
+    _common(sweep, seeds=3)
+    _params(sweep, "dotted.key=v1,v2,... (full factorial) or dotted.key=lo:hi (with --samples)")
+    sweep.add_argument("--samples", type=int, help="Latin hypercube of N points over the ranges")
+
+    sens = sub.add_parser("sensitivity", help="Morris or Sobol sensitivity indices (SALib)")
+    _common(sens, seeds=1)
+    _params(sens, "dotted.key=lo:hi (repeatable)")
+    sens.add_argument("--method", choices=("morris", "sobol"), default="morris")
+    sens.add_argument(
+        "--samples",
+        type=int,
+        help="Morris trajectories (default 10) or Sobol base samples, a power of 2 (default 64)",
+    )
+    sens.add_argument(
+        "--metric", dest="metrics", action="append", default=[], metavar="NAME",
+        help="metric to analyse (repeatable; default: the report's main metrics)",
+    )  # fmt: skip
+    sens.add_argument(
+        "--window",
+        choices=("final", "last10pct"),
+        default="final",
+        help="the metric at the final step, or its mean over the last 10%% of steps",
+    )
+
+    branch = sub.add_parser(
+        "branch", help="warm up the baseline once per seed, then branch every intervention"
+    )
+    _common(branch, seeds=10)
+    branch.add_argument(
+        "--warmup", type=int, required=True, help="baseline steps before the branch"
+    )
+    branch.add_argument(
+        "--intervention", dest="interventions", action="append", default=[], metavar="NAME",
+        help=arms_help,
+    )  # fmt: skip
+
+    report = sub.add_parser("report", help="rebuild comparison.csv and report.html from a folder")
+    report.add_argument("dir", type=Path, help="an experiment folder (compare or branch)")
+
+    query = sub.add_parser("query", help="DuckDB SQL over a folder: views runs, comparison")
+    query.add_argument("dir", type=Path, help="an experiment folder")
+    query.add_argument("sql", help='e.g. "SELECT intervention, count(*) FROM runs GROUP BY 1"')
+    query.add_argument("--csv", action="store_true", help="print CSV instead of a table")
 
 
 def handle(args: argparse.Namespace) -> int | None:
     """Run the command if it is one of this module's; else None."""
-    return None
+    if args.command not in COMMANDS:
+        return None
+    if args.command == "report":
+        return _report(args)
+    if args.command == "query":
+        return _query(args)
+    return _experiment(args)
+
+
+def _experiment(args: argparse.Namespace) -> int:
+    from analysis import experiments as ex
+    from analysis.ensemble import make_executor
+
+    ex.check_count("seeds", args.seeds)
+    ex.check_count("steps", args.steps)
+    ex.check_count("workers", args.workers)
+    if args.command == "branch":
+        ex.check_count("warmup", args.warmup)
+    out = args.out or Path("results") / f"{args.command}-{Path(args.scenario).stem}"
+    common = {
+        "seeds": args.seeds,
+        "steps": args.steps,
+        "overrides": args.overrides,
+        "out_dir": out,
+        "resume": args.resume,
+        "progress": not args.quiet,
+    }
+    # Validate everything that needs no executor before starting one.
+    _validate(args)
+    with make_executor(args.workers, args.scheduler) as executor:
+        if args.command == "compare":
+            result = ex.compare_experiment(
+                args.scenario, args.interventions, executor=executor, **common
+            )
+        elif args.command == "branch":
+            result = ex.branch_experiment(
+                args.scenario, args.interventions, warmup=args.warmup, executor=executor, **common
+            )
+        elif args.command == "sweep":
+            result = ex.sweep_experiment(
+                args.scenario,
+                args.params,
+                samples=args.samples,
+                sample_seed=args.sample_seed,
+                interventions=args.interventions,
+                executor=executor,
+                **common,
+            )
+        else:
+            result = ex.sensitivity_experiment(
+                args.scenario,
+                args.params,
+                method=args.method,
+                samples=args.samples,
+                metrics=args.metrics or None,
+                window=args.window,
+                sample_seed=args.sample_seed,
+                interventions=args.interventions,
+                executor=executor,
+                **common,
+            )
+    for note in result.notes:
+        print(f"hetsim: note: {note}", file=sys.stderr)
+    if result.outcome.failures:
+        print(
+            f"hetsim: {len(result.outcome.failures)} run(s) failed; see {out / 'failures.json'}",
+            file=sys.stderr,
+        )
+    if not args.quiet:
+        done = result.outcome.ran + result.outcome.skipped
+        unit = "seed(s), every arm" if args.command == "branch" else "run(s)"
+        print(f"{args.command}: {done} {unit} stored in {out}/ (executor: {executor.name})")
+        for path in result.files:
+            print(f"  {path}")
+    return result.exit_code
+
+
+def _validate(args: argparse.Namespace) -> None:
+    """Cheap checks of the flags, so bad input never starts a cluster."""
+    from analysis import experiments as ex
+    from scenarios.builder import load_scenario
+
+    load_scenario(args.scenario, args.overrides, [])
+    for text in getattr(args, "interventions", []):
+        load_scenario(args.scenario, args.overrides, list(ex.parse_arm(text)))
+    if args.workers is not None and args.scheduler not in (None, "local"):
+        raise ex.ScenarioError(
+            f"--workers {args.workers} with --scheduler {args.scheduler}: a remote cluster "
+            "has its own workers; give --workers only with --scheduler local or no scheduler"
+        )
+    if args.command in ("sweep", "sensitivity"):
+        ex.check_count("samples", args.samples)
+        for text in args.params:
+            ex.parse_param(text)
+        if not args.params:
+            raise ex.ScenarioError(f"{args.command}: give at least one --param dotted.key=...")
+    elif not args.interventions:
+        raise ex.ScenarioError(f"{args.command}: give at least one --intervention NAME")
+
+
+def _report(args: argparse.Namespace) -> int:
+    from analysis.experiments import rebuild_report
+
+    for path in rebuild_report(args.dir):
+        print(path)
+    return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from analysis.store import query
+
+    table = query(args.dir, args.sql)
+    if args.csv:
+        print(table.to_csv(index=False), end="")
+    else:
+        with pd.option_context("display.max_rows", 500, "display.width", 200):
+            print(table.to_string(index=False))
+    return 0

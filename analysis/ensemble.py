@@ -1,0 +1,415 @@
+"""Run many (scenario, intervention, seed) tasks on a swappable executor, streaming to disk.
+
+Design (after EMA Workbench's evaluators): a :class:`Task` is a small picklable value naming
+what to run; :func:`execute` turns one task into its tables; an executor only decides *where*
+tasks run (:class:`SequentialExecutor`, :class:`ProcessExecutor`, :class:`DaskExecutor`), so
+results for a seed are identical whichever executor runs them. :func:`run_ensemble` writes each
+finished run at once to ``DIR/runs/<arm>/seed=<seed>.parquet`` (temp file, then ``os.replace``,
+so a kill never leaves half a file), skips finished runs on ``resume``, reports failed runs with
+their seed and error without stopping the others, and keeps only one run's metrics in memory at
+a time. Workers return tables to the caller, which writes them: a Dask cluster's workers need
+the hetsim sources importable but no shared filesystem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from scenarios.builder import build_model, load_scenario
+from simulation.schema import ScenarioError
+
+BASELINE = "baseline"
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def arm_label(interventions: Sequence[str]) -> str:
+    """Name of an arm: its interventions' names joined by ``+``, or ``baseline``."""
+    return "+".join(Path(str(name)).stem for name in interventions) or BASELINE
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run to do: a scenario, the interventions applied, a seed and a length.
+
+    ``overrides`` are ``--set`` strings applied after the interventions; ``columns`` are extra
+    constant columns added to the run's table (a sweep's ``point`` and parameter values);
+    ``arm`` names the run's folder and defaults to the interventions joined by ``+``.
+    """
+
+    scenario: str
+    interventions: tuple[str, ...] = ()
+    seed: int = 0
+    steps: int | None = None
+    overrides: tuple[str, ...] = ()
+    columns: tuple[tuple[str, Any], ...] = ()
+    arm: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The arm's name (folder under ``runs/``)."""
+        return self.arm or arm_label(self.interventions)
+
+    @property
+    def intervention(self) -> str:
+        """The ``intervention`` column: interventions joined by ``+``, or ``baseline``."""
+        return arm_label(self.interventions)
+
+    def run_file(self, out_dir: Path) -> Path:
+        """Where the finished run's metrics are stored."""
+        return Path(out_dir) / "runs" / self.label / f"seed={self.seed}.parquet"
+
+    def flows_file(self, out_dir: Path) -> Path:
+        """Where the run's last-step flows are stored (for the network figure)."""
+        return Path(out_dir) / "flows" / self.label / f"seed={self.seed}.parquet"
+
+    def describe(self) -> str:
+        """Short human description: arm and seed."""
+        return f"{self.label} seed={self.seed}"
+
+
+class RunResult(NamedTuple):
+    """What a worker sends back: the metrics rows, the last step's flows, or an error."""
+
+    metrics: pd.DataFrame | None
+    flows: pd.DataFrame | None
+    error: str | None = None
+    detail: str | None = None
+
+
+def label_table(metrics: pd.DataFrame, task: Task, scenario_name: str) -> pd.DataFrame:
+    """Add the identifying columns (scenario, intervention, seed, task columns) to metrics."""
+    out = metrics.copy()
+    out.insert(0, "scenario", scenario_name)
+    out.insert(1, "intervention", task.intervention)
+    out.insert(2, "seed", int(task.seed))
+    for name, value in task.columns:
+        out[name] = value
+    return out
+
+
+def last_step_flows(flows: pd.DataFrame) -> pd.DataFrame:
+    """Flows of the last recorded step only."""
+    if flows.empty:
+        return flows.reset_index(drop=True)
+    return flows[flows["step"] == flows["step"].max()].reset_index(drop=True)
+
+
+def run_task_tables(task: Task) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run a task; return its labelled metrics rows and its last-step flows."""
+    with threadpool_limits(1):
+        scenario = load_scenario(task.scenario, list(task.overrides), list(task.interventions))
+        steps = scenario.run.steps if task.steps is None else task.steps
+        model = build_model(scenario, seed=task.seed)
+        model.recorder.keep_community_rows = False  # bounded memory: no agent-level rows
+        for _ in range(steps):
+            model.step()
+        metrics = label_table(model.recorder.metrics_table(), task, scenario.name)
+        return metrics, last_step_flows(model.recorder.flows_table())
+
+
+def run_task(task: Task) -> pd.DataFrame:
+    """Run a task; return its metrics rows with ``scenario, intervention, seed`` columns."""
+    return run_task_tables(task)[0]
+
+
+def execute(task: Task) -> RunResult:
+    """Run a task in a worker, turning any exception into an error the caller reports."""
+    try:
+        metrics, flows = run_task_tables(task)
+    except Exception as exc:  # a failed run must not sink the others
+        return RunResult(None, None, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+    return RunResult(metrics, flows)
+
+
+# ------------------------------------------------------------------------------ executors
+
+
+def limit_threads() -> None:
+    """Worker initializer: one BLAS/OpenMP thread per process (parallelism is across runs)."""
+    for name in THREAD_VARIABLES:
+        os.environ[name] = "1"
+
+
+class SequentialExecutor:
+    """Run tasks one after the other in this process.
+
+    Executors start lazily: :meth:`start` (called by the experiments once every input is
+    validated, and by :meth:`imap`) starts worker processes or connects to a cluster, so bad
+    input never starts anything.
+    """
+
+    name = "sequential"
+
+    def start(self) -> None:
+        """Nothing to start."""
+
+    def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        """Yield ``(item, fn(item))`` in order."""
+        for item in items:
+            yield item, fn(item)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __enter__(self) -> SequentialExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ProcessExecutor(SequentialExecutor):
+    """Run tasks on local worker processes (``forkserver`` context, one BLAS thread each)."""
+
+    def __init__(self, workers: int | None = None, context: str = "forkserver") -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.context = context
+        self.name = f"processes({self.workers})"
+        self._pool = None
+
+    def start(self) -> None:
+        """Start the pool (the global start method is left alone)."""
+        from concurrent.futures import ProcessPoolExecutor
+
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context(self.context),
+                initializer=limit_threads,
+            )
+
+    def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        """Yield ``(item, result)`` as workers finish; a dead worker becomes an error result."""
+        from concurrent.futures import as_completed
+
+        self.start()
+        futures = {self._pool.submit(fn, item): item for item in items}
+        try:
+            for future in as_completed(futures):
+                item = futures.pop(future)
+                try:
+                    yield item, future.result()
+                except Exception as exc:  # e.g. BrokenProcessPool: a worker died
+                    yield item, RunResult(None, None, f"{type(exc).__name__}: {exc}", None)
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor(SequentialExecutor):
+    """Run tasks on a Dask cluster: ``tcp://host:port``, or ``local`` for a LocalCluster.
+
+    Workers of a remote cluster must be able to import hetsim (same sources and packages).
+    """
+
+    def __init__(self, scheduler: str = "local", workers: int | None = None) -> None:
+        self.scheduler = scheduler
+        self.workers = workers or os.cpu_count() or 1
+        self._cluster = None
+        self._client = None
+        if scheduler == "local":
+            self.name = f"dask(LocalCluster, {self.workers} workers)"
+        else:
+            self.name = f"dask({scheduler})"
+
+    def start(self) -> None:
+        """Start the LocalCluster, or connect to the scheduler."""
+        from distributed import Client, LocalCluster
+
+        if self._client is not None:
+            return
+        if self.scheduler == "local":
+            self._cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                env=dict.fromkeys(THREAD_VARIABLES, "1"),  # set before the workers start
+            )
+            self._client = Client(self._cluster)
+            return
+        try:
+            self._client = Client(self.scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ScenarioError(
+                f"--scheduler {self.scheduler!r}: cannot connect ({exc}); give tcp://host:port "
+                "of a running dask scheduler, or 'local'"
+            ) from None
+
+    def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        """Yield ``(item, result)`` as the cluster finishes them; results are released at once."""
+        from distributed import as_completed
+
+        self.start()
+        items = list(items)
+        if not items:
+            return
+        futures = self._client.map(fn, items, pure=False)
+        owner = {future.key: item for future, item in zip(futures, items, strict=True)}
+        pending = as_completed(futures)
+        del futures
+        try:
+            for future in pending:
+                item = owner.pop(future.key)
+                try:
+                    result = future.result()
+                except Exception as exc:  # a worker died or the task could not be sent
+                    result = RunResult(None, None, f"{type(exc).__name__}: {exc}", None)
+                future.release()  # the cluster may forget this run's tables now
+                yield item, result
+        finally:
+            pending.clear()
+
+    def close(self) -> None:
+        """Disconnect, and stop the LocalCluster if this executor started it."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None) -> SequentialExecutor:
+    """The executor for ``--workers K`` / ``--scheduler ADDR``: 1 worker runs in-process."""
+    if workers is not None and workers < 1:
+        raise ScenarioError(f"--workers = {workers}: must be an integer >= 1")
+    if scheduler is not None:
+        return DaskExecutor(scheduler, workers)
+    if workers == 1:
+        return SequentialExecutor()
+    return ProcessExecutor(workers)
+
+
+# ------------------------------------------------------------------------------ ensembles
+
+
+@dataclass
+class EnsembleOutcome:
+    """How an ensemble went: runs done now, runs found done before, and the failures."""
+
+    ran: int = 0
+    skipped: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no run failed."""
+        return not self.failures
+
+
+def store_task_result(task: Task, result: RunResult, out_dir: Path) -> None:
+    """Write a finished run: flows first, metrics last (the metrics file marks it done)."""
+    from analysis.store import write_atomic
+
+    write_atomic(result.flows, task.flows_file(out_dir))
+    write_atomic(result.metrics, task.run_file(out_dir))
+
+
+def task_done(task: Task, out_dir: Path) -> bool:
+    """True when the task's run file exists (``--resume`` skips it)."""
+    return task.run_file(out_dir).exists()
+
+
+def run_ensemble(
+    jobs: Sequence[Any],
+    out_dir: Path,
+    executor: SequentialExecutor,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    worker: Callable[[Any], Any] = execute,
+    done: Callable[[Any, Path], bool] = task_done,
+    store: Callable[[Any, Any, Path], None] = store_task_result,
+    desc: str = "runs",
+) -> EnsembleOutcome:
+    """Run every job not yet done, writing each result as soon as it arrives.
+
+    Args:
+        jobs: Picklable jobs (:class:`Task` by default) with ``describe()`` and ``seed``.
+        out_dir: The experiment folder.
+        executor: Where jobs run.
+        resume: Skip jobs already done; without it, finding one done is an error (a fresh
+            experiment never mixes with an old one).
+        progress: Show a progress bar (on a terminal) with runs done, failed and time left.
+        worker: Function run on the executor; returns a result with ``error``/``detail``.
+        done: Whether a job's results are already stored.
+        store: Writes a successful result.
+        desc: Label of the progress bar.
+
+    Returns:
+        The outcome; failures are also printed to stderr and written to ``failures.json``.
+    """
+    from tqdm import tqdm
+
+    from analysis.store import clear_partial_files
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clear_partial_files(out_dir)
+    finished = [job for job in jobs if done(job, out_dir)]
+    if finished and not resume:
+        raise ScenarioError(
+            f"--out {out_dir}: already holds {len(finished)} finished run(s) "
+            f"(e.g. {finished[0].describe()}); pass --resume to continue that experiment, "
+            "or choose another --out"
+        )
+    todo = [job for job in jobs if not done(job, out_dir)]
+    outcome = EnsembleOutcome(skipped=len(finished))
+    bar = tqdm(
+        total=len(jobs),
+        initial=len(finished),
+        desc=desc,
+        unit="run",
+        disable=None if progress else True,
+        dynamic_ncols=True,
+        file=sys.stderr,
+    )
+    try:
+        for job, result in executor.imap(worker, todo):
+            if result.error is None:
+                store(job, result, out_dir)
+                outcome.ran += 1
+            else:
+                failure = {
+                    "run": job.describe(),
+                    "seed": int(job.seed),
+                    "error": result.error,
+                    "traceback": result.detail,
+                }
+                outcome.failures.append(failure)
+                tqdm.write(f"hetsim: run failed: {job.describe()}: {result.error}", file=sys.stderr)
+            bar.set_postfix(done=outcome.ran + outcome.skipped, failed=len(outcome.failures))
+            bar.update(1)
+    finally:
+        bar.close()
+        _write_failures(out_dir, outcome.failures)
+    return outcome
+
+
+def _write_failures(out_dir: Path, failures: list[dict[str, Any]]) -> None:
+    path = out_dir / "failures.json"
+    if failures:
+        ordered = sorted(failures, key=lambda f: (f["run"], f["seed"]))
+        path.write_text(json.dumps(ordered, indent=2) + "\n")
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
