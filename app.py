@@ -41,7 +41,15 @@ SLIDERS: dict[str, tuple[str, str, float, float, float]] = {
     "share_propensity": ("communities.share_propensity", "Data-sharing propensity", 0, 1, 0.05),
     "audit_probability": ("regulators.audit_probability", "Audit probability", 0, 1, 0.05),
     "covariate_shift": ("data.covariate_shift", "Covariate shift severity", 0, 2, 0.1),
+    "dp_epsilon": (
+        "large_entities.effective_epsilon",
+        "DP ε of entities' training (20 = off)",
+        0.5,
+        20,
+        0.5,
+    ),
 }
+NO_DP = 20.0  # the DP ε slider's top stands for training without differential privacy
 
 
 def scenario_defaults(name: str = DEFAULT_SCENARIO) -> dict[str, Any]:
@@ -52,7 +60,7 @@ def scenario_defaults(name: str = DEFAULT_SCENARIO) -> dict[str, Any]:
         value: Any = spec
         for part in key.split("."):
             value = value[part]
-        out[param] = value
+        out[param] = min(value, NO_DP) if param == "dp_epsilon" else value
     return out
 
 
@@ -86,6 +94,7 @@ class ExplorerModel(EcosystemModel):
         share_propensity: float = 0.5,
         audit_probability: float = 0.1,
         covariate_shift: float = 0.5,
+        dp_epsilon: float = NO_DP,
         interventions: Any = (),
         progress: Any = None,
     ) -> None:
@@ -97,6 +106,7 @@ class ExplorerModel(EcosystemModel):
             "share_propensity": share_propensity,
             "audit_probability": audit_probability,
             "covariate_shift": covariate_shift,
+            "dp_epsilon": dp_epsilon,
         }
         chosen = (
             interventions.value if isinstance(interventions, solara.Reactive) else interventions
@@ -104,6 +114,8 @@ class ExplorerModel(EcosystemModel):
         self.scenario_name = scenario_name
         self.interventions = list(chosen or [])
         self.overrides = [f"{SLIDERS[k][0]}={_number(v)}" for k, v in values.items()]
+        if float(dp_epsilon) >= NO_DP:  # the top of the slider: no differential privacy
+            self.overrides[-1] = f"{SLIDERS['dp_epsilon'][0]}=inf"
         self.progress = progress
         self.error: str | None = None
         self._stepping = False

@@ -313,6 +313,7 @@ class Community(Role):
         noisy = utility / spec.choice_temperature + model.rng.gumbel(size=utility.shape)
         noisy[~feasible] = -np.inf
         choice = np.argmax(noisy, axis=1)
+        com.previous_strategy, com.previous_partner = com.strategy.copy(), com.partner.copy()
         com.strategy = strategy[choice]
         com.partner = partner[choice]
 

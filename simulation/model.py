@@ -279,6 +279,8 @@ class EcosystemModel(mesa.Model):
         ledger.pay(ledger.community_org(users), ledger.entity_org(partner), fee)
         np.add.at(ent.revenue, partner, fee)
         np.add.at(ent.paying_users, partner, (fee > 0).astype(np.int64))
+        if spec.exchange.sovereignty_terms:
+            self._withdraw_data()
         sharers = users[strategy == SHARE]
         if sharers.size:
             n = spec.communities.records_per_step
@@ -303,6 +305,21 @@ class EcosystemModel(mesa.Model):
                     np.repeat(mine, n),
                     self.rng,
                 )
+
+    def _withdraw_data(self) -> None:
+        """Under sovereignty terms, a community that stops sharing takes its records back."""
+        com, ent, ledger = self.community_arrays, self.entity_arrays, self.ledger
+        stopped = np.flatnonzero(
+            (com.previous_strategy == SHARE)
+            & ((com.strategy != SHARE) | (com.partner != com.previous_partner))
+        )
+        for c in stopped:
+            e = int(com.previous_partner[c])
+            ent.withdraw(e, int(c))
+            held = ledger.records_by_origin[e, c]
+            ledger.records_by_origin[e, c] = 0.0
+            ledger.records_given_sovereign[c] = max(ledger.records_given_sovereign[c] - held, 0)
+            ledger.record_flow("data", ledger.entity_org(e), ledger.community_org(c), held)
 
     # ------------------------------------------------------------------ training
     def _after_train(self) -> None:

@@ -86,6 +86,8 @@ class CommunityArrays:
     # choices
     strategy: np.ndarray = field(init=False)  # (C,) STRATEGIES code
     partner: np.ndarray = field(init=False)  # (C,) entity used for adopt/share, -1 for local
+    previous_strategy: np.ndarray = field(init=False)  # (C,) strategy of the step before
+    previous_partner: np.ndarray = field(init=False)  # (C,) partner of the step before
     annotator: np.ndarray = field(init=False)  # (C,) annotator hired this step, -1 self
     label_accuracy: np.ndarray = field(init=False)  # (C,) share of this step's labels correct
 
@@ -131,6 +133,8 @@ class CommunityArrays:
         self.jurisdiction = np.full(c, -1, dtype=np.int64)
         self.strategy = np.full(c, LOCAL, dtype=np.int64)
         self.partner = np.full(c, -1, dtype=np.int64)
+        self.previous_strategy = np.full(c, LOCAL, dtype=np.int64)
+        self.previous_partner = np.full(c, -1, dtype=np.int64)
         self.annotator = np.full(c, -1, dtype=np.int64)
 
     def set_consortia(self, n: int) -> None:
@@ -235,6 +239,19 @@ class EntityArrays:
         self.misused = np.zeros(e, dtype=bool)
         self.washes_privacy = np.zeros(e, dtype=bool)
         self.label_accuracy = np.full(e, np.nan)
+
+    def withdraw(self, entity: int, origin: int) -> int:
+        """Remove every pooled record of one origin community (§4.1); return how many."""
+        n = int(self.filled[entity])
+        keep = self.origin[entity, :n] != origin
+        removed = int(n - keep.sum())
+        if removed:
+            for array in (self.x, self.group, self.label, self.origin):
+                array[entity, : n - removed] = array[entity, :n][keep]
+            self.origin[entity, n - removed : n] = -1
+            self.filled[entity] = n - removed
+            self.seen[entity] = max(int(self.seen[entity]) - removed, n - removed)
+        return removed
 
     def offer(
         self,

@@ -304,3 +304,23 @@ def test_fine_tuning_gains_shrink_as_source_and_target_diverge():
     assert divergence[1.5] > divergence[0.0]
     assert gain[0.0] > 0.02
     assert gain[1.5] < gain[0.0] - 0.02
+
+
+def test_under_sovereignty_terms_a_community_that_stops_sharing_takes_its_data_back():
+    model = build_model(
+        scenario(
+            'communities.strategy="share"',
+            "exchange.sovereignty_terms=true",
+            "large_entities.count=1",
+        ),
+        seed=0,
+    )
+    for _ in range(3):
+        model.step()
+    ent = model.entity_arrays
+    assert (ent.origin[0, : ent.filled[0]] == 5).any()
+    model.community_arrays.strategy[5] = 0  # community 5 leaves (as if it chose local)
+    model._withdraw_data()
+    assert not (ent.origin[0, : ent.filled[0]] == 5).any()
+    assert model.ledger.records_by_origin[0, 5] == 0
+    assert (ent.origin[0, : ent.filled[0]] == 6).any()  # the others' data stay

@@ -152,6 +152,15 @@ def test_the_app_model_takes_the_page_inputs_as_scenario_overrides():
     assert model.steps == 1
 
 
+def test_the_dp_slider_sets_the_entities_privacy_and_its_top_means_none():
+    app = _app()
+    private = app.ExplorerModel(communities=6, annotators=5, dp_epsilon=2.0)
+    assert private.error is None
+    assert (private.entity_arrays.effective_epsilon == 2.0).all()
+    off = app.ExplorerModel(communities=6, annotators=5, dp_epsilon=app.NO_DP)
+    assert np.isinf(off.entity_arrays.effective_epsilon).all()
+
+
 @pytest.mark.parametrize("seed", ["abc", "1.5", "-3", ""])
 def test_the_app_model_keeps_a_bad_seed_as_a_message_and_does_not_step(seed):
     app = _app()
