@@ -297,7 +297,7 @@ def community_figure(model: EcosystemModel, *, worst: int = 5) -> Figure:
 
 
 def audit_figure(metrics: pd.DataFrame) -> Figure:
-    """Audits and violations found per step, with the mean |reported - audited| gap."""
+    """Audits and violations found per step, the |reported - audited| gap and the washing gap."""
     fig = Figure(figsize=(6.4, 3.2))
     fig.subplots_adjust(left=0.09, right=0.9, top=0.9, bottom=0.15)
     ax = fig.add_subplot()
@@ -327,7 +327,17 @@ def audit_figure(metrics: pd.DataFrame) -> Figure:
             lw=1.2,
             label="|reported - audited| gap",
         )
-    twin.set_ylabel("gap error", fontsize=8)
+        if "washing_gap_mean" in metrics:
+            twin.plot(
+                metrics["step"],
+                metrics["washing_gap_mean"],
+                "s-",
+                ms=2.5,
+                color="#edae49",
+                lw=1.2,
+                label="washing gap (true - reported)",
+            )
+    twin.set_ylabel("gap", fontsize=8)
     twin.tick_params(labelsize=7)
     lines = ax.get_legend_handles_labels()
     lines2 = twin.get_legend_handles_labels()

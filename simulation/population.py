@@ -114,29 +114,31 @@ class Population:
         share[:, 1:] *= minority_weight
         share /= share.sum(axis=1, keepdims=True)
         cum = np.cumsum(share, axis=1)
-        # all draws at once, in a fixed order: uniforms for a, b, y; normals for features
-        u = rng.random((3, k, n))
-        z = rng.standard_normal((k, n, 2 * N_MERIT + 1))
+        # all draws at once, in a fixed order: uniforms for a, b, y; normals for features.
+        # Feature-major layout (feature, k, n) keeps every per-feature operation contiguous.
+        u = rng.random((3, k, n), dtype=np.float32)
+        z = rng.standard_normal((2 * N_MERIT + 1, k, n), dtype=np.float32)
         a = (u[0] > cum[:, 0:1]).astype(np.int8) + (u[0] > cum[:, 1:2])
         b = (u[1] < self.b_share[idx, None]).astype(np.int8)
         minority = a >= 1
 
-        latent = z[:, :, :N_MERIT]  # a view: the latent merit, shifted in place
-        latent += self.feature_mean[idx, None, :]
         deficit = self.group_gap[idx, None] * np.where(a == 2, 1.5, minority)
-        latent -= deficit[:, :, None]
-        logit = np.einsum("knd,kd->kn", latent, self.concept[idx])
-        logit += self.interaction * latent[:, :, 0] * latent[:, :, 1]
-        logit += self.intercept[idx, None]
+        latent = z[:N_MERIT]  # the latent merit, shifted in place
+        latent += self.feature_mean[idx].T[:, :, None]
+        latent -= deficit[None, :, :]
+        concept = self.concept[idx]
+        logit = self.intercept[idx, None] + self.interaction * latent[0] * latent[1]
+        for d in range(N_MERIT):
+            logit += concept[:, d, None] * latent[d]
         logit += self.group_label_bias[idx, None] * minority
         logit += self.b_label_bias[idx, None] * b
         y = (u[2] < sigmoid(logit)).astype(np.int8)
 
-        x = np.empty((k, n, N_RAW))
-        np.multiply(latent, self.scale[idx, None, :], out=x[:, :, :N_MERIT])
-        x[:, :, :N_MERIT] += self.noise[idx, None, None] * z[:, :, N_MERIT : 2 * N_MERIT]
-        np.multiply(self.proxy_strength[idx, None], minority, out=x[:, :, N_MERIT])
-        x[:, :, N_MERIT] += z[:, :, 2 * N_MERIT]
+        observed = z[N_MERIT:]  # measurement: scale and noise, in place (§2.1 acquisition)
+        observed[:N_MERIT] *= self.noise[idx, None]
+        observed[:N_MERIT] += latent * self.scale[idx].T[:, :, None]
+        observed[N_MERIT] += self.proxy_strength[idx, None] * minority  # the proxy (§2.4.2)
+        x = np.moveaxis(observed, 0, -1).copy()
         group = np.where(self.protected[idx, None] == 1, b, a).astype(np.int8)
         return Sample(x=x, a=a, b=b, y=y, group=group)
 

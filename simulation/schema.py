@@ -50,10 +50,10 @@ class LargeEntitiesSection(Section):
     """Large AI entities (§2.2, §3): capital, compute, data, a large model, access terms."""
 
     count: int = Field(3, ge=0, le=100)
-    capital: NonNegative = Field(300.0, description="initial money per entity")
+    capital: NonNegative = Field(60.0, description="initial money per entity")
     capital_spread: Probability = Field(0.3, description="relative spread of initial capital")
     compute: NonNegative = Field(3000.0, description="initial compute, records trainable per step")
-    compute_price: float = Field(0.01, gt=0.0, description="money per unit of compute")
+    compute_price: float = Field(0.002, gt=0.0, description="money per unit of compute")
     invest_fraction: Probability = Field(0.2, description="share of capital turned into compute")
     compute_depreciation: Probability = Field(0.1, description="compute lost per step")
     records_per_step: int = Field(100, ge=0, le=100_000, description="records scraped per step")

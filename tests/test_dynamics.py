@@ -1,9 +1,8 @@
 """The §3 scaling race emerges from the mechanisms, over several seeds.
 
 Claims (Molamohammadi et al. §3, §4.1): in the status quo, compute and decisions concentrate
-over time; data sharing with resourceful entities speeds up the concentration of decisions.
-A third claim, that sharing also speeds up the concentration of *compute*, is not reproduced
-by the default scenario (see README, "What the default scenario reproduces").
+over time and communities' data sovereignty erodes; data sharing with resourceful entities
+speeds up the concentration of both compute and decisions.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import pytest
 from analysis.runner import run_scenario
 from scenarios.builder import load_scenario
 
-SEEDS = range(6)
+SEEDS = range(8)
 COLUMNS = ["hhi_compute", "hhi_decisions", "dependency_share", "data_sovereignty_mean"]
 
 
@@ -43,10 +42,10 @@ def no_sharing() -> np.ndarray:
 
 def test_status_quo_concentrates_compute_and_decisions_over_time(status_quo):
     hhi_compute, hhi_decisions = status_quo[:, 0], status_quo[:, 1]
-    assert hhi_compute.mean() > 0.05
-    assert (hhi_compute > 0).sum() >= 4
-    assert hhi_decisions.mean() > 0.03
-    assert (hhi_decisions > 0).sum() >= 4
+    assert hhi_compute.mean() > 0.1
+    assert (hhi_compute > 0).sum() >= 6
+    assert hhi_decisions.mean() > 0.02
+    assert (hhi_decisions > 0).sum() >= 6
 
 
 def test_status_quo_erodes_data_sovereignty(status_quo):
@@ -57,3 +56,8 @@ def test_decisions_concentrate_faster_with_data_sharing_than_without(status_quo,
     paired = status_quo[:, 1] - no_sharing[:, 1]
     assert paired.mean() > 0
     assert (no_sharing[:, 3] == 0).all()  # without sharing no data leaves a community
+
+
+def test_compute_concentrates_faster_with_data_sharing_than_without(status_quo, no_sharing):
+    paired = status_quo[:, 0] - no_sharing[:, 0]
+    assert paired.mean() > 0
