@@ -48,7 +48,7 @@ from analysis.store import (
     write_text_atomic,
 )
 from scenarios.builder import build_model, flatten, load_scenario
-from simulation.schema import Scenario, ScenarioError
+from simulation.schema import Scenario, ScenarioError, is_build_time_key
 
 EXTRA_PACKAGES = ("threadpoolctl", "tqdm", "matplotlib", "duckdb", "SALib", "dask", "distributed")
 SIZING_KEYS = ("communities.window", "large_entities.pool_size")
@@ -770,6 +770,12 @@ def check_branchable(base: Scenario, arm: Scenario, label: str) -> None:
                 f"branch: intervention {label!r} changes {key}, which sizes the model's arrays "
                 "or the run; a checkpoint cannot continue under it (not allowed: *.count, "
                 f"run.*, {', '.join(SIZING_KEYS)})"
+            )
+        if is_build_time_key(key):
+            raise ScenarioError(
+                f"branch: intervention {label!r} changes {key}, which is read only when the "
+                "world is built (agents' drawn profiles, data-generating processes); from a "
+                "checkpoint it would have no effect — use `hetsim compare` for it"
             )
 
 

@@ -336,6 +336,53 @@ class Scenario(Section):
     lending: LendingSection = Field(default_factory=LendingSection)
 
 
+# Keys read only when the world is built (drawn into agents' profiles or the data-generating
+# processes); changing them on a running model (a branched intervention) would have no effect.
+BUILD_TIME_KEYS: tuple[str, ...] = (
+    "communities.compute",
+    "communities.compute_spread",
+    "communities.budget",
+    "communities.budget_spread",
+    "communities.expertise",
+    "communities.cultures",
+    "communities.values.notions",
+    "communities.values.quota_target",
+    "communities.values.weight_accuracy",
+    "communities.values.weight_fairness",
+    "communities.values.weight_privacy",
+    "communities.values.weight_sovereignty",
+    "communities.values.weight_spread",
+    "communities.values.fairness_tolerance",
+    "communities.values.min_accuracy",
+    "communities.values.explainability_need",
+    "communities.values.weight_explainability",
+    "communities.values.max_epsilon",
+    "annotators.pay_mean",
+    "annotators.pay_spread",
+    "annotators.skill_mean",
+    "large_entities.capital",
+    "large_entities.capital_spread",
+    "large_entities.compute",
+    "large_entities.access_price",
+    "large_entities.open_weights_share",
+    "regulators.loophole_share",
+    "regulators.explainability_mandate",
+    "practices.",
+    "lending.",
+)
+RUNTIME_DATA_KEYS = ("data.drift", "data.shocks")
+
+
+def is_build_time_key(key: str) -> bool:
+    """Whether a dotted key only takes effect when the world is built."""
+    if key.startswith("data."):
+        return not key.startswith(RUNTIME_DATA_KEYS)
+    return any(
+        key == k or (k.endswith(".") and key.startswith(k)) or key.startswith(k + ".")
+        for k in BUILD_TIME_KEYS
+    )
+
+
 # --------------------------------------------------------------------------- loading
 
 

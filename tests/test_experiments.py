@@ -269,6 +269,23 @@ def test_branch_refuses_an_intervention_that_resizes_the_model(tmp_path):
         )
 
 
+def test_branch_refuses_an_intervention_that_only_acts_when_the_world_is_built(tmp_path):
+    richer = tmp_path / "richer.toml"
+    richer.write_text('description = "x"\n[communities]\nbudget = 40.0\n')
+    with pytest.raises(ScenarioError, match=r"communities\.budget.*read only when"):
+        branch_experiment(
+            "status_quo",
+            [str(richer)],
+            warmup=2,
+            seeds=1,
+            steps=1,
+            overrides=SMALL,
+            out_dir=tmp_path / "out",
+            executor=SequentialExecutor(),
+            progress=False,
+        )
+
+
 @pytest.mark.parametrize(
     ("argv", "named"),
     [

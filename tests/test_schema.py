@@ -126,3 +126,15 @@ def test_cli_run_writes_tables_and_manifest(tmp_path, capsys):
 def test_cli_list_shows_the_default_scenario(capsys):
     assert main(["list"]) == 0
     assert "status_quo" in capsys.readouterr().out
+
+
+def test_build_time_keys_are_told_apart_from_keys_read_every_step():
+    from simulation.schema import is_build_time_key
+
+    assert is_build_time_key("communities.compute")
+    assert is_build_time_key("data.concept_shift")
+    assert is_build_time_key("practices.documentation")
+    assert not is_build_time_key("data.shocks")
+    assert not is_build_time_key("regulators.audit_probability")
+    assert not is_build_time_key("communities.public_compute")
+    assert not is_build_time_key("communities.compute_x")
