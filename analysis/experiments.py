@@ -487,9 +487,55 @@ def sweep_experiment(
     check_count("steps", steps)
     check_count("samples", samples)
     params = _parse_params(param_texts)
+    points = sweep_points(params, samples, sample_seed)
+    plan = {"params": list(param_texts), "samples": samples, "sample_seed": sample_seed}
+    record = {
+        "design": "latin_hypercube" if samples else "full_factorial",
+        "params": [p.key for p in params],
+        "points": [[_plain(v) for v in point] for point in points],
+    }
+    return _run_points(
+        "sweep",
+        scenario,
+        params,
+        points,
+        plan,
+        record,
+        seeds=seeds,
+        steps=steps,
+        overrides=overrides,
+        interventions=interventions,
+        out_dir=out_dir,
+        executor=executor,
+        resume=resume,
+        progress=progress,
+    )
+
+
+def _run_points(
+    kind: str,
+    scenario: str,
+    params: Sequence[Param],
+    points: Sequence[tuple[Any, ...]],
+    plan: dict[str, Any],
+    record: dict[str, Any],
+    *,
+    seeds: int,
+    steps: int | None,
+    overrides: Sequence[str],
+    interventions: Sequence[str],
+    out_dir: Path,
+    executor: SequentialExecutor,
+    resume: bool,
+    progress: bool,
+) -> Experiment:
+    """Run every point of a design on the same seeds; the shared body of sweep and sensitivity.
+
+    ``plan`` (what was asked) and ``record`` (what it became) go to the manifest beside the
+    scenario, steps, seeds, overrides and interventions.
+    """
     base = load_scenario(scenario, list(overrides), list(interventions))
     steps = base.run.steps if steps is None else steps
-    points = sweep_points(params, samples, sample_seed)
     tasks = _point_tasks(
         scenario,
         params,
@@ -501,21 +547,17 @@ def sweep_experiment(
     )
     out_dir = Path(out_dir)
     notes = _rounding_note(params)
-    manifest = _base_manifest("sweep", base, executor)
+    manifest = _base_manifest(kind, base, executor)
     plan = {
         "scenario": base.model_dump(mode="json"),
-        "params": list(param_texts),
-        "samples": samples,
-        "sample_seed": sample_seed,
+        **plan,
         "steps": steps,
         "overrides": list(overrides),
         "interventions": list(interventions),
     }
     manifest.update(
         {
-            "design": "latin_hypercube" if samples else "full_factorial",
-            "params": [p.key for p in params],
-            "points": [[_plain(v) for v in point] for point in points],
+            **record,
             "seeds": list(range(seeds)),
             "steps": steps,
             "interventions": list(interventions),
@@ -525,7 +567,7 @@ def sweep_experiment(
         }
     )
     _start_manifest(out_dir, manifest, resume, executor)
-    outcome = run_ensemble(tasks, out_dir, executor, resume=resume, progress=progress, desc="sweep")
+    outcome = run_ensemble(tasks, out_dir, executor, resume=resume, progress=progress, desc=kind)
     experiment = _conclude(
         out_dir,
         manifest,
@@ -606,57 +648,37 @@ def sensitivity_experiment(
     }
     design = _salib_sample(method, problem, samples, sample_seed)
     points = [tuple(p.coerce(v) for p, v in zip(params, row, strict=True)) for row in design]
-    base = load_scenario(scenario, list(overrides), list(interventions))
-    steps = base.run.steps if steps is None else steps
-    tasks = _point_tasks(
-        scenario,
-        params,
-        points,
-        seeds=seeds,
-        steps=steps,
-        overrides=overrides,
-        interventions=interventions,
-    )
-    out_dir = Path(out_dir)
-    notes = _rounding_note(params)
-    manifest = _base_manifest("sensitivity", base, executor)
     plan = {
-        "scenario": base.model_dump(mode="json"),
         "params": list(param_texts),
         "method": method,
         "samples": samples,
         "sample_seed": sample_seed,
-        "steps": steps,
-        "overrides": list(overrides),
-        "interventions": list(interventions),
     }
-    manifest.update(
-        {
-            "method": method,
-            "problem": problem,
-            "samples": samples,
-            "points": len(points),
-            "seeds": list(range(seeds)),
-            "steps": steps,
-            "metrics": metrics,
-            "window": window,
-            "notes": notes,
-            "plan": plan,
-        }
+    record = {
+        "method": method,
+        "problem": problem,
+        "samples": samples,
+        "points": len(points),
+        "metrics": metrics,
+        "window": window,
+    }
+    experiment = _run_points(
+        "sensitivity",
+        scenario,
+        params,
+        points,
+        plan,
+        record,
+        seeds=seeds,
+        steps=steps,
+        overrides=overrides,
+        interventions=interventions,
+        out_dir=out_dir,
+        executor=executor,
+        resume=resume,
+        progress=progress,
     )
-    _start_manifest(out_dir, manifest, resume, executor)
-    outcome = run_ensemble(
-        tasks, out_dir, executor, resume=resume, progress=progress, desc="sensitivity"
-    )
-    experiment = _conclude(
-        out_dir,
-        manifest,
-        outcome,
-        [t.run_file(out_dir) for t in tasks],
-        sort_by=("point", "seed", "step"),
-        report=False,
-    )
-    experiment.notes[:0] = notes
+    out_dir = Path(out_dir)
     if experiment.runs is None:
         return experiment
     runs = experiment.runs.assign(intervention=experiment.runs["point"].astype(str))
