@@ -19,7 +19,7 @@ from agents.practices import draw_practices
 from agents.strategies import CATALOGUE, FACILITATED_EXPERTISE, TRAINERS, train_local
 from simulation import metrics
 from simulation.annotation import choose_annotators
-from simulation.capacity import decision_scores
+from simulation.capacity import decision_scores_many
 from simulation.population import N_GROUPS
 from simulation.roles import Role
 from simulation.state import (
@@ -179,9 +179,7 @@ class Community(Role):
         k = len(columns)
         coef = np.stack([np.broadcast_to(c, (com.n, c.shape[-1])) for c, _ in columns], axis=1)
         intercept = np.stack([np.broadcast_to(i, (com.n,)) for _, i in columns], axis=1)
-        score = decision_scores(
-            np.repeat(x, k, axis=0), coef.reshape(com.n * k, -1), intercept.reshape(-1)
-        ).reshape(com.n, k, n)
+        score = decision_scores_many(x, coef, intercept)
         decision = (score > 0).astype(np.int8).reshape(com.n * k, n)
         rates = metrics.group_rates(
             np.repeat(label, k, axis=0), decision, np.repeat(group, k, axis=0), N_GROUPS

@@ -51,3 +51,18 @@ def decision_scores(x: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> n
     score += coef[:, 7, None] * (x1 * x1 - 1.0)
     score += intercept[:, None]
     return score
+
+
+def decision_scores_many(x: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """Logits of several models per row of records: x (c, n, 5), coef (c, k, 8) -> (c, k, n).
+
+    Equal to :func:`decision_scores` applied to each of the k models (tested), without
+    copying the records k times.
+    """
+    x0, x1 = x[..., 0], x[..., 1]
+    score = np.einsum("cnd,ckd->ckn", x, coef[:, :, : x.shape[-1]])
+    score += coef[:, :, 5, None] * (x0 * x1)[:, None, :]
+    score += coef[:, :, 6, None] * (x0 * x0 - 1.0)[:, None, :]
+    score += coef[:, :, 7, None] * (x1 * x1 - 1.0)[:, None, :]
+    score += intercept[:, :, None]
+    return score

@@ -79,3 +79,27 @@ def test_decision_scores_equal_the_feature_map_product():
     intercept = rng.standard_normal(4)
     expected = np.einsum("knd,kd->kn", feature_map(x, True), coef) + intercept[:, None]
     assert np.allclose(decision_scores(x, coef, intercept), expected)
+
+
+def test_scores_of_many_models_equal_one_model_at_a_time():
+    from simulation.capacity import decision_scores, decision_scores_many
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 20, 5))
+    coef = rng.standard_normal((3, 4, 8))
+    intercept = rng.standard_normal((3, 4))
+    many = decision_scores_many(x, coef, intercept)
+    for k in range(4):
+        assert np.allclose(many[:, k], decision_scores(x, coef[:, k], intercept[:, k]))
+
+
+def test_network_top_centrality_matches_networkx_on_a_run(small_model):
+    """The array computation equals the in-degree share of the networkx flow graph."""
+    from simulation.metrics import network_centrality
+
+    small_model.step()
+    kinds, src, dst, _ = small_model.ledger.flows()
+    keep = kinds <= 2
+    edges = {(int(s), int(t)) for s, t in zip(src[keep], dst[keep], strict=True)}
+    expected = max(network_centrality([(str(s), str(t), 1.0) for s, t in edges]).values())
+    assert small_model.recorder._network_in_share() == expected
