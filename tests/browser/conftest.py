@@ -43,10 +43,13 @@ def _ensure_chromium() -> None:
         pytest.fail(
             f"{CHROMIUM} is missing and apt-get is not available: install Debian's chromium"
         )
-    cmd = [apt, "install", "-y", "chromium"]
-    if os.geteuid() != 0 and shutil.which("sudo"):
-        cmd = ["sudo", "-n", *cmd]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    prefix = ["sudo", "-n"] if os.geteuid() != 0 and shutil.which("sudo") else []
+    cmd = [*prefix, apt, "install", "-y", "chromium"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    if done.returncode != 0:  # a fresh machine may have no package lists yet
+        subprocess.run([*prefix, apt, "update"], capture_output=True, check=False, env=env)
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0 or not CHROMIUM.exists():
         pytest.fail(
             f"{CHROMIUM} is missing and `{' '.join(cmd)}` failed (exit {done.returncode}):\n"
