@@ -1,7 +1,7 @@
 """The hetsim browser UI: watch power concentrate, change the scenario and interventions live.
 
 Run with ``hetsim ui`` (or ``solara run app.py``). Mesa's SolaraViz gives Reset / Step / Play
-and the parameter inputs; the figures come from :mod:`analysis.ui_components`. Each browser tab
+and the parameter inputs; the figures come from :mod:`hetsim.ui_components`. Each browser tab
 (Solara session) builds its own model inside :func:`Page`; nothing model-related lives at
 module level. Page 1 holds the ensemble panel: N seeds of the baseline against one
 intervention, run in the background, with the paired effect and its confidence interval.
@@ -22,7 +22,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from agents import ROLES
-from analysis import ui_components as ui
+from hetsim import ui_components as ui
 from scenarios.builder import load_scenario
 from scenarios.library import list_interventions, list_scenarios
 from simulation.model import EcosystemModel

@@ -16,7 +16,7 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
-from analysis import ui_components as ui
+from hetsim import ui_components as ui
 from scenarios.builder import build_model, load_scenario
 
 SMALL = [
