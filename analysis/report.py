@@ -34,6 +34,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from analysis.statistics import timeseries_bands
+from simulation.recorder import MAIN_METRICS
 
 __all__ = [
     "DEFAULT_MAIN_METRICS",
@@ -45,16 +46,7 @@ __all__ = [
     "write_report",
 ]
 
-DEFAULT_MAIN_METRICS: tuple[str, ...] = (
-    "hhi_compute",
-    "hhi_decisions",
-    "dependency_share",
-    "data_sovereignty_mean",
-    "accuracy_min_community",
-    "fairness_gap_own_mean",
-    "trust_mean",
-    "energy_kwh",
-)
+DEFAULT_MAIN_METRICS: tuple[str, ...] = (*MAIN_METRICS, "energy_kwh")
 """Metrics shown in the time-series figure by default (those present in the runs)."""
 
 FLOW_COLOURS: dict[str, str] = {

@@ -11,19 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hetsim.commands import MODULES
+from simulation.recorder import MAIN_METRICS
 from simulation.schema import ScenarioError
 
-SUMMARY_METRICS = (
-    "hhi_compute",
-    "hhi_decisions",
-    "dependency_share",
-    "data_sovereignty_mean",
-    "accuracy_mean",
-    "accuracy_min_community",
-    "fairness_gap_own_mean",
-    "trust_mean",
-    "energy_kwh",
-)
+SUMMARY_METRICS = (*MAIN_METRICS, "energy_kwh")
 
 
 def _parser() -> argparse.ArgumentParser:

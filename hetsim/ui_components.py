@@ -17,6 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from simulation.recorder import MAIN_METRICS
+
 if TYPE_CHECKING:
     from simulation.model import EcosystemModel
 
@@ -58,16 +60,7 @@ TIME_SERIES_PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 """Panels of the time-series figure: title and (metric column, label) pairs."""
 
-ENSEMBLE_METRICS: tuple[str, ...] = (
-    "hhi_compute",
-    "hhi_decisions",
-    "dependency_share",
-    "data_sovereignty_mean",
-    "accuracy_mean",
-    "accuracy_min_community",
-    "fairness_gap_own_mean",
-    "trust_mean",
-)
+ENSEMBLE_METRICS: tuple[str, ...] = MAIN_METRICS
 """Main metrics shown by the ensemble panel."""
 
 

@@ -80,6 +80,18 @@ METRIC_COLUMNS: dict[str, str] = {
 }
 EPSILON_CEILING = 50.0  # "no DP" (ε = inf) is measured as this ε
 
+# The headline measures a summary, a report or the ensemble panel shows first.
+MAIN_METRICS: tuple[str, ...] = (
+    "hhi_compute",
+    "hhi_decisions",
+    "dependency_share",
+    "data_sovereignty_mean",
+    "accuracy_mean",
+    "accuracy_min_community",
+    "fairness_gap_own_mean",
+    "trust_mean",
+)
+
 COMMUNITY_COLUMNS = (
     "step",
     "community",
