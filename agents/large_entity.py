@@ -19,7 +19,7 @@ from simulation.capacity import decision_scores, feature_map, has_capacity, samp
 from simulation.population import N_GROUPS
 from simulation.privacy import dp_fit_logistic
 from simulation.roles import Role
-from simulation.state import ADOPT, SHARE
+from simulation.state import ADOPT, MITIGATIONS, SHARE
 from simulation.training import TrainedModels
 
 if TYPE_CHECKING:
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 MIN_PRICE = 0.1
 REPORT_SAMPLE = 1000  # pooled records an entity evaluates its own fairness on
+REWEIGHING, PENALTY, THRESHOLDS = (
+    MITIGATIONS.index(m) for m in ("reweighing", "penalty", "thresholds")
+)
 ENERGY_AWARE_EVERY = 4  # an energy-aware team retrains every this many steps
 
 
@@ -176,9 +179,9 @@ class LargeEntity(Role):
         weight, quadratic = np.ones(label.shape), None
         if model.rng.random() < ent.fairness_check[i]:  # a fairness check was run this step
             ent.mitigating[i] = self.measure_own_fairness(str(ent.reported_notion[i])) > 0.1
-        if ent.mitigating[i] and ent.mitigation[i] in (1, 3):  # reweighing (thresholds: n/a)
+        if ent.mitigating[i] and ent.mitigation[i] in (REWEIGHING, THRESHOLDS):  # thresholds: n/a
             weight = fairness.reweighing_weights(label, group)
-        elif ent.mitigating[i] and ent.mitigation[i] == 2:
+        elif ent.mitigating[i] and ent.mitigation[i] == PENALTY:
             quadratic = fairness.independence_penalty(
                 x, group, model.spec.practices.penalty_strength
             )

@@ -37,6 +37,7 @@ from simulation.state import (
     FEDERATE,
     FINETUNE,
     LOCAL,
+    MITIGATIONS,
     POOL,
     SHARE,
     SPLIT,
@@ -101,14 +102,14 @@ def _mitigated_fit_inputs(model: EcosystemModel, who: np.ndarray, x, label, grou
     """Apply each community's pre- or in-processing mitigation for its own notion (§2.3)."""
     com = model.community_arrays
     mitigation = np.where(com.mitigating[who], com.mitigation[who], 0)
-    reweigh = mitigation == 1
+    reweigh = mitigation == MITIGATIONS.index("reweighing")
     if reweigh.any():
         weight = weight.copy()
         weight[reweigh] *= fairness.reweighing_weights(
             label[reweigh], group[reweigh], mask=weight[reweigh] > 0
         )
     quadratic = None
-    penalise = mitigation == 2
+    penalise = mitigation == MITIGATIONS.index("penalty")
     if penalise.any():
         quadratic = np.zeros((len(who), x.shape[2], x.shape[2]))
         quadratic[penalise] = fairness.independence_penalty(

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hetsim.commands import MODULES
+from hetsim.options import add_interventions, add_overrides
 from simulation.recorder import MAIN_METRICS
 from simulation.schema import ScenarioError
 
@@ -29,22 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="a shipped scenario name (see `hetsim list`) or a path")
     run.add_argument("--steps", type=int, help="steps to run (default: the scenario's)")
     run.add_argument("--seed", type=int, help="seed (default: the scenario's)")
-    run.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario key, e.g. communities.count=80",
-    )
-    run.add_argument(
-        "--intervention",
-        dest="interventions",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="apply a shipped or local intervention (repeatable)",
-    )
+    add_overrides(run, "override a scenario key, e.g. communities.count=80")
+    add_interventions(run, "apply a shipped or local intervention (repeatable)")
     run.add_argument(
         "--out",
         type=Path,

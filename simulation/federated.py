@@ -128,7 +128,7 @@ def fedavg(
     lam = local_l2 + l2 * share
     pull = np.divide(local_l2, lam, out=np.zeros_like(lam), where=lam > 0)
 
-    local = fit_logistic(Xp[:0], yp[:0])  # placeholder, replaced in the first round
+    local: FitResult | None = None  # the last round's local fits (rounds >= 1)
     for _ in range(rounds):
         glob_w, glob_b = coef[cons], icpt[cons]
         local = fit_logistic(

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from simulation import metrics
-from simulation.state import STRATEGIES
+from simulation.state import ENTITY_CONTROLLED, STRATEGIES
 
 if TYPE_CHECKING:
     from simulation.model import EcosystemModel
@@ -236,7 +236,7 @@ class Recorder:
         else:
             out["mandate_conflict_share"] = float("nan")
         held = com.notion
-        controlled = np.isin(com.strategy, (1, 2, 7))
+        controlled = np.isin(com.strategy, ENTITY_CONTROLLED)
         partner = np.maximum(com.partner, 0)
         entity_notion = (
             np.where(ent.mitigating[partner], ent.reported_notion[partner], "none")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -144,16 +144,7 @@ class CommunitiesSection(Section):
     annotation_share: Probability = Field(0.3, description="share of budget for annotation")
     strategy: Strategy = Field("choose", description="fixed strategy, or choose by utility")
     strategies: list[StrategyName] = Field(
-        default_factory=lambda: [
-            "local",
-            "adopt",
-            "share",
-            "pool",
-            "finetune",
-            "distill",
-            "federate",
-            "split",
-        ],
+        default_factory=lambda: list(get_args(StrategyName)),
         min_length=1,
         description="strategies communities may choose from (§4)",
     )

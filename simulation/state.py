@@ -7,29 +7,22 @@ a comment saying what it is and its unit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import get_args
 
 import numpy as np
 
 from simulation.capacity import N_EXTRA
 from simulation.population import N_RAW
+from simulation.schema import Mitigation, StrategyName
 
 N_FEATURES = N_RAW + N_EXTRA  # model inputs: raw features plus high-capacity extras
 
-# Strategies of a community (§4); codes index this tuple.
-STRATEGIES: tuple[str, ...] = (
-    "local",
-    "adopt",
-    "share",
-    "pool",
-    "finetune",
-    "distill",
-    "federate",
-    "split",
-)
+# Strategies of a community (§4), named once in the schema; codes index this tuple.
+STRATEGIES: tuple[str, ...] = get_args(StrategyName)
 LOCAL, ADOPT, SHARE, POOL, FINETUNE, DISTILL, FEDERATE, SPLIT = range(8)
 WITH_ENTITY = (ADOPT, SHARE, FINETUNE, DISTILL, SPLIT)  # strategies that name a partner entity
 ENTITY_CONTROLLED = (ADOPT, SHARE, SPLIT)  # the entity keeps (part of) the deployed model
-MITIGATIONS: tuple[str, ...] = ("none", "reweighing", "penalty", "thresholds")
+MITIGATIONS: tuple[str, ...] = get_args(Mitigation)
 
 
 @dataclass

@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from hetsim.options import add_interventions, add_overrides
+
 COMMANDS = ("compare", "sweep", "sensitivity", "branch", "report", "query")
 
 
@@ -22,14 +24,7 @@ def _common(parser: argparse.ArgumentParser, *, seeds: int) -> None:
         help=f"run seeds 0..N-1, the same for every arm or point (default {seeds})",
     )
     parser.add_argument("--steps", type=int, help="steps per run (default: the scenario's)")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario key in every run, e.g. communities.count=80",
-    )
+    add_overrides(parser, "override a scenario key in every run, e.g. communities.count=80")
     parser.add_argument(
         "--workers",
         type=int,
@@ -52,14 +47,7 @@ def _params(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument(
         "--param", dest="params", action="append", default=[], metavar="KEY=...", help=help_text
     )
-    parser.add_argument(
-        "--intervention",
-        dest="interventions",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="apply an intervention at every point (repeatable)",
-    )
+    add_interventions(parser, "apply an intervention at every point (repeatable)")
     parser.add_argument(
         "--sample-seed", type=int, default=0, help="seed of the sampling design (default 0)"
     )
@@ -73,10 +61,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "compare", help="baseline vs interventions over seeds: runs, comparison, report"
     )
     _common(compare, seeds=10)
-    compare.add_argument(
-        "--intervention", dest="interventions", action="append", default=[], metavar="NAME",
-        help=arms_help,
-    )  # fmt: skip
+    add_interventions(compare, arms_help)
 
     sweep = sub.add_parser("sweep", help="runs over a parameter grid or Latin hypercube")
     _common(sweep, seeds=3)
@@ -110,10 +95,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     branch.add_argument(
         "--warmup", type=int, required=True, help="baseline steps before the branch"
     )
-    branch.add_argument(
-        "--intervention", dest="interventions", action="append", default=[], metavar="NAME",
-        help=arms_help,
-    )  # fmt: skip
+    add_interventions(branch, arms_help)
 
     report = sub.add_parser("report", help="rebuild comparison.csv and report.html from a folder")
     report.add_argument("dir", type=Path, help="an experiment folder (compare or branch)")
