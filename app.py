@@ -21,13 +21,13 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from agents import ROLES
 from hetsim import ui_components as ui
-from scenarios.builder import load_scenario
-from scenarios.library import list_interventions, list_scenarios
-from simulation.model import EcosystemModel
-from simulation.roles import PHASES
-from simulation.schema import ScenarioError
+from hetsim.agents import ROLES
+from hetsim.scenarios.builder import load_scenario
+from hetsim.scenarios.library import list_interventions, list_scenarios
+from hetsim.simulation.model import EcosystemModel
+from hetsim.simulation.roles import PHASES
+from hetsim.simulation.schema import ScenarioError
 
 DEFAULT_SCENARIO = "status_quo"
 

@@ -1,9 +1,9 @@
 """The four roles of hetsim, one module each, and the explicit mapping from role to class."""
 
-from agents.annotator import Annotator
-from agents.community import Community
-from agents.large_entity import LargeEntity
-from agents.regulator import Regulator
+from hetsim.agents.annotator import Annotator
+from hetsim.agents.community import Community
+from hetsim.agents.large_entity import LargeEntity
+from hetsim.agents.regulator import Regulator
 
 # Scenario section → role class, in acting order within each phase. Entities set their terms
 # before communities choose; regulators audit after deployment.

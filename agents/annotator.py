@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.roles import Role
+from hetsim.simulation.roles import Role
 
 if TYPE_CHECKING:
-    from simulation.model import EcosystemModel
+    from hetsim.simulation.model import EcosystemModel
 
 PAY_FLOOR = 1e-4
 RESERVATION_SHARE = 0.6  # an annotator never asks less than this share of its first ask

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.practices import draw_practices
-from agents.strategies import CATALOGUE, FACILITATED_EXPERTISE, TRAINERS, train_local
-from simulation import metrics
-from simulation.annotation import choose_annotators
-from simulation.capacity import decision_scores_many
-from simulation.population import N_GROUPS
-from simulation.roles import Role
-from simulation.state import (
+from hetsim.agents.practices import draw_practices
+from hetsim.agents.strategies import CATALOGUE, FACILITATED_EXPERTISE, TRAINERS, train_local
+from hetsim.simulation import metrics
+from hetsim.simulation.annotation import choose_annotators
+from hetsim.simulation.capacity import decision_scores_many
+from hetsim.simulation.population import N_GROUPS
+from hetsim.simulation.roles import Role
+from hetsim.simulation.state import (
     ADOPT,
     DISTILL,
     FEDERATE,
@@ -37,7 +37,7 @@ from simulation.state import (
 if TYPE_CHECKING:
     from mesa.agent import AgentSet
 
-    from simulation.model import EcosystemModel
+    from hetsim.simulation.model import EcosystemModel
 
 SATISFACTION_SLOPE = 5.0  # satisfaction per unit of value surplus
 MISUSE_TRUST_KEPT = 0.5  # share of trust kept by a community whose shared data was misused

@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.practices import draw_practices
-from simulation import fairness, metrics
-from simulation.annotation import choose_annotators
-from simulation.capacity import decision_scores, feature_map, has_capacity, sample_budget
-from simulation.population import N_GROUPS
-from simulation.privacy import dp_fit_logistic
-from simulation.roles import Role
-from simulation.state import ADOPT, MITIGATIONS, SHARE
-from simulation.training import TrainedModels
+from hetsim.agents.practices import draw_practices
+from hetsim.simulation import fairness, metrics
+from hetsim.simulation.annotation import choose_annotators
+from hetsim.simulation.capacity import decision_scores, feature_map, has_capacity, sample_budget
+from hetsim.simulation.population import N_GROUPS
+from hetsim.simulation.privacy import dp_fit_logistic
+from hetsim.simulation.roles import Role
+from hetsim.simulation.state import ADOPT, MITIGATIONS, SHARE
+from hetsim.simulation.training import TrainedModels
 
 if TYPE_CHECKING:
-    from simulation.model import EcosystemModel
+    from hetsim.simulation.model import EcosystemModel
 
 MIN_PRICE = 0.1
 REPORT_SAMPLE = 1000  # pooled records an entity evaluates its own fairness on

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.schema import PracticesSection
-from simulation.state import MITIGATIONS
+from hetsim.simulation.schema import PracticesSection
+from hetsim.simulation.state import MITIGATIONS
 
 PRACTICE_CONCENTRATION = 4.0  # how tightly practices cluster around the scenario's mean
 

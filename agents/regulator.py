@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.roles import Role
-from simulation.state import ENTITY_CONTROLLED
+from hetsim.simulation.roles import Role
+from hetsim.simulation.state import ENTITY_CONTROLLED
 
 if TYPE_CHECKING:
-    from simulation.model import EcosystemModel
+    from hetsim.simulation.model import EcosystemModel
 
 REPORTING_TOLERANCE = 0.05  # a reported gap this far below the audited one is misreporting
 

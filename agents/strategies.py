@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation import fairness
-from simulation.capacity import feature_map, has_capacity, sample_budget
-from simulation.federated import fedavg
-from simulation.learning import fit_logistic
-from simulation.privacy import dp_fit_logistic
-from simulation.state import (
+from hetsim.simulation import fairness
+from hetsim.simulation.capacity import feature_map, has_capacity, sample_budget
+from hetsim.simulation.federated import fedavg
+from hetsim.simulation.learning import fit_logistic
+from hetsim.simulation.privacy import dp_fit_logistic
+from hetsim.simulation.state import (
     ADOPT,
     DISTILL,
     FEDERATE,
@@ -42,10 +42,10 @@ from simulation.state import (
     SHARE,
     SPLIT,
 )
-from simulation.transfer import decision_divergence, distill, finetune
+from hetsim.simulation.transfer import decision_divergence, distill, finetune
 
 if TYPE_CHECKING:
-    from simulation.model import EcosystemModel
+    from hetsim.simulation.model import EcosystemModel
 
 FINETUNE_STRENGTH = 5.0  # proximal pull toward the pretrained weights (§4.2)
 POOL_ROWS_PER_MEMBER = 120  # records each member contributes to a pooled fit

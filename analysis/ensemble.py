@@ -27,8 +27,8 @@ from typing import Any, NamedTuple
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from scenarios.builder import build_model, load_scenario
-from simulation.schema import ScenarioError
+from hetsim.scenarios.builder import build_model, load_scenario
+from hetsim.simulation.schema import ScenarioError
 
 BASELINE = "baseline"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -318,7 +318,7 @@ class EnsembleOutcome:
 
 def store_task_result(task: Task, result: RunResult, out_dir: Path) -> None:
     """Write a finished run: flows first, metrics last (the metrics file marks it done)."""
-    from analysis.store import write_atomic
+    from hetsim.analysis.store import write_atomic
 
     write_atomic(result.flows, task.flows_file(out_dir))
     write_atomic(result.metrics, task.run_file(out_dir))
@@ -360,7 +360,7 @@ def run_ensemble(
     """
     from tqdm import tqdm
 
-    from analysis.store import clear_partial_files
+    from hetsim.analysis.store import clear_partial_files
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from analysis.ensemble import (
+from hetsim.analysis.ensemble import (
     BASELINE,
     EnsembleOutcome,
     SequentialExecutor,
@@ -36,8 +36,8 @@ from analysis.ensemble import (
     last_step_flows,
     run_ensemble,
 )
-from analysis.runner import git_revision, now, versions
-from analysis.store import (
+from hetsim.analysis.runner import git_revision, now, versions
+from hetsim.analysis.store import (
     assemble_runs,
     read_flows,
     read_manifest,
@@ -47,8 +47,8 @@ from analysis.store import (
     write_json,
     write_text_atomic,
 )
-from scenarios.builder import build_model, flatten, load_scenario
-from simulation.schema import Scenario, ScenarioError, is_build_time_key
+from hetsim.scenarios.builder import build_model, flatten, load_scenario
+from hetsim.simulation.schema import Scenario, ScenarioError, is_build_time_key
 
 EXTRA_PACKAGES = ("threadpoolctl", "tqdm", "matplotlib", "duckdb", "SALib", "dask", "distributed")
 SIZING_KEYS = ("communities.window", "large_entities.pool_size")
@@ -175,7 +175,7 @@ def _base_manifest(kind: str, scenario: Scenario, executor: SequentialExecutor) 
 
 def comparison_of(runs: pd.DataFrame) -> pd.DataFrame:
     """Paired comparison of a compare/branch runs table (branch: post-warm-up steps only)."""
-    from analysis.statistics import compare
+    from hetsim.analysis.statistics import compare
 
     if "branched" in runs.columns:
         runs = runs[runs["branched"]]
@@ -186,7 +186,7 @@ def write_comparison_and_report(
     out_dir: Path, runs: pd.DataFrame, manifest: dict[str, Any] | None
 ) -> list[Path]:
     """Write comparison.csv and report.html (+ PNGs) from a runs table."""
-    from analysis.report import write_report
+    from hetsim.analysis.report import write_report
 
     if "point" in runs.columns:
         raise ScenarioError(
@@ -619,9 +619,9 @@ def sensitivity_experiment(
     """
     scenario = portable(scenario)
     interventions = [portable(name) for name in interventions]
-    from analysis.report import DEFAULT_MAIN_METRICS
-    from analysis.statistics import WINDOWS, summarise_runs
-    from simulation.recorder import METRIC_COLUMNS
+    from hetsim.analysis.report import DEFAULT_MAIN_METRICS
+    from hetsim.analysis.statistics import WINDOWS, summarise_runs
+    from hetsim.simulation.recorder import METRIC_COLUMNS
 
     if method not in SENSITIVITY_METHODS:
         raise ScenarioError(f"--method {method!r}: must be one of {', '.join(SENSITIVITY_METHODS)}")

@@ -33,8 +33,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from analysis.statistics import timeseries_bands
-from simulation.recorder import MAIN_METRICS
+from hetsim.analysis.statistics import timeseries_bands
+from hetsim.simulation.recorder import MAIN_METRICS
 
 __all__ = [
     "DEFAULT_MAIN_METRICS",

@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from scenarios.builder import build_model
-from simulation.schema import Scenario
+from hetsim.scenarios.builder import build_model
+from hetsim.simulation.schema import Scenario
 
 PACKAGES = (
     "hetsim",

@@ -23,8 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.runner import write_parquet
-from simulation.schema import ScenarioError
+from hetsim.analysis.runner import write_parquet
+from hetsim.simulation.schema import ScenarioError
 
 TEMP_SUFFIX = ".partial"
 RUN_KEYS = ("intervention", "seed", "step")

@@ -25,8 +25,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.ensemble import DaskExecutor, ProcessExecutor, SequentialExecutor, Task, run_ensemble
-from analysis.store import assemble_runs
+from hetsim.analysis.ensemble import (
+    DaskExecutor,
+    ProcessExecutor,
+    SequentialExecutor,
+    Task,
+    run_ensemble,
+)
+from hetsim.analysis.store import assemble_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL_ARMS = (

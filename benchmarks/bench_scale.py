@@ -16,7 +16,7 @@ import time
 
 from threadpoolctl import threadpool_limits
 
-from scenarios.builder import build_model, load_scenario
+from hetsim.scenarios.builder import build_model, load_scenario
 
 
 def time_world(communities: int, steps: int) -> tuple[float, float]:

@@ -30,7 +30,7 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from simulation.learning import fit_logistic
+from hetsim.simulation.learning import fit_logistic
 
 L2 = 1.0
 SHAPES = ((300, 6), (500, 10))

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from hetsim.commands import MODULES
 from hetsim.options import add_interventions, add_overrides
-from simulation.recorder import MAIN_METRICS
-from simulation.schema import ScenarioError
+from hetsim.simulation.recorder import MAIN_METRICS
+from hetsim.simulation.schema import ScenarioError
 
 SUMMARY_METRICS = (*MAIN_METRICS, "energy_kwh")
 
@@ -70,8 +70,8 @@ def _check_positive(name: str, value: int | None, minimum: int = 1) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from analysis.runner import run_scenario
-    from scenarios.builder import load_scenario
+    from hetsim.analysis.runner import run_scenario
+    from hetsim.scenarios.builder import load_scenario
 
     _check_positive("steps", args.steps)
     _check_positive("seed", args.seed, minimum=0)
@@ -98,7 +98,7 @@ def _summary(metrics, name: str, seed: int, out: Path) -> str:
 
 
 def _list() -> int:
-    from scenarios.library import (
+    from hetsim.scenarios.library import (
         describe,
         intervention_path,
         list_interventions,

@@ -17,10 +17,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from simulation.recorder import MAIN_METRICS
+from hetsim.simulation.recorder import MAIN_METRICS
 
 if TYPE_CHECKING:
-    from simulation.model import EcosystemModel
+    from hetsim.simulation.model import EcosystemModel
 
 ROLE_COLOURS: dict[str, str] = {
     "large_entity": "#d1495b",
@@ -380,10 +380,10 @@ def paired_ensemble(
     :func:`analysis.statistics.compare`'s table. ``on_progress(done, total)`` is called after
     every run. Runs go through the same tasks and runner as ``hetsim compare``.
     """
-    from analysis.ensemble import SequentialExecutor, Task, execute
-    from analysis.statistics import compare
-    from scenarios.builder import load_scenario
-    from simulation.schema import ScenarioError
+    from hetsim.analysis.ensemble import SequentialExecutor, Task, execute
+    from hetsim.analysis.statistics import compare
+    from hetsim.scenarios.builder import load_scenario
+    from hetsim.simulation.schema import ScenarioError
 
     if intervention in interventions:
         raise ScenarioError(

@@ -1,6 +1,6 @@
 """Shipped scenarios and interventions, and the builder that turns a file into a model."""
 
-from scenarios.library import (
+from hetsim.scenarios.library import (
     describe,
     intervention_path,
     list_interventions,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from agents import ROLES
-from scenarios.library import intervention_path, scenario_path
-from simulation.model import EcosystemModel
-from simulation.schema import Scenario, ScenarioError, load, read_toml
+from hetsim.agents import ROLES
+from hetsim.scenarios.library import intervention_path, scenario_path
+from hetsim.simulation.model import EcosystemModel
+from hetsim.simulation.schema import Scenario, ScenarioError, load, read_toml
 
 
 def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -25,7 +25,7 @@ def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def intervention_patch(names: list[str]) -> dict[str, Any]:
     """Merge intervention files; two interventions setting one key differently is an error."""
-    from simulation.schema import merge
+    from hetsim.simulation.schema import merge
 
     patch: dict[str, Any] = {}
     owner: dict[str, str] = {}

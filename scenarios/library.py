@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulation.schema import ScenarioError
+from hetsim.simulation.schema import ScenarioError
 
 HERE = Path(__file__).parent
 INTERVENTIONS = HERE / "interventions"

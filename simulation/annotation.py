@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.schema import AnnotatorsSection
+from hetsim.simulation.schema import AnnotatorsSection
 
 MAX_FLIP = 0.45
 

@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulation.learning import FitResult, fit_logistic
+from hetsim.simulation.learning import FitResult, fit_logistic
 
 __all__ = ["FedAvgResult", "fedavg"]
 

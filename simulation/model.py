@@ -14,15 +14,15 @@ from collections.abc import Mapping
 import mesa
 import numpy as np
 
-from simulation import fairness, lending, metrics
-from simulation.annotation import annotate, cultural_distance, flip_probability
-from simulation.capacity import decision_scores
-from simulation.ledger import Ledger
-from simulation.population import N_GROUPS, Population
-from simulation.recorder import Recorder
-from simulation.roles import PHASES, Role
-from simulation.schema import Scenario, ScenarioError
-from simulation.state import (
+from hetsim.simulation import fairness, lending, metrics
+from hetsim.simulation.annotation import annotate, cultural_distance, flip_probability
+from hetsim.simulation.capacity import decision_scores
+from hetsim.simulation.ledger import Ledger
+from hetsim.simulation.population import N_GROUPS, Population
+from hetsim.simulation.recorder import Recorder
+from hetsim.simulation.roles import PHASES, Role
+from hetsim.simulation.schema import Scenario, ScenarioError
+from hetsim.simulation.state import (
     ADOPT,
     DISTILL,
     ENTITY_CONTROLLED,
@@ -40,7 +40,7 @@ from simulation.state import (
     EntityArrays,
     Jurisdictions,
 )
-from simulation.training import TrainingService
+from hetsim.simulation.training import TrainingService
 
 SELF_ANNOTATION_SKILL = 0.4  # communities labelling their own data: no mismatch, little skill
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.schema import DataSection, ShockSpec
+from hetsim.simulation.schema import DataSection, ShockSpec
 
 N_GROUPS = 3  # values of attribute a: 0 majority, 1 minority, 2 emerged group
 N_MERIT = 4  # merit features x0..x3; feature 4 is the proxy

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.learning import FitResult, fit_logistic
+from hetsim.simulation.learning import FitResult, fit_logistic
 
 __all__ = [
     "DEFAULT_STEPS",

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from simulation import metrics
-from simulation.state import ENTITY_CONTROLLED, STRATEGIES
+from hetsim.simulation import metrics
+from hetsim.simulation.state import ENTITY_CONTROLLED, STRATEGIES
 
 if TYPE_CHECKING:
-    from simulation.model import EcosystemModel
+    from hetsim.simulation.model import EcosystemModel
 
 # One line per column of metrics.parquet: what it is, and its range (docs/metrics.md).
 METRIC_COLUMNS: dict[str, str] = {
@@ -306,7 +306,7 @@ class Recorder:
 
     def flows_table(self) -> pd.DataFrame:
         """One row per step × source × target × kind of exchange."""
-        from simulation.ledger import FLOW_KINDS
+        from hetsim.simulation.ledger import FLOW_KINDS
 
         names = np.array(self.model.ledger.org_names())
         parts = self._flow_parts

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 
 if TYPE_CHECKING:
-    from simulation.model import EcosystemModel
+    from hetsim.simulation.model import EcosystemModel
 
 PHASES: tuple[str, ...] = (
     "drift",  # temporal drift and scheduled shocks (§2.1)

@@ -11,9 +11,9 @@ from typing import get_args
 
 import numpy as np
 
-from simulation.capacity import N_EXTRA
-from simulation.population import N_RAW
-from simulation.schema import Mitigation, StrategyName
+from hetsim.simulation.capacity import N_EXTRA
+from hetsim.simulation.population import N_RAW
+from hetsim.simulation.schema import Mitigation, StrategyName
 
 N_FEATURES = N_RAW + N_EXTRA  # model inputs: raw features plus high-capacity extras
 

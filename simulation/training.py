@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from simulation.learning import FitResult, fit_logistic, training_flops
+from hetsim.simulation.learning import FitResult, fit_logistic, training_flops
 
 
 @dataclass

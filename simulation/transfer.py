@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.capacity import N_EXTRA
-from simulation.learning import FitResult, fit_logistic, predict_proba
+from hetsim.simulation.capacity import N_EXTRA
+from hetsim.simulation.learning import FitResult, fit_logistic, predict_proba
 
 __all__ = ["decision_divergence", "distill", "domain_divergence", "finetune"]
 

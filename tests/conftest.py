@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios.builder import build_model, load_scenario
+from hetsim.scenarios.builder import build_model, load_scenario
 
 SMALL = [
     "communities.count=12",

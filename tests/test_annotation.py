@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.runner import run_scenario
-from simulation.annotation import annotate, cultural_distance, flip_probability
-from simulation.schema import AnnotatorsSection
+from hetsim.analysis.runner import run_scenario
+from hetsim.simulation.annotation import annotate, cultural_distance, flip_probability
+from hetsim.simulation.schema import AnnotatorsSection
 from tests.conftest import small_scenario
 
 SPEC = AnnotatorsSection()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.runner import run_scenario
-from scenarios.builder import load_scenario
+from hetsim.analysis.runner import run_scenario
+from hetsim.scenarios.builder import load_scenario
 
 SEEDS = range(8)
 COLUMNS = ["hhi_compute", "hhi_decisions", "dependency_share", "data_sovereignty_mean"]

@@ -8,8 +8,8 @@ import pickle
 import pandas as pd
 import pytest
 
-import analysis.ensemble as ensemble
-from analysis.ensemble import (
+import hetsim.analysis.ensemble as ensemble
+from hetsim.analysis.ensemble import (
     DaskExecutor,
     ProcessExecutor,
     SequentialExecutor,
@@ -17,9 +17,9 @@ from analysis.ensemble import (
     run_ensemble,
     run_task,
 )
-from analysis.experiments import compare_experiment
-from scenarios.builder import build_model, load_scenario
-from simulation.schema import ScenarioError
+from hetsim.analysis.experiments import compare_experiment
+from hetsim.scenarios.builder import build_model, load_scenario
+from hetsim.simulation.schema import ScenarioError
 
 SMALL = ("communities.count=8", "annotators.count=10")
 

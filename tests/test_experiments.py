@@ -14,15 +14,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.ensemble import SequentialExecutor
-from analysis.experiments import (
+from hetsim.analysis.ensemble import SequentialExecutor
+from hetsim.analysis.experiments import (
     branch_experiment,
     compare_experiment,
     sensitivity_experiment,
     sweep_experiment,
 )
 from hetsim.cli import main
-from simulation.schema import ScenarioError
+from hetsim.simulation.schema import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ("communities.count=8", "annotators.count=10")

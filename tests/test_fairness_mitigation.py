@@ -10,17 +10,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.capacity import feature_map
-from simulation.fairness import (
+from hetsim.simulation.capacity import feature_map
+from hetsim.simulation.fairness import (
     apply_thresholds,
     group_thresholds,
     independence_penalty,
     reweighing_weights,
 )
-from simulation.learning import fit_logistic
-from simulation.metrics import accuracy, fairness_gap, group_rates
-from simulation.population import Population
-from simulation.schema import DataSection
+from hetsim.simulation.learning import fit_logistic
+from hetsim.simulation.metrics import accuracy, fairness_gap, group_rates
+from hetsim.simulation.population import Population
+from hetsim.simulation.schema import DataSection
 
 SEEDS = range(4)
 #: Biased data: historical label bias against the minority; only attribute a is protected.

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.capacity import feature_map
-from simulation.federated import fedavg
-from simulation.learning import fit_logistic
-from simulation.population import Population
-from simulation.schema import DataSection
+from hetsim.simulation.capacity import feature_map
+from hetsim.simulation.federated import fedavg
+from hetsim.simulation.learning import fit_logistic
+from hetsim.simulation.population import Population
+from hetsim.simulation.schema import DataSection
 
 SEEDS = range(5)
 N_CONS, SIZE, ROWS = 10, 8, 40  # consortia, clients per consortium, rows per client

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.ensemble import Task, run_task
-from scenarios.builder import intervention_patch, load_scenario
-from scenarios.library import describe, intervention_path, list_interventions
-from simulation.schema import ScenarioError
+from hetsim.analysis.ensemble import Task, run_task
+from hetsim.scenarios.builder import intervention_patch, load_scenario
+from hetsim.scenarios.library import describe, intervention_path, list_interventions
+from hetsim.simulation.schema import ScenarioError
 
 SMALL = ("communities.count=8", "annotators.count=10")
 SHIPPED = {

@@ -18,14 +18,24 @@ PROJECT = {*LAYERS, "app"}
 
 
 def imported_packages(path: Path) -> set[str]:
-    """Top-level project packages a module imports (at module level or inside functions)."""
+    """Project layers a module imports (at module level or inside functions).
+
+    ``hetsim.simulation`` and its kin are the layers; any other ``hetsim`` module is the CLI's.
+    """
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: set[str] = set()
+    modules: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
+            modules |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
+            modules.add(node.module)
+    found: set[str] = set()
+    for module in modules:
+        parts = module.split(".")
+        if parts[0] == "hetsim":
+            found.add(parts[1] if len(parts) > 1 and parts[1] in LAYERS[:-1] else "hetsim")
+        else:
+            found.add(parts[0])
     return found & PROJECT
 
 
@@ -35,3 +45,22 @@ def test_a_layer_imports_only_the_layers_before_it(layer):
     for path in sorted((ROOT / layer).rglob("*.py")):
         upward = imported_packages(path) - allowed
         assert not upward, f"{path.relative_to(ROOT)} imports {sorted(upward)}"
+
+
+@pytest.mark.parametrize("layer", LAYERS[:-1])
+def test_no_layer_is_imported_outside_the_hetsim_namespace(layer):
+    for path in sorted(ROOT.rglob("*.py")):
+        if ".venv" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module]
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+                else []
+            )
+            assert all(n.split(".")[0] != layer for n in names), (
+                f"{path.relative_to(ROOT)} imports {layer!r}: use hetsim.{layer}"
+            )

@@ -15,7 +15,7 @@ from scipy.optimize import minimize
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
-from simulation.learning import (
+from hetsim.simulation.learning import (
     FitResult,
     fit_logistic,
     log_loss_objective,

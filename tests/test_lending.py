@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation.lending import (
+from hetsim.simulation.lending import (
     POLICIES,
     CreditShift,
     LendingParams,

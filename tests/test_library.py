@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.runner import run_scenario
-from scenarios.builder import load_scenario
-from scenarios.library import (
+from hetsim.analysis.runner import run_scenario
+from hetsim.scenarios.builder import load_scenario
+from hetsim.scenarios.library import (
     describe,
     intervention_path,
     list_interventions,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.runner import run_scenario
-from scenarios.builder import build_model, load_scenario
+from hetsim.analysis.runner import run_scenario
+from hetsim.scenarios.builder import build_model, load_scenario
 
 BASE = [
     "communities.count=24",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.metrics import confusion_matrix
 
-from simulation.metrics import (
+from hetsim.simulation.metrics import (
     FAIRNESS_NOTIONS,
     accuracy,
     fairness_gap,

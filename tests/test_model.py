@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.runner import run_scenario
-from scenarios.builder import build_model
-from simulation.roles import PHASES
+from hetsim.analysis.runner import run_scenario
+from hetsim.scenarios.builder import build_model
+from hetsim.simulation.roles import PHASES
 from tests.conftest import small_scenario
 
 
@@ -166,7 +166,7 @@ def test_decisions_are_counted_for_the_provider_that_controls_the_model():
 def test_every_column_is_documented():
     from pathlib import Path
 
-    from simulation.recorder import COMMUNITY_COLUMNS, METRIC_COLUMNS
+    from hetsim.simulation.recorder import COMMUNITY_COLUMNS, METRIC_COLUMNS
 
     text = (Path(__file__).parent.parent / "docs" / "metrics.md").read_text(encoding="utf-8")
     for column in [*METRIC_COLUMNS, *COMMUNITY_COLUMNS]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.learning import fit_logistic
-from simulation.population import Population
-from simulation.schema import DataSection, ShockSpec
+from hetsim.simulation.learning import fit_logistic
+from hetsim.simulation.population import Population
+from hetsim.simulation.schema import DataSection, ShockSpec
 
 N = 4000
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.capacity import feature_map
-from simulation.metrics import group_rates
-from simulation.population import Population
-from simulation.privacy import (
+from hetsim.simulation.capacity import feature_map
+from hetsim.simulation.metrics import group_rates
+from hetsim.simulation.population import Population
+from hetsim.simulation.privacy import (
     dp_fit_logistic,
     effective_epsilon,
     noise_for_epsilon,
     rho_for_epsilon,
 )
-from simulation.schema import DataSection
+from hetsim.simulation.schema import DataSection
 
 DELTA = 1e-5
 SEEDS = range(5)
@@ -120,7 +120,7 @@ def test_auditor_recovers_epsilon_from_the_noise_actually_added() -> None:
 
 def test_infinite_epsilon_is_the_exact_fit() -> None:
     """ε = ∞ adds no noise: it is fit_logistic's solution, and mixing ε per model works."""
-    from simulation.learning import fit_logistic
+    from hetsim.simulation.learning import fit_logistic
 
     rng = np.random.default_rng(3)
     X = rng.normal(size=(4, 150, 3))

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.report import write_report
-from analysis.statistics import compare
+from hetsim.analysis.report import write_report
+from hetsim.analysis.statistics import compare
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ARMS = ("baseline", "compute_tax", "open <data> & co $x")  # odd name exercises escaping

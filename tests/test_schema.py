@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hetsim.cli import main
-from scenarios.builder import load_scenario
-from simulation.schema import ScenarioError, load, parse_override
+from hetsim.scenarios.builder import load_scenario
+from hetsim.simulation.schema import ScenarioError, load, parse_override
 
 
 def write(tmp_path, text: str):
@@ -129,7 +129,7 @@ def test_cli_list_shows_the_default_scenario(capsys):
 
 
 def test_build_time_keys_are_told_apart_from_keys_read_every_step():
-    from simulation.schema import is_build_time_key
+    from hetsim.simulation.schema import is_build_time_key
 
     assert is_build_time_key("communities.compute")
     assert is_build_time_key("data.concept_shift")

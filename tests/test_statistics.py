@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from analysis.statistics import (
+from hetsim.analysis.statistics import (
     COMPARE_COLUMNS,
     compare,
     holm_adjust,

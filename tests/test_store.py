@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.ensemble import SequentialExecutor
-from analysis.experiments import compare_experiment
-from analysis.store import assemble_runs, clear_partial_files, query, write_atomic
+from hetsim.analysis.ensemble import SequentialExecutor
+from hetsim.analysis.experiments import compare_experiment
+from hetsim.analysis.store import assemble_runs, clear_partial_files, query, write_atomic
 from hetsim.cli import main
-from simulation.schema import ScenarioError
+from hetsim.simulation.schema import ScenarioError
 
 SMALL = ("communities.count=8", "annotators.count=10")
 

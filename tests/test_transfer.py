@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.capacity import feature_map
-from simulation.learning import fit_logistic
-from simulation.population import Population
-from simulation.schema import DataSection
-from simulation.transfer import decision_divergence, distill, domain_divergence, finetune
+from hetsim.simulation.capacity import feature_map
+from hetsim.simulation.learning import fit_logistic
+from hetsim.simulation.population import Population
+from hetsim.simulation.schema import DataSection
+from hetsim.simulation.transfer import decision_divergence, distill, domain_divergence, finetune
 
 SEEDS = range(5)
 SPEC = DataSection(relational_identity=0.0)

@@ -17,7 +17,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
 from hetsim import ui_components as ui
-from scenarios.builder import build_model, load_scenario
+from hetsim.scenarios.builder import build_model, load_scenario
 
 SMALL = [
     "communities.count=8",

@@ -118,8 +118,8 @@ def handle(args: argparse.Namespace) -> int | None:
 
 
 def _experiment(args: argparse.Namespace) -> int:
-    from analysis import experiments as ex
-    from analysis.ensemble import make_executor
+    from hetsim.analysis import experiments as ex
+    from hetsim.analysis.ensemble import make_executor
 
     ex.check_count("seeds", args.seeds)
     ex.check_count("steps", args.steps)
@@ -187,8 +187,8 @@ def _experiment(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> None:
     """Cheap checks of the flags, so bad input never starts a cluster."""
-    from analysis import experiments as ex
-    from scenarios.builder import load_scenario
+    from hetsim.analysis import experiments as ex
+    from hetsim.scenarios.builder import load_scenario
 
     load_scenario(args.scenario, args.overrides, [])
     for text in getattr(args, "interventions", []):
@@ -209,7 +209,7 @@ def _validate(args: argparse.Namespace) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from analysis.experiments import rebuild_report
+    from hetsim.analysis.experiments import rebuild_report
 
     for path in rebuild_report(args.dir):
         print(path)
@@ -219,7 +219,7 @@ def _report(args: argparse.Namespace) -> int:
 def _query(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from analysis.store import query
+    from hetsim.analysis.store import query
 
     table = query(args.dir, args.sql)
     if args.csv:

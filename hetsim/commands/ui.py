@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulation.schema import ScenarioError
+from hetsim.simulation.schema import ScenarioError
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
