@@ -17,7 +17,7 @@ from hetsim.simulation import fairness, metrics
 from hetsim.simulation.annotation import choose_annotators
 from hetsim.simulation.capacity import decision_scores, feature_map, has_capacity, sample_budget
 from hetsim.simulation.population import N_GROUPS
-from hetsim.simulation.privacy import dp_fit_logistic
+from hetsim.simulation.privacy import dp_fit_scenario
 from hetsim.simulation.roles import Role
 from hetsim.simulation.state import MITIGATIONS
 from hetsim.simulation.training import TrainedModels
@@ -187,17 +187,9 @@ class LargeEntity(Role):
             )
         if np.isfinite(ent.effective_epsilon[i]):
             learning = model.spec.learning
-            fit, _ = dp_fit_logistic(
-                x,
-                label.astype(float),
-                float(ent.effective_epsilon[i]),
-                learning.dp_delta,
-                model.rng,
-                clip=learning.dp_clip,
-                epochs=learning.dp_iterations,
-                l2=learning.l2,
-                sample_weight=weight,
-                coef_init=ent.coef[i : i + 1],
+            epsilon = float(ent.effective_epsilon[i])
+            fit = dp_fit_scenario(
+                learning, x, label, epsilon, model.rng, weight, coef_init=ent.coef[i : i + 1]
             )
             model.training.charge(1, rows, x.shape[2], learning.dp_iterations)
             self._install(TrainedModels(fit.coef, fit.intercept, np.zeros(1), fit.n_iter))

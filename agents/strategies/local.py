@@ -13,7 +13,7 @@ import numpy as np
 
 from hetsim.agents.strategies.fitting import buckets, budget, mitigated_fit_inputs
 from hetsim.simulation.capacity import feature_map
-from hetsim.simulation.privacy import dp_fit_logistic
+from hetsim.simulation.privacy import dp_fit_scenario
 from hetsim.simulation.strategy import Pilot, Strategy
 
 if TYPE_CHECKING:
@@ -46,17 +46,7 @@ class Local(Strategy):
             weight = (age[None, :] < rows[members, None]).astype(float)
             weight, quadratic = mitigated_fit_inputs(model, ids, x, label, group, weight)
             if np.isfinite(epsilon):  # §2.3 differential privacy on the community's own data
-                fit, _ = dp_fit_logistic(
-                    x,
-                    label.astype(float),
-                    epsilon,
-                    learning.dp_delta,
-                    model.rng,
-                    clip=learning.dp_clip,
-                    epochs=learning.dp_iterations,
-                    l2=learning.l2,
-                    sample_weight=weight,
-                )
+                fit = dp_fit_scenario(learning, x, label, epsilon, model.rng, weight)
                 com.coef[ids], com.intercept[ids] = fit.coef, fit.intercept
                 model.training.charge(ids.size, width, x.shape[2], learning.dp_iterations)
                 continue
