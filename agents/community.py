@@ -17,7 +17,7 @@ import numpy as np
 from hetsim.agents.practices import draw_practices
 from hetsim.simulation.annotation import choose_annotators
 from hetsim.simulation.roles import BulkRole, Role
-from hetsim.simulation.strategy import Pilot, Strategy
+from hetsim.simulation.strategy import Pilot, Strategy, Trial
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -145,21 +145,32 @@ class Community(BulkRole):
         last_gap = np.nan_to_num(model.deployment.gap_own, nan=0.0)
         com.mitigating = checked & (last_gap > com.fairness_tolerance) | (com.mitigating & ~checked)
         allowed = cls.allowed_strategies(model)
+        alpha = spec.values.majority_rule_alpha
+        imposed = spec.strategy != "choose"
         money = led.money[led.community_org(np.arange(c))]
         budget = np.maximum(com.budget, 1e-9)[:, None] / spec.values.weight_money
-        codes, partners, utilities, feasibles = [], [], [], []
+        codes, partners, utilities, feasibles, losers = [], [], [], [], []
         for strategy in model.strategies:
             if strategy.name not in allowed and not strategy.fallback:
                 continue
             partner = strategy.partners(model)
             if partner.size == 0:
                 continue
-            utility, feasible = cls._weigh(model, strategy, partner, pilot, budget, money)
+            trial = strategy.pilot(model, pilot, partner)
+            utility, feasible = cls._weigh(model, strategy, partner, trial, budget, money)
+            # nobody takes a model that does worse than the majority-class rule on its newest
+            # records; the fallback strategy, or one the scenario imposes, falls back on the
+            # rule itself
+            loses = pilot.loses_to_rule(trial, alpha)
+            if not (strategy.fallback or imposed):
+                feasible &= ~loses
             feasible &= strategy.name in allowed
+            losers.append(loses)
             codes.append(np.full(partner.size, strategy.code))
             partners.append(partner)
             utilities.append(utility)
             feasibles.append(feasible)
+        model.training.charge_inference(pilot.flops)
         strategy, partner = np.concatenate(codes), np.concatenate(partners)
         utility, feasible = np.concatenate(utilities, axis=1), np.concatenate(feasibles, axis=1)
         last_resort = strategy == model.fallback
@@ -172,6 +183,8 @@ class Community(BulkRole):
         noisy = utility / spec.choice_temperature + model.rng.gumbel(size=utility.shape)
         noisy[~feasible] = -np.inf
         choice = np.argmax(noisy, axis=1)
+        # a community whose chosen model (the fallback's) loses to the rule decides by the rule
+        com.decides_by_rule = np.concatenate(losers, axis=1)[np.arange(c), choice]
         com.previous_strategy, com.previous_partner = com.strategy.copy(), com.partner.copy()
         com.strategy = strategy[choice]
         com.partner = partner[choice]
@@ -182,14 +195,14 @@ class Community(BulkRole):
         model: EcosystemModel,
         strategy: Strategy,
         partner: np.ndarray,
-        pilot: Pilot,
+        trial: Trial,
         budget: np.ndarray,
         money: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(C, k) utility and feasibility of a strategy's options under each community's values."""
         com, led = model.community_arrays, model.ledger
         values = model.spec.communities.values
-        utility = strategy.pilot(model, pilot, partner).copy()
+        utility = trial.quality.copy()
         if strategy.with_entity:  # §3 trust as delegated power: distrust is a risk premium
             premium = 1.0 if strategy.entity_controls else 0.5
             utility -= premium * (1.0 - led.trust[:, partner]) * values.trust_premium

@@ -85,6 +85,62 @@ class LargeEntity(Role):
         ent.effective_epsilon[:] = spec.effective_epsilon
         for member in members:
             member.comply_with_privacy_rules()
+        for k, entry in enumerate(spec.entries):  # entrants wait, with nothing, for their step
+            i = spec.count + k
+            ent.active[i] = False
+            ent.open_weights[i] = entry.open_weights
+            led.money[orgs[i]] = led.compute[orgs[i]] = 0.0
+
+    @property
+    def operating(self) -> bool:
+        """Entered the market and not exited."""
+        return bool(self.model.entity_arrays.active[self.index])
+
+    def on_drift(self) -> None:
+        """A scheduled entrant enters the market with its capital and compute."""
+        model, spec = self.model, self.model.spec.large_entities
+        k = self.index - spec.count
+        if self.operating or k < 0 or spec.entries[k].step != model.steps:
+            return
+        entry, led = spec.entries[k], model.ledger
+        model.entity_arrays.active[self.index] = True
+        led.money[self.org], led.compute[self.org] = entry.capital, entry.compute
+        model.scrape(self.index, spec.pool_size // 4, annotator=-1)
+
+    def exit_market(self) -> None:
+        """Leave after ``exit_after`` insolvent quarters (firm dynamics).
+
+        Customers lose access and choose again next step. The data go as their terms say:
+        records held under the communities' terms go back to them; the rest of the pool (scraped,
+        or shared on the entity's terms) is sold to the richest entity still operating, as data
+        assets are sold in bankruptcy. Unpaid debt is written off; compute is scrapped.
+        """
+        model, ent, led, i = self.model, self.model.entity_arrays, self.model.ledger, self.index
+        ent.active[i] = False
+        for c in np.flatnonzero(led.records_sovereign_by_origin[i] > 0):
+            model.withdraw_records(i, int(c))
+        buyers = np.flatnonzero(ent.active)
+        if buyers.size and ent.filled[i]:
+            buyer = int(buyers[np.argmax(led.money[led.entity_org(buyers)])])
+            n = int(ent.filled[i])
+            ent.offer(
+                buyer,
+                ent.x[i, :n],
+                ent.group[i, :n],
+                ent.label[i, :n],
+                ent.origin[i, :n],
+                model.rng,
+            )
+            price = model.spec.large_entities.data_value * n
+            led.money[led.entity_org(buyer)] -= price
+            ent.costs[buyer] += price
+            led.records_by_origin[buyer] += led.records_by_origin[i]
+            led.records_scraped[buyer] += led.records_scraped[i]
+            led.record_flow("data", led.entity_org(i), led.entity_org(buyer), n)
+        led.records_by_origin[i] = 0.0
+        led.records_scraped[i] = 0.0
+        ent.filled[i] = ent.seen[i] = 0
+        led.money[self.org] = led.compute[self.org] = 0.0
 
     @classmethod
     def adopt_scenario(cls, model: EcosystemModel, members: list[Role]) -> None:
@@ -96,6 +152,8 @@ class LargeEntity(Role):
 
     def on_collect(self) -> None:
         """Hire the annotator that is cheapest for the quality it needs (§2.4.3)."""
+        if not self.operating:
+            return
         model, ent = self.model, self.model.entity_arrays
         ann = model.annotator_arrays
         ent.annotator[self.index] = choose_annotators(
@@ -111,6 +169,8 @@ class LargeEntity(Role):
 
     def on_choose(self) -> None:
         """Set the price of access: raise it while demand grows, cut it when demand falls."""
+        if not self.operating:
+            return
         ent, spec = self.model.entity_arrays, self.model.spec.large_entities
         i = self.index
         previous = getattr(self, "_previous_users", 0)
@@ -152,6 +212,8 @@ class LargeEntity(Role):
         few steps; a team whose fairness check found a gap reweighs or penalises. Training
         with a finite effective ε uses differentially private gradient descent (§2.3).
         """
+        if not self.operating:
+            return
         model, ent, led, spec = (
             self.model,
             self.model.entity_arrays,
@@ -162,6 +224,7 @@ class LargeEntity(Role):
         self.shop_for_jurisdiction()
         invest = spec.invest_fraction * max(led.money[org], 0.0)
         led.money[org] -= invest
+        ent.costs[i] += invest
         led.compute[org] = led.compute[org] * (1.0 - spec.compute_depreciation) + (
             invest / spec.compute_price
         )
@@ -257,11 +320,20 @@ class LargeEntity(Role):
         return float(metrics.fairness_gap(rates, notion)[0])
 
     def on_outcome(self) -> None:
-        """Pay the cost of operating; misuse shared data, now and then (§3)."""
+        """Pay the cost of operating; misuse shared data, now and then (§3); exit when
+        insolvent for too long."""
         model, ent, i = self.model, self.model.entity_arrays, self.index
-        model.ledger.money[self.org] -= model.spec.large_entities.operating_cost
+        if not self.operating:
+            return
+        spec = model.spec.large_entities
+        model.ledger.money[self.org] -= spec.operating_cost
+        ent.costs[i] += spec.operating_cost
         # records handed over without use limits (§4.1: under terms, misuse is forbidden)
         holds_data = model.community_arrays.data_with == i
         ent.misused[i] = (
             bool(holds_data.any()) and model.rng.random() < model.spec.exchange.misuse_probability
         )
+        insolvent = model.ledger.money[self.org] < -spec.credit_limit
+        ent.insolvent_for[i] = ent.insolvent_for[i] + 1 if insolvent else 0
+        if ent.insolvent_for[i] >= spec.exit_after:
+            self.exit_market()

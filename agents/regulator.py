@@ -64,7 +64,7 @@ class Regulator(Role):
         """Audit entities at random; fine and publish what is found (§3)."""
         model, jur, i = self.model, self.model.jurisdictions, self.index
         self.tighten_rules_after_harm()
-        for e in range(model.entity_arrays.n):
+        for e in np.flatnonzero(model.entity_arrays.active):
             if model.rng.random() >= jur.audit_probability[i]:
                 continue
             if self.audit_entity(e):
@@ -115,6 +115,7 @@ class Regulator(Role):
         led, jur = model.ledger, model.jurisdictions
         fine = spec.penalty_fraction * max(led.money[led.entity_org(e)], 0.0)
         led.pay(led.entity_org(e), led.regulator_org(self.index), fine)
+        model.entity_arrays.costs[e] += fine
         jur.fines += fine
         if spec.publish:
             local = model.community_arrays.jurisdiction == self.index

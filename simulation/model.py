@@ -26,6 +26,7 @@ from hetsim.simulation.roles import PHASES, Role
 from hetsim.simulation.schema import Scenario, ScenarioError
 from hetsim.simulation.state import (
     MITIGATIONS,
+    N_FEATURES,
     AnnotatorArrays,
     CommunityArrays,
     Deployment,
@@ -71,7 +72,8 @@ class EcosystemModel(mesa.Model):
         self.strategy_names: tuple[str, ...] = tuple(strategies)
         (self.fallback,) = (s.code for s in self.strategies if s.fallback)
         counts = {
-            "large_entities": scenario.large_entities.count,
+            # scheduled entrants have rows from the start, inactive until they enter
+            "large_entities": scenario.large_entities.count + len(scenario.large_entities.entries),
             "communities": scenario.communities.count,
             "annotators": scenario.annotators.count,
             "regulators": scenario.regulators.count,
@@ -137,6 +139,8 @@ class EcosystemModel(mesa.Model):
         self.ledger.start_step()
         self.training.start_step()
         self.jurisdictions.start_step()
+        self.entity_arrays.revenue[:] = 0.0
+        self.entity_arrays.costs[:] = 0.0
         for phase in PHASES:
             self._run_phase(phase)
 
@@ -168,8 +172,8 @@ class EcosystemModel(mesa.Model):
             com.append(sample.x, sample.group, labels)
             self.ledger.records_collected += com.window
         ent = self.entity_arrays
-        for i in range(ent.n):
-            self.scrape(i, self.spec.large_entities.pool_size // 4, annotator=-1)
+        for i in np.flatnonzero(ent.active):
+            self.scrape(int(i), self.spec.large_entities.pool_size // 4, annotator=-1)
 
     # ------------------------------------------------------------------ drift
     def _before_drift(self) -> None:
@@ -211,8 +215,10 @@ class EcosystemModel(mesa.Model):
                 np.add.at(ann.records, who, n)
                 np.add.at(ann.income, who, fee)
                 np.add.at(ann.correct, who, correct[paid])
-        for i in range(self.entity_arrays.n):
-            self.scrape(i, spec.large_entities.records_per_step, self.entity_arrays.annotator[i])
+        for i in np.flatnonzero(self.entity_arrays.active):
+            self.scrape(
+                int(i), spec.large_entities.records_per_step, self.entity_arrays.annotator[i]
+            )
 
     def label_flip(self, annotator: np.ndarray, data_culture: np.ndarray) -> np.ndarray:
         """Flip rate of labels written by ``annotator`` (-1: self) on data of a culture."""
@@ -251,6 +257,7 @@ class EcosystemModel(mesa.Model):
             self.ledger.pay(
                 self.ledger.entity_org(entity), self.ledger.annotator_org(annotator), fee
             )
+            self.entity_arrays.costs[entity] += fee
             ann.records[annotator] += len(org)
             ann.income[annotator] += fee
             ann.correct[annotator] += int((labels == y).sum())
@@ -271,7 +278,6 @@ class EcosystemModel(mesa.Model):
     def _after_choose(self) -> None:
         """Execute the choices: fees paid, then each strategy moves data and money (§3, §4.1)."""
         com, ent, ledger = self.community_arrays, self.entity_arrays, self.ledger
-        ent.revenue[:] = 0
         ent.paying_users[:] = 0
         if com.n == 0:
             return
@@ -290,8 +296,11 @@ class EcosystemModel(mesa.Model):
         for strategy, users in self.users_of():
             strategy.settle(self, users)
 
-    def hand_over_batch(self, communities: np.ndarray, entities: np.ndarray) -> None:
-        """Put this step's annotated records of ``communities`` into the entities' pools."""
+    def hand_over_batch(
+        self, communities: np.ndarray, entities: np.ndarray, on_terms: bool = False
+    ) -> None:
+        """Put this step's annotated records of ``communities`` into the entities' pools,
+        held on the communities' terms (§4.1) or on the entities' own."""
         batch, labels = self._last_batch, self._last_labels
         n = batch.x.shape[1]
         for e in np.unique(entities):
@@ -303,14 +312,16 @@ class EcosystemModel(mesa.Model):
                 labels[mine].ravel(),
                 np.repeat(mine, n),
                 self.rng,
+                on_terms,
             )
 
     def withdraw_records(self, entity: int, community: int) -> None:
         """A community takes back the records an entity holds of it under its terms (§4.1)."""
         ledger = self.ledger
         self.entity_arrays.withdraw(entity, community)
-        held = ledger.records_by_origin[entity, community]
-        ledger.records_by_origin[entity, community] = 0.0
+        held = ledger.records_sovereign_by_origin[entity, community]
+        ledger.records_by_origin[entity, community] -= held
+        ledger.records_sovereign_by_origin[entity, community] = 0.0
         ledger.records_given_sovereign[community] = max(
             ledger.records_given_sovereign[community] - held, 0
         )
@@ -324,12 +335,16 @@ class EcosystemModel(mesa.Model):
     # ------------------------------------------------------------------ deployment
     def deployed_scores(self, users: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Logits (len(users), n) of each community's deployed model on raw features x."""
-        strategy = self.community_arrays.strategy[users]
+        com = self.community_arrays
+        strategy = com.strategy[users]
         score = np.zeros(x.shape[:2])
         for s in self.strategies:
             mine = np.flatnonzero(strategy == s.code)
             if mine.size:
                 score[mine] = s.scores(self, users[mine], x[mine])
+        # a community whose every option lost to the majority-class rule decides by the rule
+        rule = com.decides_by_rule[users]
+        score[rule] = np.where(com.majority_class()[users[rule]], 1.0, -1.0)[:, None]
         return score
 
     def providers(self) -> np.ndarray:
@@ -380,11 +395,16 @@ class EcosystemModel(mesa.Model):
             )
         sample = self.population.draw(m, self.rng)
         score = self.deployed_scores(everyone, sample.x)
+        self.training.charge_inference(2.0 * N_FEATURES * score.size)  # a dot product each
         cut = np.take_along_axis(com.thresholds, sample.group.astype(np.int64), axis=1)
         decision = (score > cut).astype(np.int8)
         own = metrics.group_rates(sample.y, decision, sample.group, N_GROUPS)
         dep.group_n, dep.group_accuracy = own.n, own.accuracy
         dep.group_tpr, dep.group_fpr, dep.group_selection = own.tpr, own.fpr, own.selection_rate
+        positives = own.tp + own.fn
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dep.group_base_rate = positives / own.n
+        dep.base_rate = positives.sum(axis=1) / np.maximum(own.n.sum(axis=1), 1)
         dep.accuracy = metrics.accuracy(own)
         dep.gap_own = metrics.fairness_gap(own, com.notion, com.quota_target)
         dep.gap_mandated = np.full(com.n, np.nan)

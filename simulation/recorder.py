@@ -38,8 +38,11 @@ METRIC_COLUMNS: dict[str, str] = {
     "fairness_gap_own_max": "largest fairness gap under a community's own notion, [0, 1]",
     "fairness_gap_mandated_mean": "mean gap under the jurisdiction's mandated notion, [0, 1]",
     "value_alignment_share": "share of communities whose model meets their own values, [0, 1]",
+    "majority_rule_share": "share of communities deciding by the majority-class rule because "
+    "their own model lost to it on their newest records, [0, 1]",
     "trust_mean": "mean trust of communities in large entities, [0, 1]",
-    "energy_kwh": "energy of this step's training, kWh, >= 0",
+    "energy_kwh": "energy of this step's training and inference (deciding, piloting): "
+    "floating-point work × learning.kwh_per_gflop, kWh, >= 0",
     "fits": "models trained this step, >= 0",
     "label_accuracy_mean": "share of this step's labels written correctly, [0.5, 1]",
     "annotator_pay_mean": "mean pay per record labelled this step, money/record, >= 0",
@@ -56,8 +59,10 @@ METRIC_COLUMNS: dict[str, str] = {
     "mitigating_share": "share of organisations whose fairness check triggered a mitigation, "
     "[0, 1]",
     "misuse_events": "entities found misusing shared data this step, >= 0",
-    "entity_revenue": "money paid to large entities for access this step, >= 0",
-    "entity_capital_mean": "mean money held by large entities, any real",
+    "entity_revenue": "money large entities earned this step: access fees and the value of "
+    "records received, >= 0",
+    "entity_capital_mean": "mean money held by the large entities operating, any real",
+    "entities_active": "large entities operating (entered and not exited), >= 0",
     "audits": "audits done this step, >= 0",
     "violations_found": "audits that found a mandated gap above the threshold, >= 0",
     "privacy_violations": "audits that found training with an ε above the cap, >= 0",
@@ -83,6 +88,26 @@ MAIN_METRICS: tuple[str, ...] = (
     "trust_mean",
 )
 
+# One line per column of entities.parquet (docs/metrics.md).
+ENTITY_COLUMNS: dict[str, str] = {
+    "step": "step number",
+    "entity": "entity name (E0, E1, …, as in flows.parquet)",
+    "active": "operating this step (entered and not exited)",
+    "capital": "money held (negative: in debt), any real",
+    "compute": "compute held, records trainable per step, >= 0",
+    "revenue": "money earned this step: access fees and the value of records received, >= 0",
+    "costs": "money spent this step: compute, operations, annotation, benefit shares, licences, "
+    "fines, bought data, >= 0",
+    "customers": "communities using its model or its weights this step, >= 0",
+    "data_records": "records it holds (scraped, shared, licensed, bought), >= 0",
+    "jurisdiction": "regulator where it trains (-1: none)",
+    "open_weights": "publishes open weights (else a closed API)",
+    "reported_gap": "fairness gap it last reported, [0, 1]",
+    "audited_gap": "gap an audit last re-measured (NaN: not yet measured this way), [0, 1]",
+    "claimed_epsilon": "DP ε it claims (inf: no claim)",
+    "epsilon_spent": "DP ε its training has spent in all (NaN: not yet accounted)",
+}
+
 COMMUNITY_COLUMNS = (
     "step",
     "community",
@@ -92,6 +117,7 @@ COMMUNITY_COLUMNS = (
     "tpr",
     "fpr",
     "selection_rate",
+    "base_rate",
     "strategy",
     "provider",
     "epsilon_effective",
@@ -136,12 +162,14 @@ class Recorder:
         self._community_parts: list[dict[str, np.ndarray]] = []
         self._flow_parts: list[dict[str, np.ndarray]] = []
         self._lending_parts: list[dict[str, np.ndarray]] = []
+        self._entity_parts: list[dict[str, np.ndarray]] = []
         self.audit_errors: list[float] = []
         self.keep_community_rows = True
 
     def record(self) -> None:
         """Measure the step that just ran."""
         self.rows.append(self.metrics_row())
+        self._entity_parts.append(self.entity_part())
         if self.keep_community_rows:
             self._community_parts.append(self.community_part())
             kinds, src, dst, amount = self.model.ledger.flows()
@@ -171,6 +199,8 @@ class Recorder:
         ann = m.annotator_arrays
         labelled = float(ann.records.sum())
         flows_in = self._network_in_share()
+        active = ent.active
+        trusted = bool(led.trust[:, active].size)
         row: dict[str, Any] = {
             "step": m.steps,
             "hhi_compute": metrics.hhi(compute),
@@ -190,7 +220,8 @@ class Recorder:
             "fairness_gap_own_max": float(np.nanmax(dep.gap_own)) if n_com else float("nan"),
             "fairness_gap_mandated_mean": _nanmean(dep.gap_mandated),
             "value_alignment_share": float(dep.aligned.mean()) if n_com else float("nan"),
-            "trust_mean": float(led.trust.mean()) if led.trust.size else float("nan"),
+            "majority_rule_share": float(com.decides_by_rule.mean()) if n_com else float("nan"),
+            "trust_mean": float(led.trust[:, active].mean()) if trusted else float("nan"),
             "energy_kwh": m.training.energy_kwh,
             "fits": m.training.fits,
             "label_accuracy_mean": _nanmean(
@@ -198,7 +229,8 @@ class Recorder:
             ),
             "annotator_pay_mean": float(ann.income.sum() / labelled) if labelled else 0.0,
             "entity_revenue": float(ent.revenue.sum()),
-            "entity_capital_mean": _nanmean(led.money[: led.n_entities]),
+            "entity_capital_mean": _nanmean(led.money[: led.n_entities][active]),
+            "entities_active": int(active.sum()),
             "audits": m.jurisdictions.audits,
             "violations_found": m.jurisdictions.violations,
             "fines": m.jurisdictions.fines,
@@ -301,9 +333,44 @@ class Recorder:
             "tpr": dep.group_tpr[ci, gi],
             "fpr": dep.group_fpr[ci, gi],
             "selection_rate": dep.group_selection[ci, gi],
+            "base_rate": dep.group_base_rate[ci, gi],
             "strategy": com.strategy[ci].astype(np.int8),
             "provider": dep.provider[ci].astype(np.int32),
         }
+
+    def entity_part(self) -> dict[str, np.ndarray]:
+        """Per entity of this step: the firm's accounts, market and reports."""
+        m = self.model
+        ent, led, com = m.entity_arrays, m.ledger, m.community_arrays
+        e = ent.n
+        orgs = led.entity_org(np.arange(e))
+        users = com.partner[m.strategy_flag("with_entity")] if com.n else np.zeros(0, np.int64)
+        nan = np.full(e, np.nan)
+        return {
+            "step": np.full(e, m.steps, dtype=np.int32),
+            "entity": np.arange(e, dtype=np.int32),
+            "active": ent.active.copy(),
+            "capital": led.money[orgs].copy(),
+            "compute": led.compute[orgs].copy(),
+            "revenue": ent.revenue.copy(),
+            "costs": ent.costs.copy(),
+            "customers": np.bincount(users[users >= 0], minlength=e).astype(np.int32),
+            "data_records": led.data_held()[orgs],
+            "jurisdiction": ent.jurisdiction.astype(np.int32),
+            "open_weights": ent.open_weights.copy(),
+            "reported_gap": ent.reported_gap.astype(float),
+            "audited_gap": nan,
+            "claimed_epsilon": ent.claimed_epsilon.astype(float),
+            "epsilon_spent": nan.copy(),
+        }
+
+    def entity_table(self) -> pd.DataFrame:
+        """One row per step × entity."""
+        parts = self._entity_parts
+        cols = {k: np.concatenate([p[k] for p in parts]) if parts else [] for k in ENTITY_COLUMNS}
+        table = pd.DataFrame(cols, columns=list(ENTITY_COLUMNS))
+        table["entity"] = [f"E{int(i)}" for i in table["entity"]]
+        return table
 
     def flows_table(self) -> pd.DataFrame:
         """One row per step × source × target × kind of exchange."""

@@ -43,6 +43,15 @@ class RunSection(Section):
     seed: int = Field(0, ge=0, le=2**63 - 1, description="the one seed that determines the run")
 
 
+class EntrySpec(Section):
+    """A provider that enters the market at a scheduled step (firm dynamics)."""
+
+    step: int = Field(ge=1, description="step at which it starts operating")
+    open_weights: bool = Field(True, description="publishes open weights (else a closed API)")
+    capital: NonNegative = Field(30.0, description="money it starts with")
+    compute: NonNegative = Field(1500.0, description="compute it starts with")
+
+
 class LargeEntitiesSection(Section):
     """Large AI entities (§2.2, §3): capital, compute, data, a large model, access terms."""
 
@@ -80,6 +89,20 @@ class LargeEntitiesSection(Section):
     data_value: NonNegative = Field(
         0.01, description="money an entity makes per record received, outside the simulated market"
     )
+    credit_limit: NonNegative = Field(
+        60.0,
+        description="money an entity may owe and still operate; below it, it is insolvent "
+        "(default: the initial capital, as lenders lend against equity)",
+    )
+    exit_after: int = Field(
+        4,
+        ge=1,
+        le=1000,
+        description="consecutive insolvent quarters after which an entity exits (a year)",
+    )
+    entries: list[EntrySpec] = Field(
+        default_factory=list, description="providers entering the market at scheduled steps"
+    )
 
 
 class ValuesSection(Section):
@@ -109,6 +132,12 @@ class ValuesSection(Section):
     min_accuracy: Probability = Field(0.65, description="lowest acceptable accuracy")
     explainability_need: Probability = Field(0.3, description="mean need to explain decisions")
     weight_explainability: NonNegative = Field(0.2, description="weight on an unmet need")
+    majority_rule_alpha: Probability = Field(
+        0.05,
+        description="level of the one-sided McNemar test (Dietterich 1998) by which a community "
+        "judges a model worse than the majority-class rule on its newest records; it takes no "
+        "such model and decides by the rule when its own is; 0 switches the check off",
+    )
     max_epsilon: float = Field(
         float("inf"), gt=0.0, description="largest DP ε a community accepts for its data"
     )
@@ -292,7 +321,10 @@ class LearningSection(Section):
     dp_clip: float = Field(1.0, gt=0.0, description="per-record gradient clipping norm")
     dp_delta: float = Field(1e-5, gt=0.0, lt=1.0)
     kwh_per_gflop: NonNegative = Field(
-        2.0, description="energy per GFLOP of a simulated fit (model-scale factor included)"
+        1.0e-9,
+        description="energy per GFLOP of training and inference: an A100 (400 W, 312 dense "
+        "TFLOP/s) at 40% model FLOP utilisation (Chowdhery et al. 2022) in a data centre of "
+        "PUE 1.1 (Patterson et al. 2021): 400 / (0.4 × 312e12) × 1.1 J/FLOP ≈ 1.0e-9 kWh/GFLOP",
     )
     split_hidden: int = Field(
         8, ge=1, le=256, description="width of the cut layer of split networks (§4.3)"

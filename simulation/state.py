@@ -67,6 +67,8 @@ class CommunityArrays:
     # choices
     strategy: np.ndarray = field(init=False)  # (C,) index in the model's strategy list
     partner: np.ndarray = field(init=False)  # (C,) partner entity of the strategy, -1 none
+    decides_by_rule: np.ndarray = field(init=False)  # (C,) deploys the majority-class rule:
+    # no model it could take beat it on its newest records
     data_with: np.ndarray = field(init=False)  # (C,) entity given records without use limits
     # this step, -1 none (§3 misuse)
     previous_strategy: np.ndarray = field(init=False)  # (C,) strategy of the step before
@@ -113,6 +115,7 @@ class CommunityArrays:
         self.strategy = np.zeros(c, dtype=np.int64)
         self.partner = np.full(c, -1, dtype=np.int64)
         self.data_with = np.full(c, -1, dtype=np.int64)
+        self.decides_by_rule = np.zeros(c, dtype=bool)
         self.previous_strategy = np.zeros(c, dtype=np.int64)
         self.previous_partner = np.full(c, -1, dtype=np.int64)
         self.annotator = np.full(c, -1, dtype=np.int64)
@@ -134,6 +137,10 @@ class CommunityArrays:
         self.cursor = (self.cursor + n) % self.window
         self.filled = np.minimum(self.filled + n, self.window)
 
+    def majority_class(self) -> np.ndarray:
+        """(C,) the most frequent label of each window (1 on a tie of a filled window: no)."""
+        return self.label.sum(axis=1) * 2 > self.filled
+
     def recent_mask(self, budget: np.ndarray) -> np.ndarray:
         """(C, W) mask of each window's most recent ``budget`` records."""
         age = (self.cursor[:, None] - 1 - np.arange(self.window)[None, :]) % self.window
@@ -150,6 +157,7 @@ class EntityArrays:
     group: np.ndarray = field(init=False)  # (E, P) attribute a of pooled records
     label: np.ndarray = field(init=False)  # (E, P) pooled labels as annotated
     origin: np.ndarray = field(init=False)  # (E, P) community of origin
+    on_terms: np.ndarray = field(init=False)  # (E, P) held under the origin's terms (§4.1)
     filled: np.ndarray = field(init=False)  # (E,) rows in use
     seen: np.ndarray = field(init=False)  # (E,) records ever offered to the pool
     coef: np.ndarray = field(init=False)  # (E, 8) the large model
@@ -178,6 +186,10 @@ class EntityArrays:
     misused: np.ndarray = field(init=False)  # (E,) misused shared data this step (§3)
     washes_privacy: np.ndarray = field(init=False)  # (E,) trains with more ε than it may
     label_accuracy: np.ndarray = field(init=False)  # (E,) share of this step's labels correct
+    # firm dynamics: entities enter, go insolvent and exit
+    active: np.ndarray = field(init=False)  # (E,) operating (entered and not exited)
+    insolvent_for: np.ndarray = field(init=False)  # (E,) consecutive quarters below credit
+    costs: np.ndarray = field(init=False)  # (E,) money spent this step
 
     def __post_init__(self) -> None:
         e, p = self.n, self.pool_size
@@ -185,6 +197,7 @@ class EntityArrays:
         self.group = np.zeros((e, p), dtype=np.int8)
         self.label = np.zeros((e, p), dtype=np.int8)
         self.origin = np.full((e, p), -1, dtype=np.int64)
+        self.on_terms = np.zeros((e, p), dtype=bool)
         self.filled = np.zeros(e, dtype=np.int64)
         self.seen = np.zeros(e, dtype=np.int64)
         self.coef = np.zeros((e, N_FEATURES))
@@ -212,16 +225,29 @@ class EntityArrays:
         self.misused = np.zeros(e, dtype=bool)
         self.washes_privacy = np.zeros(e, dtype=bool)
         self.label_accuracy = np.full(e, np.nan)
+        self.active = np.ones(e, dtype=bool)
+        self.insolvent_for = np.zeros(e, dtype=np.int64)
+        self.costs = np.zeros(e)
+
+    def records_of(self, entity: int, origins: np.ndarray, on_terms: bool) -> np.ndarray:
+        """Pool rows of ``entity`` from any of ``origins`` held on (or off) their terms."""
+        n = int(self.filled[entity])
+        mine = np.isin(self.origin[entity, :n], origins)
+        return np.flatnonzero(mine & (self.on_terms[entity, :n] == on_terms))
 
     def withdraw(self, entity: int, origin: int) -> int:
-        """Remove every pooled record of one origin community (§4.1); return how many."""
+        """Remove the records one community gave on its own terms (§4.1); return how many.
+
+        Records the entity scraped itself from that community, or received on its own terms,
+        stay."""
         n = int(self.filled[entity])
-        keep = self.origin[entity, :n] != origin
+        keep = ~((self.origin[entity, :n] == origin) & self.on_terms[entity, :n])
         removed = int(n - keep.sum())
         if removed:
-            for array in (self.x, self.group, self.label, self.origin):
+            for array in (self.x, self.group, self.label, self.origin, self.on_terms):
                 array[entity, : n - removed] = array[entity, :n][keep]
             self.origin[entity, n - removed : n] = -1
+            self.on_terms[entity, n - removed : n] = False
             self.filled[entity] = n - removed
             self.seen[entity] = max(int(self.seen[entity]) - removed, n - removed)
         return removed
@@ -234,8 +260,11 @@ class EntityArrays:
         label: np.ndarray,
         origin: np.ndarray,
         rng: np.random.Generator,
+        on_terms: np.ndarray | bool = False,
     ) -> None:
-        """Offer records to an entity's pool; reservoir sampling keeps a uniform sample."""
+        """Offer records to an entity's pool; reservoir sampling keeps a uniform sample.
+
+        ``on_terms`` marks records held under their origin's terms (withdrawn on request)."""
         m = len(label)
         if m == 0:
             return
@@ -248,6 +277,7 @@ class EntityArrays:
         self.group[entity, slot] = group[keep]
         self.label[entity, slot] = label[keep]
         self.origin[entity, slot] = origin[keep]
+        self.on_terms[entity, slot] = np.broadcast_to(on_terms, (m,))[keep]
         self.seen[entity] += m
         self.filled[entity] = min(self.pool_size, self.seen[entity])
 
@@ -323,7 +353,9 @@ class Deployment:
     group_tpr: np.ndarray = field(init=False)  # (C, G)
     group_fpr: np.ndarray = field(init=False)  # (C, G)
     group_selection: np.ndarray = field(init=False)  # (C, G)
+    group_base_rate: np.ndarray = field(init=False)  # (C, G) share of positives (true labels)
     accuracy: np.ndarray = field(init=False)  # (C,) overall accuracy
+    base_rate: np.ndarray = field(init=False)  # (C,) share of positives among those decided on
     gap_own: np.ndarray = field(init=False)  # (C,) gap under the community's own notion
     gap_mandated: np.ndarray = field(init=False)  # (C,) gap under its jurisdiction's notion
     aligned: np.ndarray = field(init=False)  # (C,) meets the community's own values
@@ -332,9 +364,16 @@ class Deployment:
 
     def __post_init__(self) -> None:
         c, g = self.n, self.n_groups
-        for name in ("group_n", "group_accuracy", "group_tpr", "group_fpr", "group_selection"):
+        for name in (
+            "group_n",
+            "group_accuracy",
+            "group_tpr",
+            "group_fpr",
+            "group_selection",
+            "group_base_rate",
+        ):
             setattr(self, name, np.full((c, g), np.nan))
-        for name in ("accuracy", "gap_own", "gap_mandated"):
+        for name in ("accuracy", "base_rate", "gap_own", "gap_mandated"):
             setattr(self, name, np.full(c, np.nan))
         self.aligned = np.zeros(c, dtype=bool)
         self.provider = np.zeros(c, dtype=np.int64)

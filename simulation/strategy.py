@@ -21,9 +21,10 @@ Strategies keep their own state (their models) on the instance, allocated in :me
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 import numpy as np
+from scipy import stats
 
 from hetsim.simulation import metrics
 from hetsim.simulation.capacity import decision_scores, decision_scores_many
@@ -34,11 +35,33 @@ if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
 
+class Trial(NamedTuple):
+    """How candidate models did on a community's newest records: arrays (C, k)."""
+
+    accuracy: np.ndarray
+    gap: np.ndarray  # fairness gap under the community's own notion
+    quality: np.ndarray  # w_a · accuracy − w_f · gap under the community's own weights
+    selection: np.ndarray  # share of the records the model decides 1 on
+
+    def columns(self, cols: np.ndarray) -> Trial:
+        """The trial of some candidates only."""
+        return Trial(*(a[:, cols] for a in self))
+
+    def where(self, mask: np.ndarray, other: Trial) -> Trial:
+        """This trial where ``mask`` holds, the other elsewhere."""
+        return Trial(*(np.where(mask, a, b) for a, b in zip(self, other, strict=True)))
+
+    def best(self, other: Trial) -> Trial:
+        """The better of two trials, candidate by candidate, by quality."""
+        return self.where(self.quality >= other.quality, other)
+
+
 class Pilot:
     """A community's trial of candidate models on its newest annotated records (§4).
 
-    Candidates are evaluated once per key, so strategies that deploy the same model (an
-    entity's) share one evaluation. Results are (C, k) accuracy and own-notion fairness gap.
+    The newest records arrived after every candidate was last trained, so the trial is on
+    held-out data. Candidates are evaluated once per key, so strategies that deploy the same
+    model (an entity's) share one evaluation.
     """
 
     def __init__(self, model: EcosystemModel) -> None:
@@ -50,9 +73,14 @@ class Pilot:
         self.label, self.group = com.label[rows, pos], com.group[rows, pos]
         self.notion, self.quota = com.notion, com.quota_target
         self.weight_accuracy, self.weight_fairness = com.weight_accuracy, com.weight_fairness
-        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cache: dict[str, Trial] = {}
+        self.flops = 0.0  # work of the trials, charged as inference
+        # the majority-class rule of each community's window, tried on the same records (§4:
+        # the least any model must beat to be worth deploying)
+        self.majority = com.majority_class()
+        self.rule_accuracy = (self.label == self.majority[:, None]).mean(axis=1)
 
-    def linear(self, key: str, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    def linear(self, key: str, coef: np.ndarray, intercept: np.ndarray) -> Trial:
         """Quality of linear models: coef (C, k, d) and intercept (C, k), or shared (k, d)."""
         if key not in self._cache:
             c = self.x.shape[0]
@@ -61,24 +89,16 @@ class Pilot:
             coef = np.broadcast_to(coef, (c, *coef.shape[1:]))
             intercept = np.broadcast_to(intercept, (c, coef.shape[1]))
             self._cache[key] = self._evaluate(decision_scores_many(self.x, coef, intercept))
-        return self.quality(key)
+            self.flops += 2.0 * coef.shape[-1] * self.x.shape[0] * coef.shape[1] * self.x.shape[1]
+        return self._cache[key]
 
-    def scored(self, key: str, score: np.ndarray) -> np.ndarray:
-        """Quality of any model from its scores (C, k, n) on the pilot records."""
+    def scored(self, key: str, score: np.ndarray) -> Trial:
+        """Trial of any model from its scores (C, k, n) on the pilot records."""
         if key not in self._cache:
             self._cache[key] = self._evaluate(score)
-        return self.quality(key)
+        return self._cache[key]
 
-    def has(self, key: str) -> bool:
-        """Whether a candidate was evaluated under ``key``."""
-        return key in self._cache
-
-    def quality(self, key: str) -> np.ndarray:
-        """Accuracy and fairness under the community's own weights: w_a·acc − w_f·gap (C, k)."""
-        acc, gap = self._cache[key]
-        return self.weight_accuracy[:, None] * acc - self.weight_fairness[:, None] * gap
-
-    def _evaluate(self, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _evaluate(self, score: np.ndarray) -> Trial:
         c, k, n = score.shape
         decision = (score > 0).astype(np.int8).reshape(c * k, n)
         rates = metrics.group_rates(
@@ -88,7 +108,19 @@ class Pilot:
         gap = metrics.fairness_gap(
             rates, np.repeat(self.notion, k), np.repeat(self.quota, k)
         ).reshape(c, k)
-        return acc, gap
+        quality = self.weight_accuracy[:, None] * acc - self.weight_fairness[:, None] * gap
+        selection = ((rates.tp + rates.fp).sum(axis=1) / n).reshape(c, k)
+        return Trial(acc, gap, quality, selection)
+
+    def loses_to_rule(self, trial: Trial, alpha: float) -> np.ndarray:
+        """(C, k) models significantly less accurate than the majority-class rule on the pilot
+        records: McNemar's test (one-sided, level ``alpha``; Dietterich 1998) on the records
+        where model and rule disagree — those the model decides against the rule's class."""
+        n = self.label.shape[1]
+        disagree = np.where(self.majority[:, None], 1.0 - trial.selection, trial.selection) * n
+        excess = (self.rule_accuracy[:, None] - trial.accuracy) * n  # rule's wins minus model's
+        z = stats.norm.isf(alpha) if alpha > 0 else np.inf
+        return excess > z * np.sqrt(np.maximum(disagree, 1e-12))
 
 
 class Strategy:
@@ -121,8 +153,8 @@ class Strategy:
     # ------------------------------------------------------------------ choice
     def partners(self, model: EcosystemModel) -> np.ndarray:
         """Partner entity of each option this strategy offers (-1: no partner)."""
-        if self.with_entity:
-            return np.arange(model.entity_arrays.n)
+        if self.with_entity:  # entities operating now (firm dynamics: entry and exit)
+            return np.flatnonzero(model.entity_arrays.active)
         return np.array([-1])
 
     def fee(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
@@ -157,8 +189,8 @@ class Strategy:
         """Least expertise a community needs to take this strategy."""
         return self.expertise
 
-    def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> np.ndarray:
-        """(C, k) estimated quality of each option's model, under each community's values."""
+    def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> Trial:
+        """How each option's model (C, k) does on each community's newest records."""
         raise NotImplementedError(f"strategy {self.name!r} does not say how it is piloted")
 
     # ------------------------------------------------------------------ exchange

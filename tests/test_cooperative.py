@@ -57,13 +57,14 @@ def test_a_member_that_leaves_takes_its_records_back_from_the_licensee():
     com, ent = model.community_arrays, model.entity_arrays
     cooperative = model.strategies[model.strategy_names.index("cooperative")]
     licensee = int(cooperative.licensee[com.consortium[3]])
-    assert licensee >= 0 and (ent.origin[licensee, : ent.filled[licensee]] == 3).any()
+    assert licensee >= 0 and ent.records_of(licensee, [3], on_terms=True).size
     com.previous_strategy[:] = cooperative.code
     com.strategy[3] = model.fallback
     stay = np.flatnonzero(com.strategy == cooperative.code)
     cooperative.settle(model, stay)
-    assert not (ent.origin[licensee, : ent.filled[licensee]] == 3).any()
+    assert ent.records_of(licensee, [3], on_terms=True).size == 0  # the licensed ones left...
     assert model.ledger.records_by_origin[licensee, 3] == 0
+    assert ent.records_of(licensee, stay, on_terms=True).size  # ...the others' stay
 
 
 def test_a_majority_rule_enforces_fewer_fairness_notions_than_each_member_its_own():

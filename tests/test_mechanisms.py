@@ -318,12 +318,12 @@ def test_under_sovereignty_terms_a_community_that_stops_sharing_takes_its_data_b
     for _ in range(3):
         model.step()
     ent = model.entity_arrays
-    assert (ent.origin[0, : ent.filled[0]] == 5).any()
+    assert ent.records_of(0, [5], on_terms=True).size
     com = model.community_arrays
     share = model.strategies[model.strategy_names.index("share")]
     com.previous_strategy[:] = share.code
     com.strategy[5] = model.fallback  # community 5 leaves (as if it trained locally again)
     share.settle(model, np.array([], dtype=np.int64))
-    assert not (ent.origin[0, : ent.filled[0]] == 5).any()
+    assert ent.records_of(0, [5], on_terms=True).size == 0
     assert model.ledger.records_by_origin[0, 5] == 0
-    assert (ent.origin[0, : ent.filled[0]] == 6).any()  # the others' data stay
+    assert ent.records_of(0, [6], on_terms=True).size  # the others' data stay

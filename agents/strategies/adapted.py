@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.agents.strategies.adopt import entity_quality
+from hetsim.agents.strategies.adopt import entity_trial
 from hetsim.simulation.state import N_FEATURES
-from hetsim.simulation.strategy import Pilot, Strategy
+from hetsim.simulation.strategy import Pilot, Strategy, Trial
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -30,17 +30,17 @@ class AdaptedStrategy(Strategy):
         self.intercept = np.zeros(c)  # (C,)
         self.source = np.full(c, -1, dtype=np.int64)  # (C,) entity it was adapted from
 
-    def untried(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> np.ndarray:
-        """(C, k) expected quality of adapting a model not tried yet: the partner's own."""
-        return entity_quality(model, pilot)[:, partner]
+    def untried(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> Trial:
+        """(C, k) expected trial of adapting a model not tried yet: the partner's own."""
+        return entity_trial(model, pilot).columns(partner)
 
-    def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> np.ndarray:
+    def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> Trial:
         guess = self.untried(model, pilot, partner)
         tried = self.source[:, None] == partner[None, :]
         if not tried.any():
             return guess
         own = pilot.linear(self.name, self.coef[:, None], self.intercept[:, None])
-        return np.where(tried, own, guess)
+        return own.columns(np.zeros(partner.size, dtype=np.int64)).where(tried, guess)
 
     def deployed(self, model: EcosystemModel, users: np.ndarray):
         return self.coef[users], self.intercept[users]

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.simulation.strategy import Pilot, Strategy, access_price
+from hetsim.simulation.strategy import Pilot, Strategy, Trial, access_price
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -27,8 +27,8 @@ class Adopt(Strategy):
     def fee(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         return access_price(model, partner)
 
-    def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> np.ndarray:
-        return entity_quality(model, pilot)[:, partner]
+    def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> Trial:
+        return entity_trial(model, pilot).columns(partner)
 
     def deployed(self, model: EcosystemModel, users: np.ndarray):
         ent, partner = model.entity_arrays, model.community_arrays.partner[users]
@@ -39,7 +39,7 @@ class Adopt(Strategy):
         return model.entity_arrays.effective_epsilon[partner].astype(float)
 
 
-def entity_quality(model: EcosystemModel, pilot: Pilot) -> np.ndarray:
-    """(C, E) quality of every entity's model on each community's newest records."""
+def entity_trial(model: EcosystemModel, pilot: Pilot) -> Trial:
+    """(C, E) trial of every entity's model on each community's newest records."""
     ent = model.entity_arrays
     return pilot.linear("entity", ent.coef, ent.intercept)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hetsim.simulation.state import N_FEATURES
-from hetsim.simulation.strategy import Pilot, Strategy
+from hetsim.simulation.strategy import Pilot, Strategy, Trial
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -25,7 +25,7 @@ class CollectiveStrategy(Strategy):
         self.coef = np.zeros((groups, N_FEATURES))  # (G, 8) each consortium's model
         self.intercept = np.zeros(groups)  # (G,)
 
-    def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> np.ndarray:
+    def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> Trial:
         cons = model.community_arrays.consortium
         return pilot.linear(self.name, self.coef[cons][:, None], self.intercept[cons][:, None])
 

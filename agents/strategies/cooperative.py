@@ -120,9 +120,11 @@ class Cooperative(CollectiveStrategy):
         ledger.give_data(members, partner, n, sovereign=True)  # under the members' terms
         ledger.money[ledger.entity_org(licensee)] += value * members.size  # data is capital (§3)
         ledger.pay(ledger.entity_org(licensee), ledger.community_org(members), income)
+        ent.revenue[licensee] += value * members.size
+        ent.costs[licensee] += income * members.size
         self.income[members] = income
         self.revenue += income * members.size
-        model.hand_over_batch(members, partner)
+        model.hand_over_batch(members, partner, on_terms=True)
 
     # ---------------------------------------------------------------- training
     def train(self, model: EcosystemModel, users: np.ndarray) -> None:

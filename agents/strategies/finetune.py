@@ -16,7 +16,7 @@ from hetsim.agents.strategies.adapted import AdaptedStrategy
 from hetsim.agents.strategies.fitting import adaptation_batches
 from hetsim.simulation.capacity import feature_map
 from hetsim.simulation.learning import fit_logistic
-from hetsim.simulation.strategy import Pilot
+from hetsim.simulation.strategy import Pilot, Trial
 from hetsim.simulation.transfer import decision_divergence, finetune
 
 if TYPE_CHECKING:
@@ -46,11 +46,12 @@ class Finetune(AdaptedStrategy):
         open_weights = model.entity_arrays.open_weights[partner]  # closed APIs cannot be tuned
         return np.broadcast_to(open_weights, (model.community_arrays.n, partner.size))
 
-    def untried(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> np.ndarray:
+    def untried(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> Trial:
         """Expected at least as good as the better of one's own model and the pretrained one."""
         com = model.community_arrays
         own = pilot.linear("own", com.coef[:, None], com.intercept[:, None])
-        return np.maximum(own, super().untried(model, pilot, partner))
+        own = own.columns(np.zeros(partner.size, dtype=np.int64))
+        return super().untried(model, pilot, partner).best(own)
 
     def train(self, model: EcosystemModel, users: np.ndarray) -> None:
         com, ent = model.community_arrays, model.entity_arrays

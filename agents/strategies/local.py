@@ -14,7 +14,7 @@ import numpy as np
 from hetsim.agents.strategies.fitting import buckets, budget, mitigated_fit_inputs
 from hetsim.simulation.capacity import feature_map
 from hetsim.simulation.privacy import dp_fit_scenario
-from hetsim.simulation.strategy import Pilot, Strategy
+from hetsim.simulation.strategy import Pilot, Strategy, Trial
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -29,7 +29,7 @@ class Local(Strategy):
     fallback = True
     builds_expertise = True
 
-    def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> np.ndarray:
+    def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> Trial:
         com = model.community_arrays
         return pilot.linear("own", com.coef[:, None], com.intercept[:, None])
 

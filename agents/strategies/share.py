@@ -68,13 +68,13 @@ class Share(Adopt):
         partner = com.partner[users]
         ledger.give_data(users, partner, n, sovereign=sovereign)
         value = spec.large_entities.data_value * n  # data is capital (§3, §4.1)
+        ent = model.entity_arrays
         np.add.at(ledger.money, ledger.entity_org(partner), value)
+        np.add.at(ent.revenue, partner, value)
         if sovereign:  # §4.1 protocol: part of the value goes back to the community
-            ledger.pay(
-                ledger.entity_org(partner),
-                ledger.community_org(users),
-                spec.exchange.benefit_share * value,
-            )
+            benefit = spec.exchange.benefit_share * value
+            ledger.pay(ledger.entity_org(partner), ledger.community_org(users), benefit)
+            np.add.at(ent.costs, partner, benefit)
         else:  # on the entity's terms: no use limits, misuse is possible (§3)
             com.data_with[users] = partner
-        model.hand_over_batch(users, partner)
+        model.hand_over_batch(users, partner, on_terms=sovereign)

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.agents.strategies.adopt import entity_quality
+from hetsim.agents.strategies.adopt import entity_trial
 from hetsim.agents.strategies.fitting import buckets, budget
 from hetsim.simulation import split_learning
 from hetsim.simulation.population import N_RAW
-from hetsim.simulation.strategy import Pilot, Strategy, access_price
+from hetsim.simulation.strategy import Pilot, Strategy, Trial, access_price
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -47,13 +47,13 @@ class Split(Strategy):
     def fee(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         return access_price(model, partner) * model.spec.large_entities.split_fee_share
 
-    def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> np.ndarray:
-        guess = entity_quality(model, pilot)[:, partner]  # until tried: the server's own model
+    def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> Trial:
+        guess = entity_trial(model, pilot).columns(partner)  # until tried: the server's model
         tried = self.source[:, None] == partner[None, :]
         if not tried.any():
             return guess
         own = pilot.scored(self.name, split_learning.scores(pilot.x, self.net)[:, None, :])
-        return np.where(tried, own, guess)
+        return own.columns(np.zeros(partner.size, dtype=np.int64)).where(tried, guess)
 
     def train(self, model: EcosystemModel, users: np.ndarray) -> None:
         com, led, learning = model.community_arrays, model.ledger, model.spec.learning
