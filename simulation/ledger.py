@@ -26,6 +26,7 @@ class Ledger:
     compute: np.ndarray = field(init=False)  # (O,) compute held, records trainable per step
     money: np.ndarray = field(init=False)  # (O,) balance
     records_collected: np.ndarray = field(init=False)  # (C,) records a community gathered
+    records_pooled: np.ndarray = field(init=False)  # (C,) peers' records it can use in a pool
     records_given: np.ndarray = field(init=False)  # (C,) given away on the receiver's terms
     records_given_sovereign: np.ndarray = field(init=False)  # (C,) given under own terms §4.1
     records_scraped: np.ndarray = field(init=False)  # (E,) records an entity gathered itself
@@ -43,6 +44,7 @@ class Ledger:
         self.compute = np.zeros(o)
         self.money = np.zeros(o)
         self.records_collected = np.zeros(c)
+        self.records_pooled = np.zeros(c)
         self.records_given = np.zeros(c)
         self.records_given_sovereign = np.zeros(c)
         self.records_scraped = np.zeros(e)
@@ -91,10 +93,13 @@ class Ledger:
 
     # ------------------------------------------------------------------ holdings
     def data_held(self) -> np.ndarray:
-        """Records each organisation holds (collected, scraped or received)."""
+        """Records each organisation holds and can use: collected, scraped, received, bought,
+        or pooled with peers under collective ownership; less what was withdrawn."""
         held = np.zeros(self.n_orgs)
         held[: self.n_entities] = self.records_scraped + self.records_by_origin.sum(axis=1)
-        held[self.community_org(np.arange(self.n_communities))] = self.records_collected
+        held[self.community_org(np.arange(self.n_communities))] = (
+            self.records_collected + self.records_pooled
+        )
         return held
 
     def data_sovereignty(self) -> np.ndarray:
@@ -135,6 +140,10 @@ class Ledger:
         np.subtract.at(self.money, source, amount)
         np.add.at(self.money, target, amount)
         self.record_flow("money", source, target, amount)
+
+    def pool_data(self, members: np.ndarray, records: float) -> None:
+        """Members of one pool each contribute ``records``; each can use all the others'."""
+        self.records_pooled[members] += records * (members.size - 1)
 
     def give_data(
         self,

@@ -24,10 +24,11 @@ if TYPE_CHECKING:
 METRIC_COLUMNS: dict[str, str] = {
     "step": "step number, 1..steps",
     "hhi_compute": "Herfindahl index of compute held by entities and communities, [1/n, 1]",
-    "hhi_data": "Herfindahl index of records held by entities and communities, [1/n, 1]",
+    "hhi_data": "Herfindahl index of records held and usable by entities and communities "
+    "(collected, scraped, received, bought or pooled with peers, less withdrawn), [1/n, 1]",
     "hhi_decisions": "Herfindahl index of decisions made by each organisation's models, [0, 1]",
     "gini_compute": "Gini coefficient of compute held by entities and communities, [0, 1)",
-    "gini_data": "Gini coefficient of records held by entities and communities, [0, 1)",
+    "gini_data": "Gini coefficient of records held and usable by entities and communities, [0, 1)",
     "top1_share_decisions": "share of decisions made by the largest provider's models, [0, 1]",
     "entity_compute_share": "share of all compute held by large entities, [0, 1]",
     "dependency_share": "share of communities whose deployed model another org controls, [0, 1]",

@@ -33,6 +33,13 @@ class CollectiveStrategy(Strategy):
         cons = model.community_arrays.consortium[users]
         return self.coef[cons], self.intercept[cons]
 
+    def pool_records(self, model: EcosystemModel, users: np.ndarray) -> None:
+        """The members' new records join their consortium's pool, usable by every member."""
+        com = model.community_arrays
+        for group in np.unique(com.consortium[users]):
+            members = users[com.consortium[users] == group]
+            model.ledger.pool_data(members, model.spec.communities.records_per_step)
+
     def install(self, trained, groups: np.ndarray) -> None:
         """Put the consortia's newly trained models in place."""
         self.coef[groups], self.intercept[groups] = trained.coef, trained.intercept

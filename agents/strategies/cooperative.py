@@ -69,7 +69,9 @@ class Cooperative(CollectiveStrategy):
 
     # ---------------------------------------------------------------- exchange
     def settle(self, model: EcosystemModel, users: np.ndarray) -> None:
-        """Withdraw leavers' records from licensees, then vote and license the new records."""
+        """Pool the members' new records, withdraw leavers' records from licensees, then vote
+        and license the new records."""
+        self.pool_records(model, users)
         com, ledger, spec = model.community_arrays, model.ledger, model.spec
         self.revenue = 0.0
         self.income[:] = 0.0

@@ -29,6 +29,10 @@ class Pool(CollectiveStrategy):
     sovereignty_loss = 0.1
     expertise = 0.2
 
+    def settle(self, model: EcosystemModel, users: np.ndarray) -> None:
+        """Pooled records are held under collective ownership: every member can use them."""
+        self.pool_records(model, users)
+
     def train(self, model: EcosystemModel, users: np.ndarray) -> None:
         groups, parts = consortia(model, users)
         if groups.size == 0:
