@@ -40,6 +40,11 @@ class Experiment:
     runs: pd.DataFrame | None = None
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+    comparison: pd.DataFrame | None = None
+    """comparison.csv as written (compare and branch)."""
+    indices: pd.DataFrame | None = None
+    """indices.csv as written (sensitivity)."""
 
     @property
     def exit_code(self) -> int:
@@ -153,7 +158,7 @@ def conclude(
 ) -> Experiment:
     """Assemble runs.parquet, write comparison and report, and close the manifest."""
     finish_manifest(out_dir, manifest, outcome)
-    experiment = Experiment(out_dir, outcome)
+    experiment = Experiment(out_dir, outcome, manifest=manifest)
     if not any(f.exists() for f in files):
         experiment.notes.append("no run finished; nothing to assemble")
         return experiment
@@ -162,6 +167,7 @@ def conclude(
     if report:
         try:
             experiment.files += write_comparison_and_report(out_dir, experiment.runs, manifest)
+            experiment.comparison = pd.read_csv(out_dir / "comparison.csv")
         except ValueError as exc:  # e.g. every baseline run failed
             experiment.notes.append(f"no comparison: {exc}")
     return experiment

@@ -123,6 +123,7 @@ def sensitivity_experiment(
     indices = pd.DataFrame(rows)
     write_text_atomic(indices.to_csv(index=False), out_dir / "indices.csv")
     experiment.files.append(out_dir / "indices.csv")
+    experiment.indices = indices
     missing = [m for m in metrics if per_point[m].isna().any()]
     if missing:
         experiment.notes.append(
