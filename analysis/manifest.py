@@ -36,11 +36,17 @@ class Experiment:
     """What an experiment wrote and how its runs went."""
 
     out_dir: Path
+    """The experiment folder."""
     outcome: EnsembleOutcome
+    """Runs done now, runs found done before (``resume``), and failures with their seeds."""
     runs: pd.DataFrame | None = None
+    """runs.parquet: every metric per run × step (None when no run finished)."""
     files: list[Path] = field(default_factory=list)
+    """Every file written."""
     notes: list[str] = field(default_factory=list)
+    """Things the researcher should know (e.g. rounded integer keys)."""
     manifest: dict[str, Any] = field(default_factory=dict)
+    """manifest.json: the plan, versions, executor, start and end, status."""
     comparison: pd.DataFrame | None = None
     """comparison.csv as written (compare and branch)."""
     indices: pd.DataFrame | None = None

@@ -6,8 +6,10 @@ script and a command given the same arguments write the same tables. Bad argumen
 :class:`ScenarioError` (a ``ValueError``) with the message the CLI prints.
 
 Experiments stream every run to ``out`` (default ``results/<command>-<scenario>``) and can be
-resumed; pass ``workers=1`` to run in this process, ``workers=K`` for K local processes,
-``scheduler=`` for Dask, or an ``executor`` you manage yourself.
+resumed; pass ``workers=1`` to run in this process, ``workers=K`` for K local processes
+(default: every core), ``scheduler=`` for Dask, or an ``executor`` you manage yourself. In a
+script, call an experiment that uses worker processes under ``if __name__ == "__main__":``:
+each worker imports the script again.
 """
 
 from __future__ import annotations
