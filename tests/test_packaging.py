@@ -44,12 +44,15 @@ def test_the_wheel_holds_every_layer_under_hetsim_and_nothing_else_at_top_level(
     assert top == {"hetsim"}
     for layer in LAYERS:
         assert f"hetsim/{layer}/__init__.py" in names
+    scripts = ROOT / "scenarios" / "scripts"  # user scripts, not part of the library
     source_modules = {
         f"hetsim/{p.relative_to(ROOT).as_posix()}"
         for layer in LAYERS
         for p in (ROOT / layer).rglob("*.py")
+        if not p.is_relative_to(scripts)
     }
     assert source_modules <= set(names), sorted(source_modules - set(names))
+    assert not [n for n in names if n.startswith("hetsim/scenarios/scripts/")]
     assert "hetsim/scenarios/status_quo.toml" in names
     assert "hetsim/scenarios/interventions/audit_regime.toml" in names
 
@@ -65,6 +68,9 @@ def test_the_installed_wheel_imports_as_hetsim_and_not_as_generic_names(wheel, t
         "from hetsim.scenarios import list_scenarios\n"
         "assert hetsim.simulation.model.__file__.startswith(sys.argv[1])\n"
         "assert 'status_quo' in list_scenarios()\n"
+        "import hetsim\n"
+        "assert callable(hetsim.run)  # the API loads from the wheel\n"
+        "assert sys.modules['hetsim.api'].__file__.startswith(sys.argv[1])\n"
         "for name in ('simulation', 'agents', 'scenarios', 'analysis'):\n"
         "    try:\n"
         "        __import__(name)\n"
