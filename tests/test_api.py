@@ -96,6 +96,16 @@ def test_sweep_writes_the_same_tables_as_hetsim_sweep(tmp_path):
     assert sorted(experiment.runs["point"].unique()) == [0, 1]
 
 
+def test_an_output_folder_named_like_the_scenario_does_not_hide_the_shipped_scenario(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # ./status_quo/ is the output folder, not a scenario file
+    experiment = hetsim.compare(
+        "status_quo", ["audit_regime"], seeds=1, steps=1, set=SMALL, workers=1, out="status_quo"
+    )
+    assert experiment.outcome.ok and len(experiment.runs) == 2
+
+
 # Each case: the CLI's arguments and the API call that means the same.
 BAD = {
     "unknown scenario": (
