@@ -9,9 +9,9 @@ features differ from the majority's. Each seed is run with no privacy (ε = ∞)
 privacy budget ε; this script steps single runs with `hetsim.run` and reads the per-group rows
 of the communities table, weighting each community's group accuracy by its size.
 
-What to look for. Accuracy falls as ε falls. At a moderate ε (about 1) the minority loses
-more than the majority, mostly through clipping; at very small ε both groups fall toward
-chance and the majority can lose more (README: the claim is reproduced only in part).
+What to look for. Accuracy falls as ε falls, for both groups. At moderate ε (3, 1) the
+minority loses more than the majority, mostly through clipping; at very small ε both groups
+fall toward chance and the gap closes (the README reports the claim as reproduced in part).
 
 Run:  python scenarios/scripts/dp_minority.py results/dp_minority  [--fast]
 """

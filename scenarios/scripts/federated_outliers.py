@@ -10,10 +10,10 @@ expertise), every community fixed either to train locally or to federate, on a g
 concept shifts (`data.concept_shift`). Same seeds at every point, so the gain of federating
 is paired: the same communities with the same data, in a consortium or alone.
 
-What to look for. The typical member (`accuracy_mean`) gains from federating when data are
-alike; the worst-served community (`accuracy_min_community`, in each arm; often the member
-with outlying data) gains less, and loses as the shift grows. A gap between the two curves
-is the cost of the global model.
+What to look for. When data are alike, federating helps the typical member (`accuracy_mean`)
+and the worst-served community (`accuracy_min_community`, taken in each arm) alike. As the
+shift grows the gain turns into a loss, and the worst-served member — the one whose data lie
+farthest from the consortium's average — loses most: the cost of one global model.
 
 Run:  python scenarios/scripts/federated_outliers.py results/federated  [--fast]
 """
