@@ -51,14 +51,13 @@ def main(out: Path, fast: bool = False) -> pd.DataFrame:
         settings = [*size["set"], f"communities.values.local_epsilon={budget}"]
         for seed in range(size["seeds"]):
             run = hetsim.run(SCENARIO, seed=seed, steps=size["steps"], set=settings)
-            for group, accuracy in group_accuracy(run.communities).items():
-                rows.append({"epsilon": epsilon, "seed": seed, "group": GROUPS[group],
-                             "accuracy": accuracy})  # fmt: skip
-    runs = pd.DataFrame(rows)
-    exact = runs[runs["epsilon"] == math.inf].set_index(["seed", "group"])["accuracy"]
-    runs["loss"] = exact.reindex(pd.MultiIndex.from_frame(runs[["seed", "group"]])).to_numpy()
-    runs["loss"] -= runs["accuracy"]  # accuracy given up for privacy, paired by seed
-    table = runs.groupby(["epsilon", "group"])[["accuracy", "loss"]].agg(["mean", "std"])
+            by_group = group_accuracy(run.communities).rename(index=GROUPS)
+            rows += [(epsilon, seed, group, value) for group, value in by_group.items()]
+    runs = pd.DataFrame(rows, columns=["epsilon", "seed", "group", "accuracy"])
+    accuracy = runs.pivot_table("accuracy", ["seed", "group"], "epsilon")
+    loss = -accuracy.sub(accuracy[math.inf], axis=0)  # accuracy given up, paired by seed
+    table = pd.concat({"accuracy": accuracy.stack(), "loss": loss.stack()}, axis=1)
+    table = table.groupby(["epsilon", "group"]).agg(["mean", "std"])
     table.columns = [f"{name}_{stat}" for name, stat in table.columns]
     table = table.reset_index()
     table.to_csv(out / "dp_minority.csv", index=False)
@@ -69,8 +68,8 @@ def main(out: Path, fast: bool = False) -> pd.DataFrame:
     axes = figure.subplots()
     private = table[table["epsilon"] < math.inf]
     for group, rows_of_group in private.groupby("group"):
-        axes.errorbar(rows_of_group["epsilon"], rows_of_group["loss_mean"],
-                      yerr=rows_of_group["loss_std"], fmt="o-", capsize=3, label=group)  # fmt: skip
+        x, y, sd = (rows_of_group[c] for c in ("epsilon", "loss_mean", "loss_std"))
+        axes.errorbar(x, y, yerr=sd, fmt="o-", capsize=3, label=group)
     axes.set_xscale("log")
     axes.axhline(0.0, color="black", linewidth=0.8, linestyle="--")
     axes.set(xlabel="privacy budget ε (log scale)", ylabel="accuracy lost vs ε = ∞ (± sd)")

@@ -37,6 +37,8 @@ ARMS = {
 METRICS = ["dependency_share", "data_sovereignty_mean", "accuracy_mean", "hhi_data"]
 FULL = {"seeds": 20, "steps": 60, "set": []}
 FAST = {"seeds": 2, "steps": 6, "set": ["communities.count=8", "annotators.count=8"]}
+COLUMNS = ["intervention", "metric", "baseline_mean", "mean", "diff_mean"]
+COLUMNS += ["diff_ci_low", "diff_ci_high", "p_adjusted"]
 
 
 def strategy_menu(path: Path, menu: list[str], name: str | None = None) -> Path:
@@ -65,9 +67,9 @@ def main(out: Path, fast: bool = False) -> pd.DataFrame:
         resume=True,
     )
     hetsim.plot_timeseries(out / "sharing_vs_pooling.png", experiment.runs, METRICS)
-    runs = experiment.runs
-    late = runs[runs["step"] > runs["step"].max() * 0.9]
-    table = late.groupby("intervention")[METRICS].mean().reset_index()
+    comparison = experiment.comparison  # paired by seed, over the last 10% of steps
+    late = comparison[(comparison["window"] == "last10pct") & comparison["metric"].isin(METRICS)]
+    table = late[COLUMNS].reset_index(drop=True)
     table.to_csv(out / "sharing_vs_pooling.csv", index=False)
     return table
 
