@@ -10,9 +10,10 @@ against three interventions, each run on the same seeds (common random numbers),
 difference is paired by seed.
 
 What to look for. In the baseline `hhi_compute` and `hhi_decisions` rise and
-`data_sovereignty_mean` falls over time. Public compute should lower the entities' share of
-compute and the dependency share; open weights should lower dependency without changing who
-holds the compute; audits act on washing and fairness more than on concentration.
+`data_sovereignty_mean` falls over time. Public compute keeps compute spread and lowers the
+dependency share; an open-weights mandate spreads compute too, but communities still run
+entities' models, so dependency need not fall; audits slow the race less. Read the paired
+differences and their intervals in the table, not the gap between two means.
 
 Run:  python scenarios/scripts/scaling_race.py results/scaling_race  [--fast]
 """
