@@ -17,9 +17,9 @@ from hetsim.simulation import fairness, metrics
 from hetsim.simulation.annotation import choose_annotators
 from hetsim.simulation.capacity import decision_scores, feature_map, has_capacity, sample_budget
 from hetsim.simulation.population import N_GROUPS
-from hetsim.simulation.privacy import dp_fit_logistic
+from hetsim.simulation.privacy import dp_fit_scenario
 from hetsim.simulation.roles import Role
-from hetsim.simulation.state import ADOPT, MITIGATIONS, SHARE
+from hetsim.simulation.state import MITIGATIONS
 from hetsim.simulation.training import TrainedModels
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class LargeEntity(Role):
         for member in members:
             member.comply_with_privacy_rules()
 
-    def collect(self) -> None:
+    def on_collect(self) -> None:
         """Hire the annotator that is cheapest for the quality it needs (§2.4.3)."""
         model, ent = self.model, self.model.entity_arrays
         ann = model.annotator_arrays
@@ -109,7 +109,7 @@ class LargeEntity(Role):
             model.rng,
         )[0]
 
-    def choose(self) -> None:
+    def on_choose(self) -> None:
         """Set the price of access: raise it while demand grows, cut it when demand falls."""
         ent, spec = self.model.entity_arrays, self.model.spec.large_entities
         i = self.index
@@ -145,7 +145,7 @@ class LargeEntity(Role):
             ent.jurisdiction[self.index] = best
             self.comply_with_privacy_rules()
 
-    def train(self) -> None:
+    def on_train(self) -> None:
         """Turn capital into compute, then retrain the large model on the pooled data (§4).
 
         Practices change the fit (Balayn & Gadiraju): an energy-aware team retrains only every
@@ -187,17 +187,9 @@ class LargeEntity(Role):
             )
         if np.isfinite(ent.effective_epsilon[i]):
             learning = model.spec.learning
-            fit, _ = dp_fit_logistic(
-                x,
-                label.astype(float),
-                float(ent.effective_epsilon[i]),
-                learning.dp_delta,
-                model.rng,
-                clip=learning.dp_clip,
-                epochs=learning.dp_iterations,
-                l2=learning.l2,
-                sample_weight=weight,
-                coef_init=ent.coef[i : i + 1],
+            epsilon = float(ent.effective_epsilon[i])
+            fit = dp_fit_scenario(
+                learning, x, label, epsilon, model.rng, weight, coef_init=ent.coef[i : i + 1]
             )
             model.training.charge(1, rows, x.shape[2], learning.dp_iterations)
             self._install(TrainedModels(fit.coef, fit.intercept, np.zeros(1), fit.n_iter))
@@ -228,7 +220,9 @@ class LargeEntity(Role):
         ent.washes[i] = (not ent.documents[i]) and model.rng.random() < ent.washing_propensity[i]
         if not ent.washes[i]:  # an honest evaluation on fresh people it decides on
             com = model.community_arrays
-            served = np.flatnonzero(np.isin(com.strategy, (ADOPT, SHARE)) & (com.partner == i))
+            served = np.flatnonzero(
+                model.strategy_flag("serves_partner_model") & (com.partner == i)
+            )
             if served.size == 0:
                 served = np.arange(com.n)
             ent.reported_notion[i] = mandated
@@ -262,13 +256,12 @@ class LargeEntity(Role):
         rates = metrics.group_rates(label[None], decision.astype(np.int8), group[None], N_GROUPS)
         return float(metrics.fairness_gap(rates, notion)[0])
 
-    def outcome(self) -> None:
+    def on_outcome(self) -> None:
         """Pay the cost of operating; misuse shared data, now and then (§3)."""
         model, ent, i = self.model, self.model.entity_arrays, self.index
         model.ledger.money[self.org] -= model.spec.large_entities.operating_cost
-        sharers = (model.community_arrays.strategy == SHARE) & (model.community_arrays.partner == i)
+        # records handed over without use limits (§4.1: under terms, misuse is forbidden)
+        holds_data = model.community_arrays.data_with == i
         ent.misused[i] = (
-            bool(sharers.any())
-            and not model.spec.exchange.sovereignty_terms  # use limits forbid it (§4.1)
-            and model.rng.random() < model.spec.exchange.misuse_probability
+            bool(holds_data.any()) and model.rng.random() < model.spec.exchange.misuse_probability
         )

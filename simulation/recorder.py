@@ -7,18 +7,20 @@ step × community × group of outcomes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from hetsim.simulation import metrics
-from hetsim.simulation.state import ENTITY_CONTROLLED, STRATEGIES
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
+    from hetsim.simulation.strategy import Strategy
 
-# One line per column of metrics.parquet: what it is, and its range (docs/metrics.md).
+# One line per column of metrics.parquet the engine computes: what it is, and its range
+# (docs/metrics.md). Each strategy adds ``strategy_<name>_share`` and its own columns.
 METRIC_COLUMNS: dict[str, str] = {
     "step": "step number, 1..steps",
     "hhi_compute": "Herfindahl index of compute held by entities and communities, [1/n, 1]",
@@ -41,14 +43,6 @@ METRIC_COLUMNS: dict[str, str] = {
     "fits": "models trained this step, >= 0",
     "label_accuracy_mean": "share of this step's labels written correctly, [0.5, 1]",
     "annotator_pay_mean": "mean pay per record labelled this step, money/record, >= 0",
-    "strategy_local_share": "share of communities training their own model, [0, 1]",
-    "strategy_adopt_share": "share of communities paying for an entity's model, [0, 1]",
-    "strategy_share_share": "share of communities giving data for access, [0, 1]",
-    "strategy_pool_share": "share of communities pooling data with peers, [0, 1]",
-    "strategy_finetune_share": "share of communities fine-tuning open weights, [0, 1]",
-    "strategy_distill_share": "share of communities distilling an entity's model, [0, 1]",
-    "strategy_federate_share": "share of communities in a federated consortium, [0, 1]",
-    "strategy_split_share": "share of communities in split learning with an entity, [0, 1]",
     "washing_gap_mean": "mean of true minus reported mandated gap over entities serving people "
     "(> 0: they look fairer than they are), [-1, 1]",
     "privacy_gap_mean": "mean excess of effective over claimed DP ε (ε capped at 50), >= 0",
@@ -62,9 +56,6 @@ METRIC_COLUMNS: dict[str, str] = {
     "mitigating_share": "share of organisations whose fairness check triggered a mitigation, "
     "[0, 1]",
     "misuse_events": "entities found misusing shared data this step, >= 0",
-    "finetune_divergence_mean": "mean source-target divergence of fine-tuning communities: share "
-    "of their records the pretrained model decides otherwise than a locally fitted one "
-    "(§4.2; NaN when none), [0, 1]",
     "entity_revenue": "money paid to large entities for access this step, >= 0",
     "entity_capital_mean": "mean money held by large entities, any real",
     "audits": "audits done this step, >= 0",
@@ -108,6 +99,16 @@ COMMUNITY_COLUMNS = (
 )
 
 
+def metric_columns(strategies: Mapping[str, type[Strategy]]) -> dict[str, str]:
+    """Every column of metrics.parquet for a model built with these strategies, described."""
+    columns = dict(METRIC_COLUMNS)
+    for name, strategy in strategies.items():
+        columns[f"strategy_{name}_share"] = f"share of communities {strategy.summary}, [0, 1]"
+    for strategy in strategies.values():
+        columns.update(strategy.metric_columns)
+    return columns
+
+
 def _normalised_entropy(labels: np.ndarray) -> float:
     """Entropy of a label distribution over the five notions, divided by log(5): [0, 1]."""
     if len(labels) == 0:
@@ -128,6 +129,9 @@ class Recorder:
 
     def __init__(self, model: EcosystemModel) -> None:
         self.model = model
+        self.columns = list(METRIC_COLUMNS)
+        self.columns += [f"strategy_{s.name}_share" for s in model.strategies]
+        self.columns += [c for s in model.strategies for c in s.metric_columns]
         self.rows: list[dict[str, Any]] = []
         self._community_parts: list[dict[str, np.ndarray]] = []
         self._flow_parts: list[dict[str, np.ndarray]] = []
@@ -210,10 +214,11 @@ class Recorder:
         com, ent, dep, jur = m.community_arrays, m.entity_arrays, m.deployment, m.jurisdictions
         n_com = com.n
         out: dict[str, Any] = {}
-        for code, name in enumerate(STRATEGIES):
-            out[f"strategy_{name}_share"] = (
-                float(np.mean(com.strategy == code)) if n_com else float("nan")
+        for strategy in m.strategies:
+            out[f"strategy_{strategy.name}_share"] = (
+                float(np.mean(com.strategy == strategy.code)) if n_com else float("nan")
             )
+            out.update(strategy.measures(m))
         served = ~np.isnan(ent.true_gap)
         out["washing_gap_mean"] = (
             float(np.mean(ent.true_gap[served] - ent.reported_gap[served]))
@@ -236,23 +241,19 @@ class Recorder:
         else:
             out["mandate_conflict_share"] = float("nan")
         held = com.notion
-        controlled = np.isin(com.strategy, ENTITY_CONTROLLED)
+        controlled = m.strategy_flag("entity_controls")
         partner = np.maximum(com.partner, 0)
         entity_notion = (
             np.where(ent.mitigating[partner], ent.reported_notion[partner], "none")
             if ent.n
             else np.full(n_com, "none", dtype=object)
         )
-        enforced = np.where(controlled, entity_notion, np.where(com.mitigating, com.notion, "none"))
+        enforced = np.where(controlled, entity_notion, com.enforced_notion)
         out["values_diversity_held"] = _normalised_entropy(held)
         out["values_diversity_enforced"] = _normalised_entropy(enforced)
         orgs = np.concatenate([com.mitigating, ent.mitigating])
         out["mitigating_share"] = float(orgs.mean()) if orgs.size else float("nan")
         out["misuse_events"] = int(ent.misused.sum())
-        tuning = np.flatnonzero(com.strategy == STRATEGIES.index("finetune"))
-        out["finetune_divergence_mean"] = (
-            _nanmean(com.divergence[tuning]) if tuning.size and ent.n else float("nan")
-        )
         out["privacy_violations"] = jur.privacy_violations
         out["explainability_violations"] = jur.explainability_violations
         lending = getattr(m, "lending_record", None)
@@ -355,7 +356,7 @@ class Recorder:
 
     def metrics_table(self) -> pd.DataFrame:
         """One row per step."""
-        return pd.DataFrame(self.rows, columns=list(METRIC_COLUMNS))
+        return pd.DataFrame(self.rows, columns=self.columns)
 
     def community_table(self) -> pd.DataFrame:
         """One row per step × community × group."""
@@ -364,7 +365,9 @@ class Recorder:
         cols = {k: np.concatenate([p[k] for p in self._community_parts]) for k in COMMUNITY_COLUMNS}
         names = np.array(self.model.ledger.org_names())
         table = pd.DataFrame(cols)
-        table["strategy"] = pd.Categorical.from_codes(cols["strategy"], categories=STRATEGIES)
+        table["strategy"] = pd.Categorical.from_codes(
+            cols["strategy"], categories=list(self.model.strategy_names)
+        )
         uniq, inverse = np.unique(cols["provider"], return_inverse=True)
         table["provider"] = pd.Categorical.from_codes(inverse.ravel(), categories=list(names[uniq]))
         return table

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 FairnessNotion = Literal[
     "demographic_parity", "equal_opportunity", "equalized_odds", "quota", "none"
 ]
-StrategyName = Literal[
-    "local", "adopt", "share", "pool", "finetune", "distill", "federate", "split"
-]
-Strategy = Literal[
-    "choose", "local", "adopt", "share", "pool", "finetune", "distill", "federate", "split"
-]
+# Strategy names are checked against the strategies the model is built with (a plug-in
+# mapping, hetsim.agents.strategies.STRATEGIES) when a scenario is loaded or a model is built.
+StrategyName = Annotated[str, Field(min_length=1, pattern=r"^[a-z_]+$")]
 Mitigation = Literal["none", "reweighing", "penalty", "thresholds"]
 LendingPolicy = Literal["max_utility", "equal_opportunity", "demographic_parity"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -142,9 +139,20 @@ class CommunitiesSection(Section):
         0.0, description="publicly subsidised compute granted to every community per step"
     )
     annotation_share: Probability = Field(0.3, description="share of budget for annotation")
-    strategy: Strategy = Field("choose", description="fixed strategy, or choose by utility")
+    strategy: StrategyName = Field(
+        "choose", description="a strategy every community takes, or choose by utility"
+    )
     strategies: list[StrategyName] = Field(
-        default_factory=lambda: list(get_args(StrategyName)),
+        default_factory=lambda: [
+            "local",
+            "adopt",
+            "share",
+            "pool",
+            "finetune",
+            "distill",
+            "federate",
+            "split",
+        ],
         min_length=1,
         description="strategies communities may choose from (§4)",
     )
@@ -286,6 +294,15 @@ class LearningSection(Section):
     kwh_per_gflop: NonNegative = Field(
         2.0, description="energy per GFLOP of a simulated fit (model-scale factor included)"
     )
+    split_hidden: int = Field(
+        8, ge=1, le=256, description="width of the cut layer of split networks (§4.3)"
+    )
+    split_epochs: int = Field(
+        20, ge=1, le=1000, description="split-learning rounds (forward + backward) per step"
+    )
+    split_learning_rate: float = Field(
+        0.5, gt=0.0, le=10.0, description="gradient step of split learning"
+    )
 
 
 class ExchangeSection(Section):
@@ -310,6 +327,26 @@ class ExchangeSection(Section):
     )
 
 
+class CooperativeSection(Section):
+    """Data cooperatives (§4.1, §5): members govern pooled data and bargain collectively."""
+
+    notion_rule: Literal["majority", "member"] = Field(
+        "majority",
+        description="how members' fairness notions are settled: the majority's, or each its own",
+    )
+    licensing: bool = Field(
+        True, description="a cooperative may license its pool to an entity, by members' vote"
+    )
+    license_share: Probability = Field(
+        0.8,
+        description="share of licensed records' value paid to members (collective bargaining; "
+        "no empirical estimate: sweep it)",
+    )
+    governance_cost: NonNegative = Field(
+        0.05, description="money per member per step to run the cooperative"
+    )
+
+
 class Scenario(Section):
     """A whole hetsim world."""
 
@@ -324,6 +361,7 @@ class Scenario(Section):
     learning: LearningSection = Field(default_factory=LearningSection)
     exchange: ExchangeSection = Field(default_factory=ExchangeSection)
     practices: PracticesSection = Field(default_factory=PracticesSection)
+    cooperative: CooperativeSection = Field(default_factory=CooperativeSection)
     lending: LendingSection = Field(default_factory=LendingSection)
 
 

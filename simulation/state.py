@@ -13,15 +13,9 @@ import numpy as np
 
 from hetsim.simulation.capacity import N_EXTRA
 from hetsim.simulation.population import N_RAW
-from hetsim.simulation.schema import Mitigation, StrategyName
+from hetsim.simulation.schema import Mitigation
 
 N_FEATURES = N_RAW + N_EXTRA  # model inputs: raw features plus high-capacity extras
-
-# Strategies of a community (§4), named once in the schema; codes index this tuple.
-STRATEGIES: tuple[str, ...] = get_args(StrategyName)
-LOCAL, ADOPT, SHARE, POOL, FINETUNE, DISTILL, FEDERATE, SPLIT = range(8)
-WITH_ENTITY = (ADOPT, SHARE, FINETUNE, DISTILL, SPLIT)  # strategies that name a partner entity
-ENTITY_CONTROLLED = (ADOPT, SHARE, SPLIT)  # the entity keeps (part of) the deployed model
 MITIGATIONS: tuple[str, ...] = get_args(Mitigation)
 
 
@@ -37,22 +31,16 @@ class CommunityArrays:
     label: np.ndarray = field(init=False)  # (C, W) label as annotated (noisy)
     filled: np.ndarray = field(init=False)  # (C,) rows in use
     cursor: np.ndarray = field(init=False)  # (C,) next row to overwrite
-    # the local model, and the model of another own strategy (finetuned, distilled, split)
+    # the community's own model, trained on its own records when it trains locally; the models
+    # of other strategies live on the strategies (hetsim.agents.strategies)
     coef: np.ndarray = field(init=False)  # (C, 8) weights of the community's own local model
     intercept: np.ndarray = field(init=False)  # (C,)
-    alt_coef: np.ndarray = field(init=False)  # (C, 8) finetuned / distilled / split model
-    alt_intercept: np.ndarray = field(init=False)  # (C,)
-    alt_partner: np.ndarray = field(init=False)  # (C,) entity the alt model came from, -1 none
-    alt_strategy: np.ndarray = field(init=False)  # (C,) strategy that made the alt model
-    divergence: np.ndarray = field(init=False)  # (C,) source-target divergence when finetuning
-    consortium: np.ndarray = field(init=False)  # (C,) pool and federation a community may join
-    # collective models of each consortium: pooled data (§4.1) and FedAvg (§4.3)
-    pool_coef: np.ndarray = field(init=False)  # (G, 8)
-    pool_intercept: np.ndarray = field(init=False)  # (G,)
-    fed_coef: np.ndarray = field(init=False)  # (G, 8)
-    fed_intercept: np.ndarray = field(init=False)  # (G,)
+    consortium: np.ndarray = field(init=False)  # (C,) peers it may pool, federate or cooperate with
+    n_consortia: int = field(init=False)  # consortia of the world (one per jurisdiction)
     # post-processing thresholds on the deployed model's logit, per own group (§4.2)
     thresholds: np.ndarray = field(init=False)  # (C, 3)
+    enforced_notion: np.ndarray = field(init=False)  # (C,) notion its own model is mitigated
+    # or post-processed for this step, "none" when none
     # developer practice (Balayn & Gadiraju) and further values
     fairness_check: np.ndarray = field(init=False)  # (C,) chance to check fairness a step
     mitigation: np.ndarray = field(init=False)  # (C,) MITIGATIONS code
@@ -77,8 +65,10 @@ class CommunityArrays:
     expertise: np.ndarray = field(init=False)  # (C,) share of compute used well, [0, 1]
     jurisdiction: np.ndarray = field(init=False)  # (C,) regulator index, -1 when none
     # choices
-    strategy: np.ndarray = field(init=False)  # (C,) STRATEGIES code
-    partner: np.ndarray = field(init=False)  # (C,) entity used for adopt/share, -1 for local
+    strategy: np.ndarray = field(init=False)  # (C,) index in the model's strategy list
+    partner: np.ndarray = field(init=False)  # (C,) partner entity of the strategy, -1 none
+    data_with: np.ndarray = field(init=False)  # (C,) entity given records without use limits
+    # this step, -1 none (§3 misuse)
     previous_strategy: np.ndarray = field(init=False)  # (C,) strategy of the step before
     previous_partner: np.ndarray = field(init=False)  # (C,) partner of the step before
     annotator: np.ndarray = field(init=False)  # (C,) annotator hired this step, -1 self
@@ -93,14 +83,10 @@ class CommunityArrays:
         self.cursor = np.zeros(c, dtype=np.int64)
         self.coef = np.zeros((c, N_FEATURES))
         self.intercept = np.zeros(c)
-        self.alt_coef = np.zeros((c, N_FEATURES))
-        self.alt_intercept = np.zeros(c)
-        self.alt_partner = np.full(c, -1, dtype=np.int64)
-        self.alt_strategy = np.full(c, -1, dtype=np.int64)
-        self.divergence = np.full(c, np.nan)
         self.consortium = np.zeros(c, dtype=np.int64)
-        self.set_consortia(1)
+        self.n_consortia = 1
         self.thresholds = np.zeros((c, 3))
+        self.enforced_notion = np.full(c, "none", dtype=object)
         self.fairness_check = np.zeros(c)
         self.mitigation = np.zeros(c, dtype=np.int64)
         self.mitigating = np.zeros(c, dtype=bool)
@@ -124,18 +110,12 @@ class CommunityArrays:
         ):
             setattr(self, name, np.zeros(c))
         self.jurisdiction = np.full(c, -1, dtype=np.int64)
-        self.strategy = np.full(c, LOCAL, dtype=np.int64)
+        self.strategy = np.zeros(c, dtype=np.int64)
         self.partner = np.full(c, -1, dtype=np.int64)
-        self.previous_strategy = np.full(c, LOCAL, dtype=np.int64)
+        self.data_with = np.full(c, -1, dtype=np.int64)
+        self.previous_strategy = np.zeros(c, dtype=np.int64)
         self.previous_partner = np.full(c, -1, dtype=np.int64)
         self.annotator = np.full(c, -1, dtype=np.int64)
-
-    def set_consortia(self, n: int) -> None:
-        """Allocate the collective models of ``n`` consortia."""
-        self.pool_coef = np.zeros((n, N_FEATURES))
-        self.pool_intercept = np.zeros(n)
-        self.fed_coef = np.zeros((n, N_FEATURES))
-        self.fed_intercept = np.zeros(n)
 
     def recent(self, who: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
         """Window positions (len(who), rows) of the most recent records, and their ages."""
