@@ -1,4 +1,4 @@
-"""§4.1 Sharing with an entity or pooling with peers: who keeps the data, who gains?
+"""§4.1 Sharing with an entity, pooling with peers, or a cooperative: who keeps the data?
 
 Question. Communities short of data can give it to a resourceful entity in exchange for a
 large model (sharing), or pool it with peers under collective ownership (pooling).
@@ -9,12 +9,14 @@ Set-up. The world of the `sharing_vs_pooling` scenario, whose only change from t
 the menu of strategies. The baseline menu lets communities only train locally or adopt an
 entity's model; each arm adds one way of exchanging data (the arm is a small
 intervention file this script writes, so the arms run on the same seeds as the baseline).
-Another arm is one more line in ARMS, e.g. ``"cooperative": ["local", "adopt",
-"cooperative"]`` for a data cooperative, where that strategy is available.
+The data cooperative (§4.1, §5) pools its members' records under collective ownership and
+licenses the pool to entities on terms its members vote on. Another arm is one more line in
+ARMS.
 
 What to look for. With sharing, `dependency_share` rises and `data_sovereignty_mean` falls;
-with pooling, sovereignty stays near 1 and dependency lower. Accuracy depends on how alike
-the poolers' data are (try ``--set data.concept_shift=...`` in a full run).
+with pooling, sovereignty stays near 1 and dependency lower; the cooperative should keep
+sovereignty like pooling while it bargains with entities. Accuracy depends on how alike the
+poolers' data are (try ``--set data.concept_shift=...`` in a full run).
 
 Run:  python scenarios/scripts/sharing_vs_pooling.py results/sharing_vs_pooling  [--fast]
 """
@@ -33,6 +35,7 @@ BASELINE_MENU = ["local", "adopt"]
 ARMS = {
     "share": ["local", "adopt", "share"],  # give data to an entity for access to its model
     "pool": ["local", "adopt", "pool"],  # pool with peers under collective ownership
+    "cooperative": ["local", "adopt", "cooperative"],  # a data cooperative that licenses its pool
 }
 METRICS = ["dependency_share", "data_sovereignty_mean", "accuracy_mean", "hhi_data"]
 FULL = {"seeds": 20, "steps": 60, "set": []}
