@@ -82,6 +82,21 @@ def run_scenario(
     community_rows: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """Run a scenario to the end; return (and, given ``out_dir``, write) its tables."""
+    return run_with_manifest(
+        scenario, out_dir, seed=seed, steps=steps, progress=progress, community_rows=community_rows
+    )[0]
+
+
+def run_with_manifest(
+    scenario: Scenario,
+    out_dir: Path | None = None,
+    *,
+    seed: int | None = None,
+    steps: int | None = None,
+    progress: bool = False,
+    community_rows: bool = True,
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Like :func:`run_scenario`, also returning the manifest (as ``manifest.json`` holds it)."""
     seed = scenario.run.seed if seed is None else seed
     steps = scenario.run.steps if steps is None else steps
     manifest: dict[str, Any] = {
@@ -129,7 +144,7 @@ def run_scenario(
             for name, table in tables.items():
                 write_parquet(table, out_dir / f"{name}.parquet")
             _write_manifest(out_dir, manifest)
-    return tables
+    return tables, manifest
 
 
 def _write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:

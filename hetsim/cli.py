@@ -64,24 +64,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _check_positive(name: str, value: int | None, minimum: int = 1) -> None:
-    if value is not None and value < minimum:
-        raise ScenarioError(f"--{name} = {value}: must be an integer >= {minimum}")
-
-
 def _run(args: argparse.Namespace) -> int:
-    from hetsim.analysis.runner import run_scenario
-    from hetsim.scenarios.builder import load_scenario
+    from hetsim import api
 
-    _check_positive("steps", args.steps)
-    _check_positive("seed", args.seed, minimum=0)
-    scenario = load_scenario(args.scenario, args.overrides, args.interventions)
+    scenario = api.load_scenario(
+        args.scenario, set=args.overrides, interventions=args.interventions
+    )
     seed = scenario.run.seed if args.seed is None else args.seed
-    steps = scenario.run.steps if args.steps is None else args.steps
     out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
-    tables = run_scenario(scenario, out, seed=seed, steps=steps, progress=not args.quiet)
+    result = api.run(scenario, seed=args.seed, steps=args.steps, out=out, progress=not args.quiet)
     if not args.quiet:
-        print(_summary(tables["metrics"], scenario.name, seed, out))
+        print(_summary(result.metrics, scenario.name, result.manifest["seed"], out))
     return 0
 
 

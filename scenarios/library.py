@@ -22,7 +22,7 @@ def list_interventions() -> list[str]:
 
 def _resolve(name_or_path: str | Path, folder: Path, kind: str, names: list[str]) -> Path:
     path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
+    if path.suffix == ".toml" or path.is_file():  # a folder named like a shipped name is not one
         if not path.exists():
             raise ScenarioError(f"{path}: file not found")
         return path

@@ -60,6 +60,7 @@ def test_the_wheel_holds_every_layer_under_hetsim_and_nothing_else_at_top_level(
         if "scripts" not in p.parts  # scenario scripts are examples, not modules
     }
     assert source_modules <= set(names), sorted(source_modules - set(names))
+    assert not [n for n in names if n.startswith("hetsim/scenarios/scripts/")]
     assert "hetsim/scenarios/status_quo.toml" in names
     assert "hetsim/scenarios/interventions/audit_regime.toml" in names
 
@@ -75,6 +76,9 @@ def test_the_installed_wheel_imports_as_hetsim_and_not_as_generic_names(wheel, t
         "from hetsim.scenarios import list_scenarios\n"
         "assert hetsim.simulation.model.__file__.startswith(sys.argv[1])\n"
         "assert 'status_quo' in list_scenarios()\n"
+        "import hetsim\n"
+        "assert callable(hetsim.run)  # the API loads from the wheel\n"
+        "assert sys.modules['hetsim.api'].__file__.startswith(sys.argv[1])\n"
         "for name in ('simulation', 'agents', 'scenarios', 'analysis'):\n"
         "    try:\n"
         "        __import__(name)\n"
