@@ -137,9 +137,15 @@ def execute(task: Task) -> RunResult:
 
 
 def limit_threads() -> None:
-    """Worker initializer: one BLAS/OpenMP thread per process (parallelism is across runs)."""
+    """Worker initializer: one BLAS/OpenMP thread per process (parallelism is across runs).
+
+    Workers also leave Ctrl-C to the parent, which stops them (no traceback per worker).
+    """
+    from hetsim.analysis.interruption import ignore_interrupts
+
     for name in THREAD_VARIABLES:
         os.environ[name] = "1"
+    ignore_interrupts()
 
 
 class SequentialExecutor:
@@ -162,6 +168,10 @@ class SequentialExecutor:
 
     def close(self) -> None:
         """Nothing to release."""
+
+    def abort(self) -> None:
+        """Stop at once, abandoning runs in progress (after Ctrl-C or SIGTERM)."""
+        self.close()
 
     def __enter__(self) -> SequentialExecutor:
         return self
@@ -212,6 +222,18 @@ class ProcessExecutor(SequentialExecutor):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def abort(self) -> None:
+        """Stop the workers now; their unfinished runs are lost (``--resume`` reruns them)."""
+        if self._pool is None:
+            return
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+        self._pool = None
 
 
 class DaskExecutor(SequentialExecutor):
@@ -309,6 +331,9 @@ class EnsembleOutcome:
     ran: int = 0
     skipped: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    damaged: list[str] = field(default_factory=list)
+    interrupted: str | None = None  # "SIGINT" or "SIGTERM" when the runs were cut short
 
     @property
     def ok(self) -> bool:
@@ -325,8 +350,18 @@ def store_task_result(task: Task, result: RunResult, out_dir: Path) -> None:
 
 
 def task_done(task: Task, out_dir: Path) -> bool:
-    """True when the task's run file exists (``--resume`` skips it)."""
-    return task.run_file(out_dir).exists()
+    """True when the task's run file is whole: readable, one row per step (``--resume``)."""
+    from hetsim.analysis.store import stored_rows
+
+    rows = stored_rows(task.run_file(out_dir))
+    if rows is None:
+        return False
+    return rows == task.steps if task.steps is not None else rows > 0
+
+
+def task_files(task: Task, out_dir: Path) -> list[Path]:
+    """The files a finished task leaves (its run file marks it done)."""
+    return [task.run_file(out_dir), task.flows_file(out_dir)]
 
 
 def run_ensemble(
@@ -339,6 +374,7 @@ def run_ensemble(
     worker: Callable[[Any], Any] = execute,
     done: Callable[[Any, Path], bool] = task_done,
     store: Callable[[Any, Any, Path], None] = store_task_result,
+    files: Callable[[Any, Path], list[Path]] = task_files,
     desc: str = "runs",
 ) -> EnsembleOutcome:
     """Run every job not yet done, writing each result as soon as it arrives.
@@ -351,12 +387,15 @@ def run_ensemble(
             experiment never mixes with an old one).
         progress: Show a progress bar (on a terminal) with runs done, failed and time left.
         worker: Function run on the executor; returns a result with ``error``/``detail``.
-        done: Whether a job's results are already stored.
+        done: Whether a job's results are stored whole (a damaged one is rerun).
         store: Writes a successful result.
+        files: The files a job's result is stored in (removed when damaged).
         desc: Label of the progress bar.
 
     Returns:
         The outcome; failures are also printed to stderr and written to ``failures.json``.
+        Ctrl-C or SIGTERM stops the executor at once and returns the outcome so far, with
+        ``interrupted`` set: every run stored before it is kept whole.
     """
     from tqdm import tqdm
 
@@ -365,15 +404,26 @@ def run_ensemble(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     clear_partial_files(out_dir)
-    finished = [job for job in jobs if done(job, out_dir)]
+    is_done = [done(job, out_dir) for job in jobs]
+    finished = [job for job, ok in zip(jobs, is_done, strict=True) if ok]
     if finished and not resume:
         raise ScenarioError(
             f"--out {out_dir}: already holds {len(finished)} finished run(s) "
             f"(e.g. {finished[0].describe()}); pass --resume to continue that experiment, "
             "or choose another --out"
         )
-    todo = [job for job in jobs if not done(job, out_dir)]
-    outcome = EnsembleOutcome(skipped=len(finished))
+    todo = [job for job, ok in zip(jobs, is_done, strict=True) if not ok]
+    outcome = EnsembleOutcome(skipped=len(finished), total=len(jobs))
+    for job in todo:
+        stale = [path for path in files(job, out_dir) if path.exists()]
+        if stale and resume:
+            outcome.damaged.append(job.describe())
+            print(
+                f"hetsim: {job.describe()}: stored run is damaged or incomplete; running it again",
+                file=sys.stderr,
+            )
+        for path in stale:
+            path.unlink()
     bar = tqdm(
         total=len(jobs),
         initial=len(finished),
@@ -383,6 +433,8 @@ def run_ensemble(
         dynamic_ncols=True,
         file=sys.stderr,
     )
+    from hetsim.analysis.interruption import signal_name
+
     try:
         for job, result in executor.imap(worker, todo):
             if result.error is None:
@@ -399,6 +451,9 @@ def run_ensemble(
                 tqdm.write(f"hetsim: run failed: {job.describe()}: {result.error}", file=sys.stderr)
             bar.set_postfix(done=outcome.ran + outcome.skipped, failed=len(outcome.failures))
             bar.update(1)
+    except KeyboardInterrupt as exc:
+        outcome.interrupted = signal_name(exc)
+        executor.abort()
     finally:
         bar.close()
         _write_failures(out_dir, outcome.failures)

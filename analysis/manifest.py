@@ -43,7 +43,11 @@ class Experiment:
 
     @property
     def exit_code(self) -> int:
-        """0 when every run finished, 1 when any failed."""
+        """0 when every run finished, 1 when any failed, 130/143 after Ctrl-C/SIGTERM."""
+        if self.outcome.interrupted:
+            from hetsim.analysis.interruption import EXIT_CODES
+
+            return EXIT_CODES[self.outcome.interrupted]
         return 0 if self.outcome.ok else 1
 
 
@@ -92,12 +96,19 @@ def start_manifest(
 
 
 def finish_manifest(out_dir: Path, manifest: dict[str, Any], outcome: EnsembleOutcome) -> None:
-    """Record when and how the runs ended."""
+    """Record when and how the runs ended; the counts always add up to ``runs_planned``."""
     manifest["finished"] = now()
-    manifest["status"] = "completed" if outcome.ok else "failed"
+    if outcome.interrupted:
+        manifest["status"] = "interrupted"
+        manifest["interrupted_by"] = outcome.interrupted
+    else:
+        manifest["status"] = "completed" if outcome.ok else "failed"
+    manifest["runs_planned"] = outcome.total
     manifest["runs_done_now"] = outcome.ran
     manifest["runs_resumed"] = outcome.skipped
     manifest["runs_failed"] = [f["run"] for f in outcome.failures]
+    manifest["runs_not_run"] = outcome.total - outcome.ran - outcome.skipped - len(outcome.failures)
+    manifest["runs_damaged_rerun"] = outcome.damaged
     write_json(manifest, out_dir / "manifest.json")
 
 
@@ -159,7 +170,12 @@ def conclude(
         return experiment
     experiment.runs = assemble_runs(files, out_dir / "runs.parquet", sort_by)
     experiment.files = [out_dir / "runs.parquet", out_dir / "manifest.json"]
-    if report:
+    if outcome.interrupted:
+        experiment.notes.append(
+            "interrupted: runs.parquet holds the finished runs only; no comparison or report "
+            "until the experiment is finished with --resume"
+        )
+    elif report:
         try:
             experiment.files += write_comparison_and_report(out_dir, experiment.runs, manifest)
         except ValueError as exc:  # e.g. every baseline run failed

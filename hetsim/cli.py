@@ -1,6 +1,7 @@
 """The ``hetsim`` command line: run scenarios, list them, and (more commands) compare them.
 
 Bad input (an unknown scenario, key or value) prints one clear message and exits with code 2.
+Ctrl-C or SIGTERM prints one line, keeps what finished and exits with 130 or 143.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hetsim.commands import MODULES
-from hetsim.options import add_interventions, add_overrides
+from hetsim.options import (
+    add_interventions,
+    add_overrides,
+    check_out_flag,
+    check_run_flag,
+    default_out,
+)
 from hetsim.simulation.recorder import MAIN_METRICS
 from hetsim.simulation.schema import ScenarioError
 
@@ -48,7 +55,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``hetsim`` command."""
+    from hetsim.analysis.interruption import exit_code, handle_sigterm, signal_name
+
     args = _parser().parse_args(argv)
+    handle_sigterm()
     try:
         if args.command == "run":
             return _run(args)
@@ -61,25 +71,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"hetsim: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:
+        print(f"hetsim: interrupted ({signal_name(exc)}); finished work is kept", file=sys.stderr)
+        return exit_code(exc)
     return 0
-
-
-def _check_positive(name: str, value: int | None, minimum: int = 1) -> None:
-    if value is not None and value < minimum:
-        raise ScenarioError(f"--{name} = {value}: must be an integer >= {minimum}")
 
 
 def _run(args: argparse.Namespace) -> int:
     from hetsim.analysis.runner import run_scenario
     from hetsim.scenarios.builder import load_scenario
+    from hetsim.simulation.schema import check_schedule
 
-    _check_positive("steps", args.steps)
-    _check_positive("seed", args.seed, minimum=0)
+    check_run_flag("steps", args.steps)
+    check_run_flag("seed", args.seed)
+    check_out_flag(args.out)
     scenario = load_scenario(args.scenario, args.overrides, args.interventions)
     seed = scenario.run.seed if args.seed is None else args.seed
     steps = scenario.run.steps if args.steps is None else args.steps
-    out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
-    tables = run_scenario(scenario, out, seed=seed, steps=steps, progress=not args.quiet)
+    if args.steps is not None:
+        check_schedule(scenario, steps, "--steps", source=Path(args.scenario).name)
+    out = args.out or default_out(scenario.name, f"seed{seed}")
+    check_out_flag(out)
+    try:
+        tables = run_scenario(scenario, out, seed=seed, steps=steps, progress=not args.quiet)
+    except KeyboardInterrupt as exc:
+        from hetsim.analysis.interruption import exit_code, signal_name
+
+        print(
+            f"hetsim: interrupted ({signal_name(exc)}); the steps that finished are in {out}/",
+            file=sys.stderr,
+        )
+        return exit_code(exc)
     if not args.quiet:
         print(_summary(tables["metrics"], scenario.name, seed, out))
     return 0

@@ -10,7 +10,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from hetsim.options import add_interventions, add_overrides
+from hetsim.options import (
+    add_interventions,
+    add_overrides,
+    check_out_flag,
+    check_run_flag,
+    default_out,
+)
 
 COMMANDS = ("compare", "sweep", "sensitivity", "branch", "report", "query")
 
@@ -104,6 +110,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     query.add_argument("dir", type=Path, help="an experiment folder")
     query.add_argument("sql", help='e.g. "SELECT intervention, count(*) FROM runs GROUP BY 1"')
     query.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    query.add_argument(
+        "--allow-files",
+        action="store_true",
+        help="let the SQL read and write files and attach databases (off: only the folder's "
+        "tables runs, comparison and indices are visible)",
+    )
 
 
 def handle(args: argparse.Namespace) -> int | None:
@@ -126,7 +138,7 @@ def _experiment(args: argparse.Namespace) -> int:
     ex.check_count("workers", args.workers)
     if args.command == "branch":
         ex.check_count("warmup", args.warmup)
-    out = args.out or Path("results") / f"{args.command}-{Path(args.scenario).stem}"
+    out = args.out or default_out(args.command, Path(args.scenario).stem)
     common = {
         "seeds": args.seeds,
         "steps": args.steps,
@@ -171,6 +183,15 @@ def _experiment(args: argparse.Namespace) -> int:
             )
     for note in result.notes:
         print(f"hetsim: note: {note}", file=sys.stderr)
+    outcome = result.outcome
+    if outcome.interrupted:
+        stored = outcome.ran + outcome.skipped
+        print(
+            f"hetsim: interrupted ({outcome.interrupted}): {stored} of {outcome.total} "
+            f"run(s) stored in {out}/; continue with --resume --out {out}",
+            file=sys.stderr,
+        )
+        return result.exit_code
     if result.outcome.failures:
         print(
             f"hetsim: {len(result.outcome.failures)} run(s) failed; see {out / 'failures.json'}",
@@ -189,10 +210,17 @@ def _validate(args: argparse.Namespace) -> None:
     """Cheap checks of the flags, so bad input never starts a cluster."""
     from hetsim.analysis import experiments as ex
     from hetsim.scenarios.builder import load_scenario
+    from hetsim.simulation.schema import check_schedule
 
-    load_scenario(args.scenario, args.overrides, [])
+    check_run_flag("steps", args.steps)
+    check_out_flag(args.out or default_out(args.command, Path(args.scenario).stem))
+    scenarios = [load_scenario(args.scenario, args.overrides, [])]
     for text in getattr(args, "interventions", []):
-        load_scenario(args.scenario, args.overrides, list(ex.parse_arm(text)))
+        scenarios.append(load_scenario(args.scenario, args.overrides, list(ex.parse_arm(text))))
+    if args.steps is not None:
+        length = args.steps + (args.warmup if args.command == "branch" else 0)
+        for scenario in scenarios:
+            check_schedule(scenario, length, "--steps", source=Path(args.scenario).name)
     if args.workers is not None and args.scheduler not in (None, "local"):
         raise ex.ScenarioError(
             f"--workers {args.workers} with --scheduler {args.scheduler}: a remote cluster "
@@ -200,10 +228,11 @@ def _validate(args: argparse.Namespace) -> None:
         )
     if args.command in ("sweep", "sensitivity"):
         ex.check_count("samples", args.samples)
-        for text in args.params:
-            ex.parse_param(text)
         if not args.params:
             raise ex.ScenarioError(f"{args.command}: give at least one --param dotted.key=...")
+        from hetsim.analysis.arguments import parse_params
+
+        parse_params(args.params, args.overrides)
     elif not args.interventions:
         raise ex.ScenarioError(f"{args.command}: give at least one --intervention NAME")
 
@@ -221,7 +250,7 @@ def _query(args: argparse.Namespace) -> int:
 
     from hetsim.analysis.store import query
 
-    table = query(args.dir, args.sql)
+    table = query(args.dir, args.sql, allow_files=args.allow_files)
     if args.csv:
         print(table.to_csv(index=False), end="")
     else:
