@@ -32,6 +32,10 @@ from hetsim.simulation.schema import ScenarioError
 
 BASELINE = "baseline"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+WORKER_LOG_LEVEL = {"DASK_LOGGING__DISTRIBUTED": "error"}
+# A LocalCluster started by hetsim serves no web pages (dashboard, info, JSON, metrics).
+CONNECT_TIMEOUT = 20.0  # seconds to reach a remote scheduler before giving up
+NO_HTTP_PAGES = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
 
 
 def arm_label(interventions: Sequence[str]) -> str:
@@ -254,27 +258,32 @@ class DaskExecutor(SequentialExecutor):
 
     def start(self) -> None:
         """Start the LocalCluster, or connect to the scheduler."""
+        import dask
         from distributed import Client, LocalCluster
 
         if self._client is not None:
             return
         if self.scheduler == "local":
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                env=dict.fromkeys(THREAD_VARIABLES, "1"),  # set before the workers start
-            )
+            from hetsim.analysis.interruption import interrupts_ignored
+
+            # Workers inherit both: Ctrl-C is the parent's to handle, and runs that fail are
+            # reported by hetsim, so the workers' log says only errors (not the cancellations).
+            with (
+                interrupts_ignored(),
+                _environment(WORKER_LOG_LEVEL),
+                dask.config.set(NO_HTTP_PAGES),
+            ):
+                self._cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",  # reachable from this machine only
+                    dashboard_address=None,  # no dashboard served
+                    env=dict.fromkeys(THREAD_VARIABLES, "1"),  # set before the workers start
+                )
             self._client = Client(self._cluster)
             return
-        try:
-            self._client = Client(self.scheduler, timeout="20s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise ScenarioError(
-                f"--scheduler {self.scheduler!r}: cannot connect ({exc}); give tcp://host:port "
-                "of a running dask scheduler, or 'local'"
-            ) from None
+        self._client = _connect(Client, self.scheduler, CONNECT_TIMEOUT)
 
     def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         """Yield ``(item, result)`` as the cluster finishes them; results are released at once."""
@@ -308,6 +317,62 @@ class DaskExecutor(SequentialExecutor):
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+    def abort(self) -> None:
+        """Cancel the runs in progress and stop; the cancellations are expected, not logged."""
+        import logging
+
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        self.close()
+
+
+def _connect(client_class: Any, address: str, timeout: float) -> Any:
+    """A client of the scheduler at ``address``, or a ScenarioError within ``timeout`` seconds.
+
+    The connection is made in a daemon thread under a hard deadline: something that accepts
+    connections but never speaks Dask (or speaks something else) must not hang or crash us.
+    """
+    import threading
+
+    outcome: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            outcome["client"] = client_class(address, timeout=f"{timeout}s")
+        except BaseException as exc:  # any failure to connect is reported, even MemoryError
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=attempt, name="hetsim-dask-connect", daemon=True)
+    thread.start()
+    thread.join(timeout * 1.25 + 1.0)  # a little longer than the client's own timeout
+    if "client" in outcome:
+        return outcome["client"]
+    reason = outcome.get("error")
+    if reason is None:
+        why = f"no Dask answer within {timeout:g} s"
+    elif isinstance(reason, MemoryError):
+        why = "it does not speak the Dask protocol"
+    else:
+        why = f"{type(reason).__name__}: {reason}"
+    raise ScenarioError(
+        f"--scheduler {address!r}: cannot connect ({why}); give tcp://host:port of a running "
+        "dask scheduler, or 'local'"
+    )
+
+
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set environment variables while processes are started, then restore them."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> SequentialExecutor:

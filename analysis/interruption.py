@@ -6,8 +6,10 @@ KeyboardInterrupt`` handles both; the exit code follows the shell's convention (
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
+from collections.abc import Iterator
 from types import FrameType
 
 EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143}
@@ -40,3 +42,16 @@ def handle_sigterm() -> None:
 def ignore_interrupts() -> None:
     """In a worker process: leave Ctrl-C to the parent, which stops the workers itself."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def interrupts_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while starting processes, which inherit it; restore it afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

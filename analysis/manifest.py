@@ -166,16 +166,12 @@ def conclude(
     finish_manifest(out_dir, manifest, outcome)
     experiment = Experiment(out_dir, outcome)
     if not any(f.exists() for f in files):
-        experiment.notes.append("no run finished; nothing to assemble")
+        if not outcome.interrupted:  # the interruption line already says how many
+            experiment.notes.append("no run finished; nothing to assemble")
         return experiment
     experiment.runs = assemble_runs(files, out_dir / "runs.parquet", sort_by)
     experiment.files = [out_dir / "runs.parquet", out_dir / "manifest.json"]
-    if outcome.interrupted:
-        experiment.notes.append(
-            "interrupted: runs.parquet holds the finished runs only; no comparison or report "
-            "until the experiment is finished with --resume"
-        )
-    elif report:
+    if report and not outcome.interrupted:  # a partial comparison would mislead
         try:
             experiment.files += write_comparison_and_report(out_dir, experiment.runs, manifest)
         except ValueError as exc:  # e.g. every baseline run failed

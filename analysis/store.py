@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -81,8 +82,11 @@ def check_out_dir(out_dir: Path, flag: str = "--out") -> Path:
         parent = parent.parent
     if not parent.is_dir():
         raise ScenarioError(f"{flag} {out_dir}: {parent} is a file, not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ScenarioError(f"{flag} {out_dir}: cannot write in {parent} (permission denied)")
+    try:  # a real write: permissions, read-only file systems and /proc all say no here
+        os.rmdir(tempfile.mkdtemp(prefix=".hetsim-probe-", dir=parent))
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ScenarioError(f"{flag} {out_dir}: cannot write in {parent} ({reason})") from None
     return out_dir
 
 
