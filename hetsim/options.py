@@ -24,10 +24,15 @@ def add_interventions(parser: argparse.ArgumentParser, help_text: str) -> None:
 
 def check_run_flag(name: str, value: int | None) -> None:
     """Validate ``--steps``/``--seed`` against the schema's ``run`` ranges (one clear error)."""
-    from hetsim.simulation.schema import validate
+    from hetsim.simulation.schema import ScenarioError, validate
 
-    if value is not None:
+    if value is None:
+        return
+    try:
         validate({"run": {name: value}}, source=f"--{name}")
+    except ScenarioError as exc:
+        rule = str(exc).split(": ", 2)[-1]
+        raise ScenarioError(f"--{name} = {value}: {rule} (the range of run.{name})") from None
 
 
 def check_out_flag(out: Path | None) -> None:
