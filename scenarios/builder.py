@@ -28,9 +28,11 @@ def _intervention_layers(names: list[str]) -> list[tuple[str, dict[str, Any]]]:
     for name in names:
         path = intervention_path(name)
         data = read_toml(path, kind="intervention")
-        data.pop("description", None)
-        data.pop("name", None)
         source = intervention_source(path)
+        for label in ("name", "description"):  # the intervention's own, not the world's
+            text = data.pop(label, "")
+            if not isinstance(text, str):
+                raise ScenarioError(f"{source}: {label} = {text!r}: must be a string")
         if "run" in data:
             raise ScenarioError(f"{source}: run = {data['run']!r}: {RUN_KEYS_HELP}")
         for key, value in flatten(data).items():
