@@ -181,10 +181,8 @@ def _experiment(args: argparse.Namespace) -> int:
                 executor=executor,
                 **common,
             )
-    for note in result.notes:
-        print(f"hetsim: note: {note}", file=sys.stderr)
     outcome = result.outcome
-    if outcome.interrupted:
+    if outcome.interrupted:  # one line: what was kept and how to go on
         stored = outcome.ran + outcome.skipped
         print(
             f"hetsim: interrupted ({outcome.interrupted}): {stored} of {outcome.total} "
@@ -192,6 +190,8 @@ def _experiment(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return result.exit_code
+    for note in result.notes:
+        print(f"hetsim: note: {note}", file=sys.stderr)
     if result.outcome.failures:
         print(
             f"hetsim: {len(result.outcome.failures)} run(s) failed; see {out / 'failures.json'}",
