@@ -279,6 +279,9 @@ class DaskExecutor(SequentialExecutor):
                     processes=True,
                     host="127.0.0.1",  # reachable from this machine only
                     dashboard_address=None,  # no dashboard served
+                    # distributed still opens an HTTP port (serving nothing, see NO_HTTP_PAGES):
+                    # any free one on loopback, never a clash over 8787
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     env=dict.fromkeys(THREAD_VARIABLES, "1"),  # set before the workers start
                 )
             self._client = Client(self._cluster)
