@@ -22,7 +22,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from hetsim import ui_components as ui
-from hetsim.agents import ROLES
+from hetsim.agents import ROLES, STRATEGIES
 from hetsim.scenarios.builder import load_scenario
 from hetsim.scenarios.library import list_interventions, list_scenarios
 from hetsim.simulation.model import EcosystemModel
@@ -122,7 +122,7 @@ class ExplorerModel(EcosystemModel):
         try:
             seed_value = parse_seed(seed)
             spec = load_scenario(scenario_name, self.overrides, self.interventions)
-            super().__init__(spec, ROLES, seed=seed_value)
+            super().__init__(spec, ROLES, STRATEGIES, seed=seed_value)
         except (ScenarioError, ValueError) as exc:
             import mesa
 

@@ -36,7 +36,7 @@ def parse_arm(text: str) -> tuple[str, ...]:
 def portable(name: str) -> str:
     """A shipped name as is; a file path made absolute, so workers elsewhere find it."""
     path = Path(name)
-    return str(path.resolve()) if path.suffix == ".toml" or path.exists() else name
+    return str(path.resolve()) if path.suffix == ".toml" or path.is_file() else name
 
 
 def arm_list(interventions: Sequence[str]) -> list[tuple[str, tuple[str, ...]]]:

@@ -36,10 +36,21 @@ class Experiment:
     """What an experiment wrote and how its runs went."""
 
     out_dir: Path
+    """The experiment folder."""
     outcome: EnsembleOutcome
+    """Runs done now, runs found done before (``resume``), and failures with their seeds."""
     runs: pd.DataFrame | None = None
+    """runs.parquet: every metric per run × step (None when no run finished)."""
     files: list[Path] = field(default_factory=list)
+    """Every file written."""
     notes: list[str] = field(default_factory=list)
+    """Things the researcher should know (e.g. rounded integer keys)."""
+    manifest: dict[str, Any] = field(default_factory=dict)
+    """manifest.json: the plan, versions, executor, start and end, status."""
+    comparison: pd.DataFrame | None = None
+    """comparison.csv as written (compare and branch)."""
+    indices: pd.DataFrame | None = None
+    """indices.csv as written (sensitivity)."""
 
     @property
     def exit_code(self) -> int:
@@ -164,7 +175,7 @@ def conclude(
 ) -> Experiment:
     """Assemble runs.parquet, write comparison and report, and close the manifest."""
     finish_manifest(out_dir, manifest, outcome)
-    experiment = Experiment(out_dir, outcome)
+    experiment = Experiment(out_dir, outcome, manifest=manifest)
     if not any(f.exists() for f in files):
         if not outcome.interrupted:  # the interruption line already says how many
             experiment.notes.append("no run finished; nothing to assemble")
@@ -174,6 +185,7 @@ def conclude(
     if report and not outcome.interrupted:  # a partial comparison would mislead
         try:
             experiment.files += write_comparison_and_report(out_dir, experiment.runs, manifest)
+            experiment.comparison = pd.read_csv(out_dir / "comparison.csv")
         except ValueError as exc:  # e.g. every baseline run failed
             experiment.notes.append(f"no comparison: {exc}")
     return experiment

@@ -83,6 +83,21 @@ def run_scenario(
     community_rows: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """Run a scenario to the end; return (and, given ``out_dir``, write) its tables."""
+    return run_with_manifest(
+        scenario, out_dir, seed=seed, steps=steps, progress=progress, community_rows=community_rows
+    )[0]
+
+
+def run_with_manifest(
+    scenario: Scenario,
+    out_dir: Path | None = None,
+    *,
+    seed: int | None = None,
+    steps: int | None = None,
+    progress: bool = False,
+    community_rows: bool = True,
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Like :func:`run_scenario`, also returning the manifest (as ``manifest.json`` holds it)."""
     seed = scenario.run.seed if seed is None else seed
     steps = scenario.run.steps if steps is None else steps
     manifest: dict[str, Any] = {
@@ -130,7 +145,7 @@ def run_scenario(
             for name, table in tables.items():
                 _write_parquet_whole(table, out_dir / f"{name}.parquet")
             _write_manifest(out_dir, manifest)
-    return tables
+    return tables, manifest
 
 
 def _tables_up_to(model: Any, completed: int) -> dict[str, pd.DataFrame]:
@@ -138,6 +153,7 @@ def _tables_up_to(model: Any, completed: int) -> dict[str, pd.DataFrame]:
     tables = {
         "metrics": model.recorder.metrics_table(),
         "communities": model.recorder.community_table(),
+        "entities": model.recorder.entity_table(),
         "flows": model.recorder.flows_table(),
     }
     lending_table = model.recorder.lending_table()

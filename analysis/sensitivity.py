@@ -49,9 +49,12 @@ def sensitivity_experiment(
     """
     scenario = portable(scenario)
     interventions = [portable(name) for name in interventions]
+    from hetsim.agents import STRATEGIES
     from hetsim.analysis.figures import DEFAULT_MAIN_METRICS
     from hetsim.analysis.statistics import WINDOWS, summarise_runs
-    from hetsim.simulation.recorder import METRIC_COLUMNS
+    from hetsim.simulation.recorder import metric_columns
+
+    METRIC_COLUMNS = metric_columns(STRATEGIES)
 
     if method not in SENSITIVITY_METHODS:
         raise ScenarioError(f"--method {method!r}: must be one of {', '.join(SENSITIVITY_METHODS)}")
@@ -123,6 +126,7 @@ def sensitivity_experiment(
     indices = pd.DataFrame(rows)
     write_text_atomic(indices.to_csv(index=False), out_dir / "indices.csv")
     experiment.files.append(out_dir / "indices.csv")
+    experiment.indices = indices
     missing = [m for m in metrics if per_point[m].isna().any()]
     if missing:
         experiment.notes.append(

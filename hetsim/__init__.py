@@ -1,3 +1,48 @@
-"""hetsim: who gains power in the machine-learning ecosystem — an agent-based simulation."""
+"""hetsim: who gains power in the machine-learning ecosystem — an agent-based simulation.
+
+The Python API (``hetsim.run``, ``hetsim.compare``, … — see docs/api.md) lives in
+:mod:`hetsim.api` and is loaded on first use, so ``import hetsim`` stays light and importing
+one layer (``hetsim.simulation``) never pulls in the others.
+"""
 
 __version__ = "0.1.0"
+
+_API = (
+    "DaskExecutor",
+    "EcosystemModel",
+    "Experiment",
+    "ProcessExecutor",
+    "Run",
+    "Scenario",
+    "ScenarioError",
+    "SequentialExecutor",
+    "branch",
+    "build",
+    "compare",
+    "list_interventions",
+    "list_scenarios",
+    "load_scenario",
+    "plot_forest",
+    "plot_timeseries",
+    "query",
+    "report",
+    "run",
+    "sensitivity",
+    "sweep",
+    "tables",
+)
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    """Load the API on first use of one of its names."""
+    if name in _API:
+        from hetsim import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'hetsim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

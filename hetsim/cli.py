@@ -12,13 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hetsim.commands import MODULES
-from hetsim.options import (
-    add_interventions,
-    add_overrides,
-    check_out_flag,
-    check_run_flag,
-    default_out,
-)
+from hetsim.options import add_interventions, add_overrides, default_out
 from hetsim.simulation.recorder import MAIN_METRICS
 from hetsim.simulation.schema import ScenarioError
 
@@ -78,22 +72,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from hetsim.analysis.runner import run_scenario
-    from hetsim.scenarios.builder import load_scenario
-    from hetsim.simulation.schema import check_schedule
+    from hetsim import api
 
-    check_run_flag("steps", args.steps)
-    check_run_flag("seed", args.seed)
-    check_out_flag(args.out)
-    scenario = load_scenario(args.scenario, args.overrides, args.interventions)
+    scenario = api.load_scenario(
+        args.scenario, set=args.overrides, interventions=args.interventions
+    )
     seed = scenario.run.seed if args.seed is None else args.seed
-    steps = scenario.run.steps if args.steps is None else args.steps
-    if args.steps is not None:
-        check_schedule(scenario, steps, "--steps", source=Path(args.scenario).name)
     out = args.out or default_out(scenario.name, f"seed{seed}")
-    check_out_flag(out)
     try:
-        tables = run_scenario(scenario, out, seed=seed, steps=steps, progress=not args.quiet)
+        result = api.run(
+            scenario, seed=args.seed, steps=args.steps, out=out, progress=not args.quiet
+        )
     except KeyboardInterrupt as exc:
         from hetsim.analysis.interruption import exit_code, signal_name
 
@@ -103,7 +92,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         return exit_code(exc)
     if not args.quiet:
-        print(_summary(tables["metrics"], scenario.name, seed, out))
+        print(_summary(result.metrics, scenario.name, result.manifest["seed"], out))
     return 0
 
 

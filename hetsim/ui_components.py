@@ -227,7 +227,7 @@ def community_outcomes(model: EcosystemModel) -> pd.DataFrame:
             "community": [f"C{i}" for i in range(len(accuracy))],
             "accuracy": accuracy,
             "gap_own": gap,
-            "strategy": [STRATEGY_NAMES[c] if 0 <= c < 3 else "?" for c in codes],
+            "strategy": [model.strategy_names[c] for c in codes],
         }
     )
     return table.sort_values(["accuracy", "community"], kind="stable").reset_index(drop=True)

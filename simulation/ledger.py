@@ -26,10 +26,13 @@ class Ledger:
     compute: np.ndarray = field(init=False)  # (O,) compute held, records trainable per step
     money: np.ndarray = field(init=False)  # (O,) balance
     records_collected: np.ndarray = field(init=False)  # (C,) records a community gathered
+    records_pooled: np.ndarray = field(init=False)  # (C,) peers' records it can use in a pool
     records_given: np.ndarray = field(init=False)  # (C,) given away on the receiver's terms
     records_given_sovereign: np.ndarray = field(init=False)  # (C,) given under own terms §4.1
     records_scraped: np.ndarray = field(init=False)  # (E,) records an entity gathered itself
     records_by_origin: np.ndarray = field(init=False)  # (E, C) shared records by origin
+    records_sovereign_by_origin: np.ndarray = field(init=False)  # (E, C) of them under the
+    # community's terms (§4.1)
     trust: np.ndarray = field(init=False)  # (C, E) trust of community in entity, [0, 1]
     provider: np.ndarray = field(init=False)  # (C,) organisation controlling the deployed model
     _flows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = field(
@@ -41,10 +44,12 @@ class Ledger:
         self.compute = np.zeros(o)
         self.money = np.zeros(o)
         self.records_collected = np.zeros(c)
+        self.records_pooled = np.zeros(c)
         self.records_given = np.zeros(c)
         self.records_given_sovereign = np.zeros(c)
         self.records_scraped = np.zeros(e)
         self.records_by_origin = np.zeros((e, c))
+        self.records_sovereign_by_origin = np.zeros((e, c))
         self.trust = np.zeros((c, e))
         self.provider = self.community_org(np.arange(c))
 
@@ -88,10 +93,13 @@ class Ledger:
 
     # ------------------------------------------------------------------ holdings
     def data_held(self) -> np.ndarray:
-        """Records each organisation holds (collected, scraped or received)."""
+        """Records each organisation holds and can use: collected, scraped, received, bought,
+        or pooled with peers under collective ownership; less what was withdrawn."""
         held = np.zeros(self.n_orgs)
         held[: self.n_entities] = self.records_scraped + self.records_by_origin.sum(axis=1)
-        held[self.community_org(np.arange(self.n_communities))] = self.records_collected
+        held[self.community_org(np.arange(self.n_communities))] = (
+            self.records_collected + self.records_pooled
+        )
         return held
 
     def data_sovereignty(self) -> np.ndarray:
@@ -133,6 +141,10 @@ class Ledger:
         np.add.at(self.money, target, amount)
         self.record_flow("money", source, target, amount)
 
+    def pool_data(self, members: np.ndarray, records: float) -> None:
+        """Members of one pool each contribute ``records``; each can use all the others'."""
+        self.records_pooled[members] += records * (members.size - 1)
+
     def give_data(
         self,
         communities: np.ndarray,
@@ -146,6 +158,11 @@ class Ledger:
         records = np.broadcast_to(np.asarray(records, dtype=float), communities.shape)
         sovereign = np.broadcast_to(np.asarray(sovereign, dtype=bool), communities.shape)
         np.add.at(self.records_by_origin, (entities, communities), records)
+        np.add.at(
+            self.records_sovereign_by_origin,
+            (entities[sovereign], communities[sovereign]),
+            records[sovereign],
+        )
         np.add.at(self.records_given, communities[~sovereign], records[~sovereign])
         np.add.at(self.records_given_sovereign, communities[sovereign], records[sovereign])
         self.record_flow(

@@ -187,7 +187,8 @@ def no_run(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a run started on invalid input")
 
-    monkeypatch.setattr("hetsim.analysis.runner.run_scenario", refuse)
+    monkeypatch.setattr("hetsim.api.run_with_manifest", refuse)
+    monkeypatch.setattr("hetsim.analysis.runner.run_with_manifest", refuse)
 
 
 def assert_refused(code: int, err: str, source: str, key: str) -> None:

@@ -10,13 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from hetsim.options import (
-    add_interventions,
-    add_overrides,
-    check_out_flag,
-    check_run_flag,
-    default_out,
-)
+from hetsim.options import add_interventions, add_overrides
 
 COMMANDS = ("compare", "sweep", "sensitivity", "branch", "report", "query")
 
@@ -130,57 +124,44 @@ def handle(args: argparse.Namespace) -> int | None:
 
 
 def _experiment(args: argparse.Namespace) -> int:
-    from hetsim.analysis import experiments as ex
-    from hetsim.analysis.ensemble import make_executor
+    from hetsim import api
 
-    ex.check_count("seeds", args.seeds)
-    ex.check_count("steps", args.steps)
-    ex.check_count("workers", args.workers)
-    if args.command == "branch":
-        ex.check_count("warmup", args.warmup)
-    out = args.out or default_out(args.command, Path(args.scenario).stem)
     common = {
         "seeds": args.seeds,
         "steps": args.steps,
-        "overrides": args.overrides,
-        "out_dir": out,
+        "set": args.overrides,
+        "out": args.out,
+        "workers": args.workers,
+        "scheduler": args.scheduler,
         "resume": args.resume,
         "progress": not args.quiet,
     }
-    # Validate everything that needs no executor before starting one.
-    _validate(args)
-    with make_executor(args.workers, args.scheduler) as executor:
-        if args.command == "compare":
-            result = ex.compare_experiment(
-                args.scenario, args.interventions, executor=executor, **common
-            )
-        elif args.command == "branch":
-            result = ex.branch_experiment(
-                args.scenario, args.interventions, warmup=args.warmup, executor=executor, **common
-            )
-        elif args.command == "sweep":
-            result = ex.sweep_experiment(
-                args.scenario,
-                args.params,
-                samples=args.samples,
-                sample_seed=args.sample_seed,
-                interventions=args.interventions,
-                executor=executor,
-                **common,
-            )
-        else:
-            result = ex.sensitivity_experiment(
-                args.scenario,
-                args.params,
-                method=args.method,
-                samples=args.samples,
-                metrics=args.metrics or None,
-                window=args.window,
-                sample_seed=args.sample_seed,
-                interventions=args.interventions,
-                executor=executor,
-                **common,
-            )
+    if args.command == "compare":
+        result = api.compare(args.scenario, args.interventions, **common)
+    elif args.command == "branch":
+        result = api.branch(args.scenario, args.interventions, warmup=args.warmup, **common)
+    elif args.command == "sweep":
+        result = api.sweep(
+            args.scenario,
+            args.params,
+            samples=args.samples,
+            sample_seed=args.sample_seed,
+            interventions=args.interventions,
+            **common,
+        )
+    else:
+        result = api.sensitivity(
+            args.scenario,
+            args.params,
+            method=args.method,
+            samples=args.samples,
+            metrics=args.metrics or None,
+            window=args.window,
+            sample_seed=args.sample_seed,
+            interventions=args.interventions,
+            **common,
+        )
+    out = result.out_dir
     outcome = result.outcome
     if outcome.interrupted:  # one line: what was kept and how to go on
         stored = outcome.ran + outcome.skipped
@@ -200,47 +181,17 @@ def _experiment(args: argparse.Namespace) -> int:
     if not args.quiet:
         done = result.outcome.ran + result.outcome.skipped
         unit = "seed(s), every arm" if args.command == "branch" else "run(s)"
-        print(f"{args.command}: {done} {unit} stored in {out}/ (executor: {executor.name})")
+        executor = result.manifest.get("executor")
+        print(f"{args.command}: {done} {unit} stored in {out}/ (executor: {executor})")
         for path in result.files:
             print(f"  {path}")
     return result.exit_code
 
 
-def _validate(args: argparse.Namespace) -> None:
-    """Cheap checks of the flags, so bad input never starts a cluster."""
-    from hetsim.analysis import experiments as ex
-    from hetsim.scenarios.builder import load_scenario
-    from hetsim.simulation.schema import check_schedule
-
-    check_run_flag("steps", args.steps)
-    check_out_flag(args.out or default_out(args.command, Path(args.scenario).stem))
-    scenarios = [load_scenario(args.scenario, args.overrides, [])]
-    for text in getattr(args, "interventions", []):
-        scenarios.append(load_scenario(args.scenario, args.overrides, list(ex.parse_arm(text))))
-    if args.steps is not None:
-        length = args.steps + (args.warmup if args.command == "branch" else 0)
-        for scenario in scenarios:
-            check_schedule(scenario, length, "--steps", source=Path(args.scenario).name)
-    if args.workers is not None and args.scheduler not in (None, "local"):
-        raise ex.ScenarioError(
-            f"--workers {args.workers} with --scheduler {args.scheduler}: a remote cluster "
-            "has its own workers; give --workers only with --scheduler local or no scheduler"
-        )
-    if args.command in ("sweep", "sensitivity"):
-        ex.check_count("samples", args.samples)
-        if not args.params:
-            raise ex.ScenarioError(f"{args.command}: give at least one --param dotted.key=...")
-        from hetsim.analysis.arguments import parse_params
-
-        parse_params(args.params, args.overrides)
-    elif not args.interventions:
-        raise ex.ScenarioError(f"{args.command}: give at least one --intervention NAME")
-
-
 def _report(args: argparse.Namespace) -> int:
-    from hetsim.analysis.experiments import rebuild_report
+    from hetsim import api
 
-    for path in rebuild_report(args.dir):
+    for path in api.report(args.dir):
         print(path)
     return 0
 
@@ -248,9 +199,9 @@ def _report(args: argparse.Namespace) -> int:
 def _query(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from hetsim.analysis.store import query
+    from hetsim import api
 
-    table = query(args.dir, args.sql, allow_files=args.allow_files)
+    table = api.query(args.dir, args.sql, allow_files=args.allow_files)
     if args.csv:
         print(table.to_csv(index=False), end="")
     else:

@@ -1,0 +1,430 @@
+"""The Python API of hetsim: load a scenario, build or run a model, compare, sweep, plot.
+
+Every function here is what the ``hetsim`` command runs: the CLI parses its flags and calls
+these with the same names and defaults (``set`` is ``--set``, ``out`` is ``--out``), so a
+script and a command given the same arguments write the same tables. Bad arguments raise
+:class:`ScenarioError` (a ``ValueError``) with the message the CLI prints.
+
+Experiments stream every run to ``out`` (default ``results/<command>-<scenario>``) and can be
+resumed; pass ``workers=1`` to run in this process, ``workers=K`` for K local processes
+(default: every core), ``scheduler=`` for Dask, or an ``executor`` you manage yourself. In a
+script, call an experiment that uses worker processes under ``if __name__ == "__main__":``:
+each worker imports the script again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from hetsim.analysis import arguments
+from hetsim.analysis.branch import branch_experiment
+from hetsim.analysis.compare import compare_experiment
+from hetsim.analysis.ensemble import (
+    DaskExecutor,
+    ProcessExecutor,
+    SequentialExecutor,
+    make_executor,
+)
+from hetsim.analysis.figures import plot_forest, plot_timeseries
+from hetsim.analysis.manifest import Experiment, rebuild_report
+from hetsim.analysis.runner import run_with_manifest
+from hetsim.analysis.sensitivity import sensitivity_experiment
+from hetsim.analysis.store import check_out_dir, query
+from hetsim.analysis.sweep import sweep_experiment
+from hetsim.options import check_run_flag, default_out
+from hetsim.scenarios import builder
+from hetsim.scenarios.library import list_interventions, list_scenarios
+from hetsim.simulation.model import EcosystemModel
+from hetsim.simulation.schema import Scenario, ScenarioError, check_schedule
+
+__all__ = [
+    "DaskExecutor",
+    "EcosystemModel",
+    "Experiment",
+    "ProcessExecutor",
+    "Run",
+    "Scenario",
+    "ScenarioError",
+    "SequentialExecutor",
+    "branch",
+    "build",
+    "compare",
+    "list_interventions",
+    "list_scenarios",
+    "load_scenario",
+    "plot_forest",
+    "plot_timeseries",
+    "query",
+    "report",
+    "run",
+    "sensitivity",
+    "sweep",
+    "tables",
+]
+
+ScenarioLike = str | Path | Scenario
+"""A shipped scenario name, a path to a ``.toml`` file, or a loaded :class:`Scenario`."""
+
+
+@dataclass
+class Run:
+    """One run's tables as pandas DataFrames, with its manifest (what ``hetsim run`` writes)."""
+
+    metrics: pd.DataFrame
+    """One row per step: concentration, dependency, sovereignty, fairness, … (docs/metrics.md)."""
+    communities: pd.DataFrame
+    """One row per step × community × group."""
+    flows: pd.DataFrame
+    """One row per step × source × target × kind of exchange."""
+    lending: pd.DataFrame | None = None
+    """The lending domain's rows, when the scenario switches it on."""
+    manifest: dict[str, Any] = field(default_factory=dict)
+    """Scenario as resolved, seed, steps, versions, status (empty for :func:`tables`)."""
+    out: Path | None = None
+    """The folder the tables were written to, if any."""
+
+
+def load_scenario(
+    name_or_path: str | Path,
+    *,
+    set: Sequence[str] = (),
+    interventions: Sequence[str] = (),
+) -> Scenario:
+    """A validated scenario: a shipped name or a path, with interventions then ``set`` applied.
+
+    ``set`` holds ``dotted.key=value`` strings (TOML values), ``interventions`` shipped names or
+    paths to intervention files; two interventions setting one key differently is an error.
+    """
+    _check_strings("set", set)
+    _check_strings("intervention", interventions)
+    return builder.load_scenario(name_or_path, list(set), list(interventions))
+
+
+def build(
+    scenario: ScenarioLike,
+    *,
+    seed: int | None = None,
+    set: Sequence[str] = (),
+    interventions: Sequence[str] = (),
+) -> EcosystemModel:
+    """A Mesa model ready to step: ``model.step()``, ``model.run_for(n)``, then :func:`tables`."""
+    spec = _scenario(scenario, set, interventions)
+    arguments.check_count("seed", seed, minimum=0)
+    return builder.build_model(spec, seed=seed)
+
+
+def tables(model: EcosystemModel) -> Run:
+    """The tables a model has recorded so far, one row per step taken."""
+    recorder = model.recorder
+    return Run(
+        metrics=recorder.metrics_table(),
+        communities=recorder.community_table(),
+        flows=recorder.flows_table(),
+        lending=recorder.lending_table(),
+    )
+
+
+def run(
+    scenario: ScenarioLike,
+    *,
+    seed: int | None = None,
+    steps: int | None = None,
+    set: Sequence[str] = (),
+    interventions: Sequence[str] = (),
+    out: str | Path | None = None,
+    progress: bool = False,
+) -> Run:
+    """Run a scenario for ``steps`` (default: the scenario's); write the tables if ``out``.
+
+    Ctrl-C (or SIGTERM under the CLI) writes the steps that finished, marks the manifest
+    ``interrupted`` and raises ``KeyboardInterrupt``.
+    """
+    check_run_flag("steps", steps)
+    check_run_flag("seed", seed)
+    spec = _scenario(scenario, set, interventions)
+    if steps is not None:
+        check_schedule(spec, steps, "--steps", source=_source_name(scenario))
+    out = None if out is None else check_out_dir(Path(out))
+    found, manifest = run_with_manifest(spec, out, seed=seed, steps=steps, progress=progress)
+    return Run(
+        metrics=found["metrics"],
+        communities=found["communities"],
+        flows=found["flows"],
+        lending=found.get("lending"),
+        manifest=manifest,
+        out=out,
+    )
+
+
+def compare(
+    scenario: str | Path,
+    interventions: Sequence[str],
+    *,
+    seeds: int = 10,
+    steps: int | None = None,
+    set: Sequence[str] = (),
+    out: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: SequentialExecutor | None = None,
+    resume: bool = False,
+    progress: bool = False,
+) -> Experiment:
+    """Baseline and each intervention arm (``a+b`` applies both) on seeds ``0..seeds-1``.
+
+    Writes runs.parquet, comparison.csv, report.html with its figures and manifest.json into
+    ``out``; returns them with ``.runs`` and ``.comparison`` as DataFrames.
+    """
+    _validate("compare", scenario, set, interventions=interventions, seeds=seeds, steps=steps)
+    _check_executor(workers, scheduler)
+    out_dir = _out("compare", scenario, out)  # checked before any work starts
+    with _executor(workers, scheduler, executor) as chosen:
+        return compare_experiment(
+            str(scenario),
+            list(interventions),
+            seeds=seeds,
+            steps=steps,
+            overrides=list(set),
+            out_dir=out_dir,
+            executor=chosen,
+            resume=resume,
+            progress=progress,
+        )
+
+
+def branch(
+    scenario: str | Path,
+    interventions: Sequence[str],
+    *,
+    warmup: int,
+    seeds: int = 10,
+    steps: int | None = None,
+    set: Sequence[str] = (),
+    out: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: SequentialExecutor | None = None,
+    resume: bool = False,
+    progress: bool = False,
+) -> Experiment:
+    """Per seed, warm the baseline up for ``warmup`` steps once, then run every arm ``steps``."""
+    arguments.check_count("warmup", warmup)
+    _validate(
+        "branch",
+        scenario,
+        set,
+        interventions=interventions,
+        seeds=seeds,
+        steps=steps,
+        warmup=warmup,
+    )
+    _check_executor(workers, scheduler)
+    out_dir = _out("branch", scenario, out)  # checked before any work starts
+    with _executor(workers, scheduler, executor) as chosen:
+        return branch_experiment(
+            str(scenario),
+            list(interventions),
+            warmup=warmup,
+            seeds=seeds,
+            steps=steps,
+            overrides=list(set),
+            out_dir=out_dir,
+            executor=chosen,
+            resume=resume,
+            progress=progress,
+        )
+
+
+def sweep(
+    scenario: str | Path,
+    params: Sequence[str],
+    *,
+    seeds: int = 3,
+    samples: int | None = None,
+    sample_seed: int = 0,
+    steps: int | None = None,
+    set: Sequence[str] = (),
+    interventions: Sequence[str] = (),
+    out: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: SequentialExecutor | None = None,
+    resume: bool = False,
+    progress: bool = False,
+) -> Experiment:
+    """Runs at every point of ``key=v1,v2`` lists (full factorial) or ``key=lo:hi`` ranges.
+
+    Ranges need ``samples`` (a Latin hypercube). ``.runs`` has a ``point`` column and one column
+    per swept key.
+    """
+    _validate("sweep", scenario, set, seeds=seeds, steps=steps, params=params, samples=samples)
+    _check_executor(workers, scheduler)
+    out_dir = _out("sweep", scenario, out)  # checked before any work starts
+    with _executor(workers, scheduler, executor) as chosen:
+        return sweep_experiment(
+            str(scenario),
+            list(params),
+            seeds=seeds,
+            samples=samples,
+            sample_seed=sample_seed,
+            steps=steps,
+            overrides=list(set),
+            interventions=list(interventions),
+            out_dir=out_dir,
+            executor=chosen,
+            resume=resume,
+            progress=progress,
+        )
+
+
+def sensitivity(
+    scenario: str | Path,
+    params: Sequence[str],
+    *,
+    method: str = "morris",
+    samples: int | None = None,
+    metrics: Sequence[str] | None = None,
+    window: str = "final",
+    seeds: int = 1,
+    sample_seed: int = 0,
+    steps: int | None = None,
+    set: Sequence[str] = (),
+    interventions: Sequence[str] = (),
+    out: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: SequentialExecutor | None = None,
+    resume: bool = False,
+    progress: bool = False,
+) -> Experiment:
+    """Morris or Sobol indices (SALib) of ``metrics`` over ``key=lo:hi`` ranges (``.indices``)."""
+    _validate(
+        "sensitivity", scenario, set, seeds=seeds, steps=steps, params=params, samples=samples
+    )
+    if metrics is not None:
+        _check_strings("metrics", metrics)
+    _check_executor(workers, scheduler)
+    out_dir = _out("sensitivity", scenario, out)  # checked before any work starts
+    with _executor(workers, scheduler, executor) as chosen:
+        return sensitivity_experiment(
+            str(scenario),
+            list(params),
+            method=method,
+            samples=samples,
+            metrics=list(metrics) if metrics else None,
+            window=window,
+            seeds=seeds,
+            sample_seed=sample_seed,
+            steps=steps,
+            overrides=list(set),
+            interventions=list(interventions),
+            out_dir=out_dir,
+            executor=chosen,
+            resume=resume,
+            progress=progress,
+        )
+
+
+def report(out: str | Path) -> list[Path]:
+    """Recompute comparison.csv and rewrite report.html from a compare or branch folder."""
+    return rebuild_report(Path(out))
+
+
+# ------------------------------------------------------------------------------ checks
+
+
+def _check_strings(name: str, values: Sequence[str]) -> None:
+    """A lone string where a list belongs would be read letter by letter: refuse it."""
+    if isinstance(values, str | Path):
+        raise ScenarioError(f"{name}={values!r}: must be a list of strings, e.g. [{values!r}]")
+    if not all(isinstance(v, str | Path) for v in values):
+        raise ScenarioError(f"{name}={values!r}: every item must be a string")
+
+
+def _scenario(scenario: ScenarioLike, overrides: Sequence[str], names: Sequence[str]) -> Scenario:
+    if not isinstance(scenario, Scenario):
+        return load_scenario(scenario, set=overrides, interventions=names)
+    if overrides or names:
+        raise ScenarioError(
+            f"scenario {scenario.name!r} is already loaded; pass set= and interventions= to "
+            "hetsim.load_scenario, or pass the scenario's name instead"
+        )
+    return scenario
+
+
+def _validate(
+    command: str,
+    scenario: str | Path,
+    overrides: Sequence[str],
+    *,
+    seeds: int,
+    steps: int | None,
+    interventions: Sequence[str] = (),
+    params: Sequence[str] = (),
+    samples: int | None = None,
+    warmup: int = 0,
+) -> None:
+    """Cheap checks of the arguments, so bad input never starts a cluster."""
+    if isinstance(scenario, Scenario):
+        raise ScenarioError(
+            f"{command}: give the scenario's name or path, not a loaded Scenario (each worker "
+            "loads it again)"
+        )
+    arguments.check_count("seeds", seeds)
+    check_run_flag("steps", steps)
+    specs = [load_scenario(scenario, set=overrides)]
+    _check_strings("intervention", interventions)
+    for text in interventions:
+        names = arguments.parse_arm(text)
+        specs.append(load_scenario(scenario, set=overrides, interventions=names))
+    if steps is not None:
+        for spec in specs:
+            check_schedule(spec, steps + warmup, "--steps", source=_source_name(scenario))
+    if command in ("sweep", "sensitivity"):
+        arguments.check_count("samples", samples)
+        _check_strings("param", params)
+        if not params:
+            raise ScenarioError(f"{command}: give at least one --param dotted.key=...")
+        arguments.parse_params(params, overrides)
+    elif not interventions:
+        raise ScenarioError(f"{command}: give at least one --intervention NAME")
+
+
+def _check_executor(workers: int | None, scheduler: str | None) -> None:
+    arguments.check_count("workers", workers)
+    if workers is not None and scheduler not in (None, "local"):
+        raise ScenarioError(
+            f"--workers {workers} with --scheduler {scheduler}: a remote cluster "
+            "has its own workers; give --workers only with --scheduler local or no scheduler"
+        )
+
+
+@contextlib.contextmanager
+def _executor(
+    workers: int | None, scheduler: str | None, executor: SequentialExecutor | None
+) -> Iterator[SequentialExecutor]:
+    """The caller's executor as is, or one made from ``workers``/``scheduler`` and closed."""
+    if executor is not None:
+        if workers is not None or scheduler is not None:
+            raise ScenarioError("give either executor= or workers=/scheduler=, not both")
+        yield executor
+        return
+    with make_executor(workers, scheduler) as made:
+        yield made
+
+
+def _out(command: str, scenario: str | Path, out: str | Path | None) -> Path:
+    """``out``, or ``results/<command>-<scenario>``; checked to be a folder we can write."""
+    return check_out_dir(
+        Path(out) if out is not None else default_out(command, Path(scenario).stem)
+    )
+
+
+def _source_name(scenario: ScenarioLike) -> str:
+    return scenario.name if isinstance(scenario, Scenario) else Path(scenario).name
