@@ -133,8 +133,8 @@ def parse_param(text: str) -> Param:
     return Param(key, kind, values=tuple(param.coerce(v) for v in values))
 
 
-def parse_params(texts: Sequence[str]) -> list[Param]:
-    """Every ``--param``, each key at most once."""
+def parse_params(texts: Sequence[str], overrides: Sequence[str] = ()) -> list[Param]:
+    """Every ``--param``, each key at most once and not also fixed by ``--set``."""
     if not texts:
         raise ScenarioError("give at least one --param dotted.key=...")
     params = [parse_param(t) for t in texts]
@@ -142,6 +142,12 @@ def parse_params(texts: Sequence[str]) -> list[Param]:
     for key in keys:
         if keys.count(key) > 1:
             raise ScenarioError(f"--param {key}: given twice")
+    fixed = {text.split("=", 1)[0].strip(): text for text in overrides}
+    for key in keys:
+        if key in fixed:
+            raise ScenarioError(
+                f"--param {key}: also fixed by --set {fixed[key]!r}; vary it or fix it, not both"
+            )
     return params
 
 

@@ -24,6 +24,8 @@ from hetsim.analysis.ensemble import (
     label_table,
     last_step_flows,
     run_ensemble,
+    task_done,
+    task_files,
 )
 from hetsim.analysis.manifest import (
     Experiment,
@@ -120,7 +122,14 @@ def run_branch(job: BranchJob) -> BranchResult:
 
 
 def _branch_done(job: BranchJob, out_dir: Path) -> bool:
-    return all(job.task(label, names).run_file(out_dir).exists() for label, names in job.arms)
+    return all(task_done(job.task(label, names), out_dir) for label, names in job.arms)
+
+
+def _branch_files(job: BranchJob, out_dir: Path) -> list[Path]:
+    files = [job.checkpoint_file(out_dir)]
+    for label, names in job.arms:
+        files += task_files(job.task(label, names), out_dir)
+    return files
 
 
 def _branch_store(job: BranchJob, result: BranchResult, out_dir: Path) -> None:
@@ -203,6 +212,7 @@ def branch_experiment(
         progress=progress,
         worker=run_branch,
         done=_branch_done,
+        files=_branch_files,
         store=_branch_store,
         desc="branch",
     )

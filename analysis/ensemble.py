@@ -32,6 +32,10 @@ from hetsim.simulation.schema import ScenarioError
 
 BASELINE = "baseline"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+WORKER_LOG_LEVEL = {"DASK_LOGGING__DISTRIBUTED": "error"}
+# A LocalCluster started by hetsim serves no web pages (dashboard, info, JSON, metrics).
+CONNECT_TIMEOUT = 20.0  # seconds to reach a remote scheduler before giving up
+NO_HTTP_PAGES = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
 
 
 def arm_label(interventions: Sequence[str]) -> str:
@@ -137,9 +141,15 @@ def execute(task: Task) -> RunResult:
 
 
 def limit_threads() -> None:
-    """Worker initializer: one BLAS/OpenMP thread per process (parallelism is across runs)."""
+    """Worker initializer: one BLAS/OpenMP thread per process (parallelism is across runs).
+
+    Workers also leave Ctrl-C to the parent, which stops them (no traceback per worker).
+    """
+    from hetsim.analysis.interruption import ignore_interrupts
+
     for name in THREAD_VARIABLES:
         os.environ[name] = "1"
+    ignore_interrupts()
 
 
 class SequentialExecutor:
@@ -162,6 +172,10 @@ class SequentialExecutor:
 
     def close(self) -> None:
         """Nothing to release."""
+
+    def abort(self) -> None:
+        """Stop at once, abandoning runs in progress (after Ctrl-C or SIGTERM)."""
+        self.close()
 
     def __enter__(self) -> SequentialExecutor:
         return self
@@ -213,6 +227,18 @@ class ProcessExecutor(SequentialExecutor):
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def abort(self) -> None:
+        """Stop the workers now; their unfinished runs are lost (``--resume`` reruns them)."""
+        if self._pool is None:
+            return
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+        self._pool = None
+
 
 class DaskExecutor(SequentialExecutor):
     """Run tasks on a Dask cluster: ``tcp://host:port``, or ``local`` for a LocalCluster.
@@ -232,27 +258,35 @@ class DaskExecutor(SequentialExecutor):
 
     def start(self) -> None:
         """Start the LocalCluster, or connect to the scheduler."""
+        import dask
         from distributed import Client, LocalCluster
 
         if self._client is not None:
             return
         if self.scheduler == "local":
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                env=dict.fromkeys(THREAD_VARIABLES, "1"),  # set before the workers start
-            )
+            from hetsim.analysis.interruption import interrupts_ignored
+
+            # Workers inherit both: Ctrl-C is the parent's to handle, and runs that fail are
+            # reported by hetsim, so the workers' log says only errors (not the cancellations).
+            with (
+                interrupts_ignored(),
+                _environment(WORKER_LOG_LEVEL),
+                dask.config.set(NO_HTTP_PAGES),
+            ):
+                self._cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",  # reachable from this machine only
+                    dashboard_address=None,  # no dashboard served
+                    # distributed still opens an HTTP port (serving nothing, see NO_HTTP_PAGES):
+                    # any free one on loopback, never a clash over 8787
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                    env=dict.fromkeys(THREAD_VARIABLES, "1"),  # set before the workers start
+                )
             self._client = Client(self._cluster)
             return
-        try:
-            self._client = Client(self.scheduler, timeout="20s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise ScenarioError(
-                f"--scheduler {self.scheduler!r}: cannot connect ({exc}); give tcp://host:port "
-                "of a running dask scheduler, or 'local'"
-            ) from None
+        self._client = _connect(Client, self.scheduler, CONNECT_TIMEOUT)
 
     def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         """Yield ``(item, result)`` as the cluster finishes them; results are released at once."""
@@ -287,6 +321,83 @@ class DaskExecutor(SequentialExecutor):
             self._cluster.close()
             self._cluster = None
 
+    def abort(self) -> None:
+        """Cancel the runs in progress and stop; the cancellations are expected, not logged."""
+        import logging
+
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        self.close()
+
+
+def _connect(client_class: Any, address: str, timeout: float) -> Any:
+    """A client of the Dask scheduler at ``address``, or a ScenarioError within ``timeout``.
+
+    The scheduler is asked who it is first, under a hard deadline, so an address where
+    something accepts connections but never speaks Dask (or speaks something else) is a
+    clear error, not a hang or a huge allocation.
+    """
+    why = _probe_scheduler(address, timeout)
+    if why is None:
+        try:
+            return client_class(address, timeout=f"{timeout}s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            why = f"{type(exc).__name__}: {exc}"
+    raise ScenarioError(
+        f"--scheduler {address!r}: cannot connect ({why}); give tcp://host:port of a running "
+        "dask scheduler, or 'local'"
+    )
+
+
+def _probe_scheduler(address: str, timeout: float) -> str | None:
+    """None when a Dask scheduler answers at ``address`` within ``timeout`` s, else why not."""
+    import asyncio
+    import threading
+
+    async def identity() -> Any:
+        from distributed.comm import connect
+
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        try:
+            await asyncio.wait_for(comm.write({"op": "identity", "reply": True}), timeout)
+            return await asyncio.wait_for(comm.read(), timeout)
+        finally:
+            comm.abort()
+
+    answer: dict[str, Any] = {}
+
+    def ask() -> None:  # in its own thread: the caller may be running an event loop
+        try:
+            answer["reply"] = asyncio.run(identity())
+        except BaseException as exc:  # any failure is the answer, even MemoryError
+            answer["error"] = exc
+
+    thread = threading.Thread(target=ask, name="hetsim-dask-probe", daemon=True)
+    thread.start()
+    thread.join(4 * timeout + 5.0)  # each of the three waits above is bounded by timeout
+    reply, error = answer.get("reply"), answer.get("error")
+    if isinstance(reply, dict) and reply.get("type") == "Scheduler":
+        return None
+    if isinstance(error, asyncio.TimeoutError | TimeoutError) or not answer:
+        return f"no Dask answer within {timeout:g} s"
+    if isinstance(error, MemoryError) or (error is None and reply is not None):
+        return "what answers does not speak the Dask protocol"
+    return f"{type(error).__name__}: {error}"
+
+
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set environment variables while processes are started, then restore them."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
 
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> SequentialExecutor:
     """The executor for ``--workers K`` / ``--scheduler ADDR``: 1 worker runs in-process."""
@@ -309,6 +420,9 @@ class EnsembleOutcome:
     ran: int = 0
     skipped: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    damaged: list[str] = field(default_factory=list)
+    interrupted: str | None = None  # "SIGINT" or "SIGTERM" when the runs were cut short
 
     @property
     def ok(self) -> bool:
@@ -325,8 +439,18 @@ def store_task_result(task: Task, result: RunResult, out_dir: Path) -> None:
 
 
 def task_done(task: Task, out_dir: Path) -> bool:
-    """True when the task's run file exists (``--resume`` skips it)."""
-    return task.run_file(out_dir).exists()
+    """True when the task's run file is whole: readable, one row per step (``--resume``)."""
+    from hetsim.analysis.store import stored_rows
+
+    rows = stored_rows(task.run_file(out_dir))
+    if rows is None:
+        return False
+    return rows == task.steps if task.steps is not None else rows > 0
+
+
+def task_files(task: Task, out_dir: Path) -> list[Path]:
+    """The files a finished task leaves (its run file marks it done)."""
+    return [task.run_file(out_dir), task.flows_file(out_dir)]
 
 
 def run_ensemble(
@@ -339,6 +463,7 @@ def run_ensemble(
     worker: Callable[[Any], Any] = execute,
     done: Callable[[Any, Path], bool] = task_done,
     store: Callable[[Any, Any, Path], None] = store_task_result,
+    files: Callable[[Any, Path], list[Path]] = task_files,
     desc: str = "runs",
 ) -> EnsembleOutcome:
     """Run every job not yet done, writing each result as soon as it arrives.
@@ -351,12 +476,15 @@ def run_ensemble(
             experiment never mixes with an old one).
         progress: Show a progress bar (on a terminal) with runs done, failed and time left.
         worker: Function run on the executor; returns a result with ``error``/``detail``.
-        done: Whether a job's results are already stored.
+        done: Whether a job's results are stored whole (a damaged one is rerun).
         store: Writes a successful result.
+        files: The files a job's result is stored in (removed when damaged).
         desc: Label of the progress bar.
 
     Returns:
         The outcome; failures are also printed to stderr and written to ``failures.json``.
+        Ctrl-C or SIGTERM stops the executor at once and returns the outcome so far, with
+        ``interrupted`` set: every run stored before it is kept whole.
     """
     from tqdm import tqdm
 
@@ -365,15 +493,26 @@ def run_ensemble(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     clear_partial_files(out_dir)
-    finished = [job for job in jobs if done(job, out_dir)]
+    is_done = [done(job, out_dir) for job in jobs]
+    finished = [job for job, ok in zip(jobs, is_done, strict=True) if ok]
     if finished and not resume:
         raise ScenarioError(
             f"--out {out_dir}: already holds {len(finished)} finished run(s) "
             f"(e.g. {finished[0].describe()}); pass --resume to continue that experiment, "
             "or choose another --out"
         )
-    todo = [job for job in jobs if not done(job, out_dir)]
-    outcome = EnsembleOutcome(skipped=len(finished))
+    todo = [job for job, ok in zip(jobs, is_done, strict=True) if not ok]
+    outcome = EnsembleOutcome(skipped=len(finished), total=len(jobs))
+    for job in todo:
+        stale = [path for path in files(job, out_dir) if path.exists()]
+        if stale and resume:
+            outcome.damaged.append(job.describe())
+            print(
+                f"hetsim: {job.describe()}: stored run is damaged or incomplete; running it again",
+                file=sys.stderr,
+            )
+        for path in stale:
+            path.unlink()
     bar = tqdm(
         total=len(jobs),
         initial=len(finished),
@@ -383,6 +522,8 @@ def run_ensemble(
         dynamic_ncols=True,
         file=sys.stderr,
     )
+    from hetsim.analysis.interruption import signal_name
+
     try:
         for job, result in executor.imap(worker, todo):
             if result.error is None:
@@ -399,6 +540,9 @@ def run_ensemble(
                 tqdm.write(f"hetsim: run failed: {job.describe()}: {result.error}", file=sys.stderr)
             bar.set_postfix(done=outcome.ran + outcome.skipped, failed=len(outcome.failures))
             bar.update(1)
+    except KeyboardInterrupt as exc:
+        outcome.interrupted = signal_name(exc)
+        executor.abort()
     finally:
         bar.close()
         _write_failures(out_dir, outcome.failures)

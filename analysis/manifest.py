@@ -54,7 +54,11 @@ class Experiment:
 
     @property
     def exit_code(self) -> int:
-        """0 when every run finished, 1 when any failed."""
+        """0 when every run finished, 1 when any failed, 130/143 after Ctrl-C/SIGTERM."""
+        if self.outcome.interrupted:
+            from hetsim.analysis.interruption import EXIT_CODES
+
+            return EXIT_CODES[self.outcome.interrupted]
         return 0 if self.outcome.ok else 1
 
 
@@ -103,12 +107,19 @@ def start_manifest(
 
 
 def finish_manifest(out_dir: Path, manifest: dict[str, Any], outcome: EnsembleOutcome) -> None:
-    """Record when and how the runs ended."""
+    """Record when and how the runs ended; the counts always add up to ``runs_planned``."""
     manifest["finished"] = now()
-    manifest["status"] = "completed" if outcome.ok else "failed"
+    if outcome.interrupted:
+        manifest["status"] = "interrupted"
+        manifest["interrupted_by"] = outcome.interrupted
+    else:
+        manifest["status"] = "completed" if outcome.ok else "failed"
+    manifest["runs_planned"] = outcome.total
     manifest["runs_done_now"] = outcome.ran
     manifest["runs_resumed"] = outcome.skipped
     manifest["runs_failed"] = [f["run"] for f in outcome.failures]
+    manifest["runs_not_run"] = outcome.total - outcome.ran - outcome.skipped - len(outcome.failures)
+    manifest["runs_damaged_rerun"] = outcome.damaged
     write_json(manifest, out_dir / "manifest.json")
 
 
@@ -166,11 +177,12 @@ def conclude(
     finish_manifest(out_dir, manifest, outcome)
     experiment = Experiment(out_dir, outcome, manifest=manifest)
     if not any(f.exists() for f in files):
-        experiment.notes.append("no run finished; nothing to assemble")
+        if not outcome.interrupted:  # the interruption line already says how many
+            experiment.notes.append("no run finished; nothing to assemble")
         return experiment
     experiment.runs = assemble_runs(files, out_dir / "runs.parquet", sort_by)
     experiment.files = [out_dir / "runs.parquet", out_dir / "manifest.json"]
-    if report:
+    if report and not outcome.interrupted:  # a partial comparison would mislead
         try:
             experiment.files += write_comparison_and_report(out_dir, experiment.runs, manifest)
             experiment.comparison = pd.read_csv(out_dir / "comparison.csv")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import platform
 import subprocess
 from importlib import metadata
@@ -113,42 +114,69 @@ def run_with_manifest(
         _write_manifest(out_dir, manifest)
     tables: dict[str, pd.DataFrame] = {}
     model = None
+    completed = 0  # steps that ran to the end (a step cut short is not recorded)
+    bar = _progress(steps, scenario.name, progress)
     try:
         with threadpool_limits(1):
             model = build_model(scenario, seed=seed)
             model.recorder.keep_community_rows = community_rows
-            bar = _progress(steps, scenario.name, progress)
             for _ in range(steps):
                 model.step()
+                completed += 1
                 bar.update(1)
-            bar.close()
         manifest["status"] = "completed"
+    except KeyboardInterrupt as exc:
+        from hetsim.analysis.interruption import signal_name
+
+        manifest["status"] = "interrupted"
+        manifest["interrupted_by"] = signal_name(exc)
+        raise
     except BaseException as exc:
-        manifest["status"] = "failed" if not isinstance(exc, KeyboardInterrupt) else "interrupted"
+        manifest["status"] = "failed"
         manifest["error"] = f"{type(exc).__name__}: {exc}"
         raise
     finally:
+        bar.close()
         if model is not None:
-            tables = {
-                "metrics": model.recorder.metrics_table(),
-                "communities": model.recorder.community_table(),
-                "entities": model.recorder.entity_table(),
-                "flows": model.recorder.flows_table(),
-            }
-            lending_table = model.recorder.lending_table()
-            if lending_table is not None:
-                tables["lending"] = lending_table
-            manifest["steps_completed"] = int(model.steps)
+            tables = _tables_up_to(model, completed)
+        manifest["steps_completed"] = completed
         manifest["finished"] = now()
         if out_dir is not None:
             for name, table in tables.items():
-                write_parquet(table, out_dir / f"{name}.parquet")
+                _write_parquet_whole(table, out_dir / f"{name}.parquet")
             _write_manifest(out_dir, manifest)
     return tables, manifest
 
 
+def _tables_up_to(model: Any, completed: int) -> dict[str, pd.DataFrame]:
+    """The model's tables for its ``completed`` whole steps (rows of a step cut short dropped)."""
+    tables = {
+        "metrics": model.recorder.metrics_table(),
+        "communities": model.recorder.community_table(),
+        "entities": model.recorder.entity_table(),
+        "flows": model.recorder.flows_table(),
+    }
+    lending_table = model.recorder.lending_table()
+    if lending_table is not None:
+        tables["lending"] = lending_table
+    for name, table in tables.items():
+        if "step" in table.columns and len(table) and table["step"].max() > completed:
+            tables[name] = table[table["step"] <= completed].reset_index(drop=True)
+    return tables
+
+
+def _write_parquet_whole(table: pd.DataFrame, path: Path) -> None:
+    """Write under a temporary name, then move into place: never half a file."""
+    tmp = path.with_name(f".{path.name}.partial")
+    write_parquet(table, tmp)
+    os.replace(tmp, path)
+
+
 def _write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    path = out_dir / "manifest.json"
+    tmp = path.with_name(".manifest.json.partial")
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)
 
 
 class _NoBar:

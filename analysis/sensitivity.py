@@ -69,7 +69,7 @@ def sensitivity_experiment(
             raise ScenarioError(
                 f"--metric {metric!r}: not a metric; allowed: {', '.join(list(METRIC_COLUMNS)[1:])}"
             )
-    params = parse_params(param_texts)
+    params = parse_params(param_texts, overrides)
     listed = [p.key for p in params if p.bounds is None]
     if listed:
         raise ScenarioError(f"--param {listed[0]}: sensitivity needs a range lo:hi")

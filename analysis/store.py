@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,42 @@ def write_json(data: Any, path: Path) -> None:
     write_text_atomic(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", path)
 
 
+def safe_name(name: str) -> str:
+    """``name`` as one folder name: no separators, no leading dots (stays inside results/)."""
+    cleaned = re.sub(r"[^A-Za-z0-9._+=-]+", "_", str(name)).lstrip("._")
+    return cleaned[:100] or "unnamed"
+
+
+def check_out_dir(out_dir: Path, flag: str = "--out") -> Path:
+    """Refuse an output folder that is a file, lies under a file, or cannot be written."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ScenarioError(f"{flag} {out_dir}: is a file; give a folder (new or existing)")
+    parent = out_dir
+    while not parent.exists():
+        if parent.is_symlink():
+            raise ScenarioError(f"{flag} {out_dir}: {parent} is a broken link")
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ScenarioError(f"{flag} {out_dir}: {parent} is a file, not a folder")
+    try:  # a real write: permissions, read-only file systems and /proc all say no here
+        os.rmdir(tempfile.mkdtemp(prefix=".hetsim-probe-", dir=parent))
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ScenarioError(f"{flag} {out_dir}: cannot write in {parent} ({reason})") from None
+    return out_dir
+
+
+def stored_rows(path: Path) -> int | None:
+    """Rows of a stored Parquet file, or None if it is missing or cannot be read whole."""
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.read_metadata(path).num_rows)
+    except (OSError, ValueError):  # missing, truncated, not Parquet (ArrowInvalid)
+        return None
+
+
 def clear_partial_files(out_dir: Path) -> None:
     """Remove temporary files a killed command left behind."""
     for tmp in Path(out_dir).rglob(f"*{TEMP_SUFFIX}"):
@@ -83,25 +121,51 @@ def assemble_runs(
     files = sorted(str(f) for f in files if Path(f).exists())
     if not files:
         raise ScenarioError(f"{out.parent}: no finished runs to assemble")
-    table = pa.concat_tables([pq.read_table(f) for f in files])
+    table = pa.concat_tables([_read_table(pq, f) for f in files])
     runs = table.to_pandas()
     runs = runs.sort_values(list(sort_by), kind="mergesort").reset_index(drop=True)
     write_atomic(runs, out)
     return runs
 
 
+def _read_table(pq: Any, path: str | Path) -> Any:
+    try:
+        return pq.read_table(path)
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"{path}: damaged, cannot be read as Parquet ({exc})") from None
+
+
+DAMAGED_RUNS_HELP = "rerun the experiment with --resume --out on this folder to rebuild it"
+
+
+def runs_file(out_dir: Path) -> Path:
+    """The folder's runs.parquet, checked to be there and readable."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise ScenarioError(f"{out_dir}: no such folder (give an experiment's --out folder)")
+    path = out_dir / "runs.parquet"
+    if not path.is_file():
+        raise ScenarioError(f"{out_dir}: no runs.parquet here (run compare, sweep or branch)")
+    if stored_rows(path) is None:
+        raise ScenarioError(f"{path}: damaged, cannot be read as Parquet; {DAMAGED_RUNS_HELP}")
+    return path
+
+
 def read_runs(out_dir: Path) -> pd.DataFrame:
     """The stored runs table of an experiment folder."""
-    path = Path(out_dir) / "runs.parquet"
-    if not path.exists():
-        raise ScenarioError(f"{out_dir}: no runs.parquet here (run compare, sweep or branch)")
-    return pd.read_parquet(path)
+    import pyarrow.parquet as pq
+
+    return _read_table(pq, runs_file(out_dir)).to_pandas()
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:
-    """The experiment's manifest, if there is one."""
+    """The experiment's manifest, if there is one (None when missing or unreadable)."""
     path = Path(out_dir) / "manifest.json"
-    return json.loads(path.read_text()) if path.exists() else None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def read_flows(out_dir: Path, arm: str = "baseline") -> pd.DataFrame | None:
@@ -111,29 +175,40 @@ def read_flows(out_dir: Path, arm: str = "baseline") -> pd.DataFrame | None:
     return pd.read_parquet(files[0]) if files else None
 
 
-def query(out_dir: Path, sql: str) -> pd.DataFrame:
-    """Run DuckDB SQL over the folder: view ``runs`` is runs.parquet, ``comparison`` the CSV.
+def query(out_dir: Path, sql: str, *, allow_files: bool = False) -> pd.DataFrame:
+    """Run DuckDB SQL over the folder: table ``runs`` is runs.parquet, ``comparison`` the CSV.
 
-    ``indices`` (a sensitivity analysis's indices.csv) is also a view when it exists.
+    ``indices`` (a sensitivity analysis's indices.csv) is also a table when it exists. The
+    tables are loaded into an in-memory database and DuckDB's access to files and the network
+    is then switched off and locked, so a query cannot read or write anything else
+    (``COPY ... TO``, ``read_text``, ``ATTACH``) unless ``allow_files`` is given.
     """
     import duckdb
 
     out_dir = Path(out_dir)
-    runs = out_dir / "runs.parquet"
-    if not runs.exists():
-        raise ScenarioError(f"{out_dir}: no runs.parquet here (run compare, sweep or branch)")
-    con = duckdb.connect()
+    runs = runs_file(out_dir)
+    con = duckdb.connect(":memory:")
     try:
-        con.execute(f"CREATE VIEW runs AS SELECT * FROM read_parquet({_sql_str(runs)})")
+        sources = [("runs", f"read_parquet({_sql_str(runs)})")]
         for view, name in (("comparison", "comparison.csv"), ("indices", "indices.csv")):
-            if (out_dir / name).exists():
-                con.execute(
-                    f"CREATE VIEW {view} AS SELECT * FROM read_csv_auto({_sql_str(out_dir / name)})"
-                )
+            if (out_dir / name).is_file():
+                sources.append((view, f"read_csv_auto({_sql_str(out_dir / name)})"))
+        kind = "VIEW" if allow_files else "TABLE"
+        for view, reader in sources:
+            try:
+                con.execute(f"CREATE {kind} {view} AS SELECT * FROM {reader}")
+            except duckdb.Error as exc:
+                raise ScenarioError(f"{out_dir}: cannot read {view} ({exc})") from None
+        if not allow_files:
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
         try:
             return con.execute(sql).df()
         except duckdb.Error as exc:
-            raise ScenarioError(f"query {sql!r}: {exc}") from None
+            hint = ""
+            if not allow_files and isinstance(exc, duckdb.PermissionException):
+                hint = " (files outside the folder's tables need --allow-files)"
+            raise ScenarioError(f"query {sql!r}: {exc}{hint}") from None
     finally:
         con.close()
 

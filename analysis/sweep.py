@@ -107,7 +107,7 @@ def sweep_experiment(
     check_count("seeds", seeds)
     check_count("steps", steps)
     check_count("samples", samples)
-    params = parse_params(param_texts)
+    params = parse_params(param_texts, overrides)
     points = sweep_points(params, samples, sample_seed)
     plan = {"params": list(param_texts), "samples": samples, "sample_seed": sample_seed}
     record = {

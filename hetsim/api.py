@@ -35,12 +35,13 @@ from hetsim.analysis.figures import plot_forest, plot_timeseries
 from hetsim.analysis.manifest import Experiment, rebuild_report
 from hetsim.analysis.runner import run_with_manifest
 from hetsim.analysis.sensitivity import sensitivity_experiment
-from hetsim.analysis.store import query
+from hetsim.analysis.store import check_out_dir, query
 from hetsim.analysis.sweep import sweep_experiment
+from hetsim.options import check_run_flag, default_out
 from hetsim.scenarios import builder
 from hetsim.scenarios.library import list_interventions, list_scenarios
 from hetsim.simulation.model import EcosystemModel
-from hetsim.simulation.schema import Scenario, ScenarioError
+from hetsim.simulation.schema import Scenario, ScenarioError, check_schedule
 
 __all__ = [
     "DaskExecutor",
@@ -139,11 +140,17 @@ def run(
     out: str | Path | None = None,
     progress: bool = False,
 ) -> Run:
-    """Run a scenario for ``steps`` (default: the scenario's); write the tables if ``out``."""
-    arguments.check_count("steps", steps)
-    arguments.check_count("seed", seed, minimum=0)
+    """Run a scenario for ``steps`` (default: the scenario's); write the tables if ``out``.
+
+    Ctrl-C (or SIGTERM under the CLI) writes the steps that finished, marks the manifest
+    ``interrupted`` and raises ``KeyboardInterrupt``.
+    """
+    check_run_flag("steps", steps)
+    check_run_flag("seed", seed)
     spec = _scenario(scenario, set, interventions)
-    out = None if out is None else Path(out)
+    if steps is not None:
+        check_schedule(spec, steps, "--steps", source=_source_name(scenario))
+    out = None if out is None else check_out_dir(Path(out))
     found, manifest = run_with_manifest(spec, out, seed=seed, steps=steps, progress=progress)
     return Run(
         metrics=found["metrics"],
@@ -176,6 +183,7 @@ def compare(
     """
     _validate("compare", scenario, set, interventions=interventions, seeds=seeds, steps=steps)
     _check_executor(workers, scheduler)
+    out_dir = _out("compare", scenario, out)  # checked before any work starts
     with _executor(workers, scheduler, executor) as chosen:
         return compare_experiment(
             str(scenario),
@@ -183,7 +191,7 @@ def compare(
             seeds=seeds,
             steps=steps,
             overrides=list(set),
-            out_dir=_out("compare", scenario, out),
+            out_dir=out_dir,
             executor=chosen,
             resume=resume,
             progress=progress,
@@ -207,8 +215,17 @@ def branch(
 ) -> Experiment:
     """Per seed, warm the baseline up for ``warmup`` steps once, then run every arm ``steps``."""
     arguments.check_count("warmup", warmup)
-    _validate("branch", scenario, set, interventions=interventions, seeds=seeds, steps=steps)
+    _validate(
+        "branch",
+        scenario,
+        set,
+        interventions=interventions,
+        seeds=seeds,
+        steps=steps,
+        warmup=warmup,
+    )
     _check_executor(workers, scheduler)
+    out_dir = _out("branch", scenario, out)  # checked before any work starts
     with _executor(workers, scheduler, executor) as chosen:
         return branch_experiment(
             str(scenario),
@@ -217,7 +234,7 @@ def branch(
             seeds=seeds,
             steps=steps,
             overrides=list(set),
-            out_dir=_out("branch", scenario, out),
+            out_dir=out_dir,
             executor=chosen,
             resume=resume,
             progress=progress,
@@ -248,6 +265,7 @@ def sweep(
     """
     _validate("sweep", scenario, set, seeds=seeds, steps=steps, params=params, samples=samples)
     _check_executor(workers, scheduler)
+    out_dir = _out("sweep", scenario, out)  # checked before any work starts
     with _executor(workers, scheduler, executor) as chosen:
         return sweep_experiment(
             str(scenario),
@@ -258,7 +276,7 @@ def sweep(
             steps=steps,
             overrides=list(set),
             interventions=list(interventions),
-            out_dir=_out("sweep", scenario, out),
+            out_dir=out_dir,
             executor=chosen,
             resume=resume,
             progress=progress,
@@ -292,6 +310,7 @@ def sensitivity(
     if metrics is not None:
         _check_strings("metrics", metrics)
     _check_executor(workers, scheduler)
+    out_dir = _out("sensitivity", scenario, out)  # checked before any work starts
     with _executor(workers, scheduler, executor) as chosen:
         return sensitivity_experiment(
             str(scenario),
@@ -305,7 +324,7 @@ def sensitivity(
             steps=steps,
             overrides=list(set),
             interventions=list(interventions),
-            out_dir=_out("sensitivity", scenario, out),
+            out_dir=out_dir,
             executor=chosen,
             resume=resume,
             progress=progress,
@@ -349,6 +368,7 @@ def _validate(
     interventions: Sequence[str] = (),
     params: Sequence[str] = (),
     samples: int | None = None,
+    warmup: int = 0,
 ) -> None:
     """Cheap checks of the arguments, so bad input never starts a cluster."""
     if isinstance(scenario, Scenario):
@@ -357,18 +377,21 @@ def _validate(
             "loads it again)"
         )
     arguments.check_count("seeds", seeds)
-    arguments.check_count("steps", steps)
-    load_scenario(scenario, set=overrides)
+    check_run_flag("steps", steps)
+    specs = [load_scenario(scenario, set=overrides)]
     _check_strings("intervention", interventions)
     for text in interventions:
-        load_scenario(scenario, set=overrides, interventions=arguments.parse_arm(text))
+        names = arguments.parse_arm(text)
+        specs.append(load_scenario(scenario, set=overrides, interventions=names))
+    if steps is not None:
+        for spec in specs:
+            check_schedule(spec, steps + warmup, "--steps", source=_source_name(scenario))
     if command in ("sweep", "sensitivity"):
         arguments.check_count("samples", samples)
         _check_strings("param", params)
-        for text in params:
-            arguments.parse_param(text)
         if not params:
             raise ScenarioError(f"{command}: give at least one --param dotted.key=...")
+        arguments.parse_params(params, overrides)
     elif not interventions:
         raise ScenarioError(f"{command}: give at least one --intervention NAME")
 
@@ -397,4 +420,11 @@ def _executor(
 
 
 def _out(command: str, scenario: str | Path, out: str | Path | None) -> Path:
-    return Path(out) if out is not None else Path("results") / f"{command}-{Path(scenario).stem}"
+    """``out``, or ``results/<command>-<scenario>``; checked to be a folder we can write."""
+    return check_out_dir(
+        Path(out) if out is not None else default_out(command, Path(scenario).stem)
+    )
+
+
+def _source_name(scenario: ScenarioLike) -> str:
+    return scenario.name if isinstance(scenario, Scenario) else Path(scenario).name

@@ -1,6 +1,7 @@
 """The ``hetsim`` command line: run scenarios, list them, and (more commands) compare them.
 
 Bad input (an unknown scenario, key or value) prints one clear message and exits with code 2.
+Ctrl-C or SIGTERM prints one line, keeps what finished and exits with 130 or 143.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hetsim.commands import MODULES
-from hetsim.options import add_interventions, add_overrides
+from hetsim.options import add_interventions, add_overrides, default_out
 from hetsim.simulation.recorder import MAIN_METRICS
 from hetsim.simulation.schema import ScenarioError
 
@@ -48,7 +49,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``hetsim`` command."""
+    from hetsim.analysis.interruption import exit_code, handle_sigterm, signal_name
+
     args = _parser().parse_args(argv)
+    handle_sigterm()
     try:
         if args.command == "run":
             return _run(args)
@@ -61,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"hetsim: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:
+        print(f"hetsim: interrupted ({signal_name(exc)}); finished work is kept", file=sys.stderr)
+        return exit_code(exc)
     return 0
 
 
@@ -71,8 +78,19 @@ def _run(args: argparse.Namespace) -> int:
         args.scenario, set=args.overrides, interventions=args.interventions
     )
     seed = scenario.run.seed if args.seed is None else args.seed
-    out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
-    result = api.run(scenario, seed=args.seed, steps=args.steps, out=out, progress=not args.quiet)
+    out = args.out or default_out(scenario.name, f"seed{seed}")
+    try:
+        result = api.run(
+            scenario, seed=args.seed, steps=args.steps, out=out, progress=not args.quiet
+        )
+    except KeyboardInterrupt as exc:
+        from hetsim.analysis.interruption import exit_code, signal_name
+
+        print(
+            f"hetsim: interrupted ({signal_name(exc)}); the steps that finished are in {out}/",
+            file=sys.stderr,
+        )
+        return exit_code(exc)
     if not args.quiet:
         print(_summary(result.metrics, scenario.name, result.manifest["seed"], out))
     return 0

@@ -21,18 +21,25 @@ def list_interventions() -> list[str]:
 
 
 def _resolve(name_or_path: str | Path, folder: Path, kind: str, names: list[str]) -> Path:
+    """A file given as a path, or the shipped file of that name; a clear error otherwise."""
+    text = str(name_or_path)
+    shipped = ", ".join(names) or "none"
+    if not text.strip():
+        raise ScenarioError(f"{kind} {text!r}: empty name; shipped: {shipped}")
     path = Path(name_or_path)
-    if path.suffix == ".toml" or path.is_file():  # a folder named like a shipped name is not one
+    if path.is_dir() and text.strip(". /") and (folder / f"{text}.toml").is_file():
+        return folder / f"{text}.toml"  # a shipped name that is also a folder here
+    if path.is_dir():
+        raise ScenarioError(f"{kind} {text!r}: is a folder; give a .toml file or a shipped name")
+    if path.suffix == ".toml" or path.exists():
         if not path.exists():
-            raise ScenarioError(f"{path}: file not found")
+            raise ScenarioError(f"{path}: {kind} file not found")
         return path
-    candidate = folder / f"{name_or_path}.toml"
-    if candidate.exists():
-        return candidate
-    raise ScenarioError(
-        f"{kind} {str(name_or_path)!r}: no such file or shipped {kind}; "
-        f"shipped: {', '.join(names) or 'none'}"
-    )
+    if "/" not in text and "\\" not in text:
+        candidate = folder / f"{text}.toml"
+        if candidate.is_file():
+            return candidate
+    raise ScenarioError(f"{kind} {text!r}: no such file or shipped {kind}; shipped: {shipped}")
 
 
 def scenario_path(name_or_path: str | Path) -> Path:

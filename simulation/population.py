@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hetsim.simulation.schema import DataSection, ShockSpec
+from hetsim.simulation.schema import MINORITY_SHARE_RANGE, DataSection, ShockSpec
 
 N_GROUPS = 3  # values of attribute a: 0 majority, 1 minority, 2 emerged group
 N_MERIT = 4  # merit features x0..x3; feature 4 is the proxy
@@ -68,10 +68,10 @@ class Population:
     ) -> Population:
         """Draw every community's process; each shift's spread is a named parameter."""
         c = n_communities
+        # The schema keeps the mean inside MINORITY_SHARE_RANGE; only the spread is bounded here.
         minority = np.clip(
             spec.minority_share + spec.demographic_shift * rng.standard_normal(c),
-            0.02,
-            0.9,
+            *MINORITY_SHARE_RANGE,
         )
         emerged = np.full(c, spec.emerged_group_share)
         share = np.stack(
@@ -169,7 +169,7 @@ class Population:
             self.group_share[hit] = share[:, [0, 2, 1]]
         elif shock.kind == "emerged_group":  # a group unseen in any training data appears
             share = self.group_share[hit]
-            emerged = np.clip(abs(shock.size), 0.0, 0.9)
+            emerged = shock.size  # the schema keeps it in (0, EMERGED_SHARE_MAX]
             share[:, :2] *= (1.0 - emerged) / np.maximum(share[:, :2].sum(axis=1), 1e-12)[:, None]
             share[:, 2] = emerged
             self.group_share[hit] = share

@@ -3,16 +3,27 @@
 A scenario is a TOML file; this module turns it into a frozen, validated :class:`Scenario`.
 Unknown keys, wrong types and out-of-range values raise one :class:`ScenarioError` naming the
 file, the dotted key, the value and what is allowed. Nothing is silently defaulted or coerced
-beyond what TOML itself says (an integer where a float is expected is accepted).
+beyond what TOML itself says: the one conversion is an integer where a float is expected.
+Strings, booleans, integers and floats are never turned into one another, ``inf`` and ``nan``
+are refused except for the privacy budgets (where ``inf`` means "no noise"), and every error is
+blamed on the layer that wrote the key: the scenario file, an intervention file or ``--set``.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 FairnessNotion = Literal[
     "demographic_parity", "equal_opportunity", "equalized_odds", "quota", "none"
@@ -24,6 +35,14 @@ Mitigation = Literal["none", "reweighing", "penalty", "thresholds"]
 LendingPolicy = Literal["max_utility", "equal_opportunity", "demographic_parity"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
+# A differential-privacy budget: inf is the one infinite value a scenario may hold (no noise).
+Epsilon = Annotated[float, Field(gt=0.0, allow_inf_nan=True)]
+
+
+# Every community keeps both groups present: its drawn minority share stays in this range.
+MINORITY_SHARE_RANGE = (0.02, 0.9)
+# An emerged group (§2.4.1) takes at most this share of a community, so the two others remain.
+EMERGED_SHARE_MAX = 0.9
 
 
 class ScenarioError(ValueError):
@@ -33,7 +52,7 @@ class ScenarioError(ValueError):
 class Section(BaseModel):
     """Base of every scenario section: strict keys, validated on assignment, frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class RunSection(Section):
@@ -76,11 +95,11 @@ class LargeEntitiesSection(Section):
     washing_propensity: Probability = Field(
         0.5, description="chance an entity reports the fairness figure where it looks best (§3)"
     )
-    claimed_epsilon: float = Field(
-        float("inf"), gt=0.0, description="DP ε entities claim to train with (inf: no claim)"
+    claimed_epsilon: Epsilon = Field(
+        float("inf"), description="DP ε entities claim to train with (inf: no claim)"
     )
-    effective_epsilon: float = Field(
-        float("inf"), gt=0.0, description="DP ε they really train with (inf: no noise; §3)"
+    effective_epsilon: Epsilon = Field(
+        float("inf"), description="DP ε they really train with (inf: no noise; §3)"
     )
     jurisdiction_shopping: bool = Field(
         False, description="entities move training to the laxest jurisdiction (§3 loopholes)"
@@ -138,11 +157,11 @@ class ValuesSection(Section):
         "judges a model worse than the majority-class rule on its newest records; it takes no "
         "such model and decides by the rule when its own is; 0 switches the check off",
     )
-    max_epsilon: float = Field(
-        float("inf"), gt=0.0, description="largest DP ε a community accepts for its data"
+    max_epsilon: Epsilon = Field(
+        float("inf"), description="largest DP ε a community accepts for its data"
     )
-    local_epsilon: float = Field(
-        float("inf"), gt=0.0, description="DP ε communities train their own models with"
+    local_epsilon: Epsilon = Field(
+        float("inf"), description="DP ε communities train their own models with"
     )
 
     @model_validator(mode="after")
@@ -230,8 +249,8 @@ class RegulatorsSection(Section):
     explainability_mandate: Probability = Field(
         0.0, description="share of jurisdictions that require explainable models"
     )
-    epsilon_cap: float = Field(
-        float("inf"), gt=0.0, description="largest DP ε a jurisdiction allows (DP mandate)"
+    epsilon_cap: Epsilon = Field(
+        float("inf"), description="largest DP ε a jurisdiction allows (DP mandate)"
     )
     loophole_share: Probability = Field(
         0.0, description="share of jurisdictions with loopholes: no audits, no caps (§3)"
@@ -253,6 +272,16 @@ class PracticesSection(Section):
     documentation: Probability = Field(0.3, description="share documenting data (datasheets)")
     energy_awareness: Probability = Field(0.3, description="share retraining only when needed")
     penalty_strength: NonNegative = Field(5.0, description="strength of in-processing penalty")
+
+    @field_validator("mitigations")
+    @classmethod
+    def _some_mitigation(cls, value: dict[str, float]) -> dict[str, float]:
+        if sum(value.values()) <= 0:
+            raise ValueError(
+                "at least one mitigation needs a positive frequency "
+                "(e.g. {none = 1.0} for organisations that never mitigate)"
+            )
+        return value
 
 
 class LendingSection(Section):
@@ -284,11 +313,25 @@ class ShockSpec(Section):
     fraction: Probability = Field(1.0, description="share of communities hit")
     size: float = Field(0.3, ge=-10.0, le=10.0, description="magnitude of the jump")
 
+    @model_validator(mode="after")
+    def _emerged_share_in_range(self) -> ShockSpec:
+        if self.kind == "emerged_group" and not 0.0 < self.size <= EMERGED_SHARE_MAX:
+            raise ValueError(
+                f"an emerged_group shock's size is the new group's share: "
+                f"0 < size <= {EMERGED_SHARE_MAX} (got {self.size})"
+            )
+        return self
+
 
 class DataSection(Section):
     """Data-generating processes and every §2.1 shift as a named parameter."""
 
-    minority_share: Probability = Field(0.3, description="mean share of the minority group")
+    minority_share: float = Field(
+        0.3,
+        ge=MINORITY_SHARE_RANGE[0],
+        le=MINORITY_SHARE_RANGE[1],
+        description="mean share of the minority group (each community's draw stays in this range)",
+    )
     demographic_shift: Probability = Field(0.15, description="spread of group shares")
     covariate_shift: NonNegative = Field(0.3, description="spread of feature means")
     covariate_gap: NonNegative = Field(0.5, description="feature deficit of the minority")
@@ -302,7 +345,9 @@ class DataSection(Section):
     relational_identity: Probability = Field(
         0.2, description="share of communities protecting the second attribute"
     )
-    emerged_group_share: Probability = Field(0.0, description="initial share of a third group")
+    emerged_group_share: float = Field(
+        0.0, ge=0.0, le=EMERGED_SHARE_MAX, description="initial share of a third group"
+    )
     interaction: float = Field(1.5, ge=-5.0, le=5.0, description="nonlinear term in the concept")
     drift: NonNegative = Field(0.02, description="random-walk step of means and shares")
     shocks: list[ShockSpec] = Field(default_factory=list)
@@ -446,15 +491,26 @@ def is_build_time_key(key: str) -> bool:
 
 # --------------------------------------------------------------------------- loading
 
+SET = "--set"  # the source name of command-line overrides
+
+
+def _submodel(annotation: Any, part: str) -> Any:
+    """The schema type one step below ``annotation`` along ``part`` (a field or list index)."""
+    if part.isdigit() and get_origin(annotation) is list:
+        return get_args(annotation)[0]
+    fields = getattr(annotation, "model_fields", None)
+    if fields and part in fields:
+        return fields[part].annotation
+    return None
+
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
     """Field names allowed at the parent of ``loc`` in the schema."""
     model: Any = Scenario
     for part in loc[:-1]:
-        field = getattr(model, "model_fields", {}).get(part)
-        if field is None:
+        model = _submodel(model, str(part))
+        if model is None:
             return []
-        model = field.annotation
     return sorted(getattr(model, "model_fields", {}))
 
 
@@ -467,32 +523,101 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     ctx = error.get("ctx") or {}
     if error["type"] in {"literal_error", "enum"} and "expected" in ctx:
         return key, f"must be one of {ctx['expected']}"
+    if error["type"] == "value_error" and "error" in ctx:
+        return key, str(ctx["error"])
+    if error["type"] == "finite_number":
+        return key, "must be a finite number (inf and nan are allowed only for DP epsilons)"
+    if error["type"] in {"int_type", "float_type", "bool_type", "string_type"}:
+        wanted = {"int_type": "an integer", "float_type": "a number", "bool_type": "true or false"}
+        return key, f"must be {wanted.get(error['type'], 'a string')} (no conversion is made)"
     return key, error["msg"][0].lower() + error["msg"][1:]
 
 
-def validate(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate a scenario mapping; raise ScenarioError naming source, key, value and rule."""
+def _blame(key: str, sources: dict[str, str], default: str) -> str:
+    """The layer that wrote ``key``: the longest written prefix, else what wrote inside it."""
+    parts = key.split(".")
+    for i in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:i])
+        if prefix in sources:
+            return sources[prefix]
+    inside = sorted({src for k, src in sources.items() if k.startswith(key + ".")})
+    return " + ".join(inside) if inside else default
+
+
+def _line(source: str, key: str, shown: str, rule: str) -> str:
+    if source == SET:
+        return f"{SET} {key} = {shown}: {rule}"
+    return f"{source}: {key} = {shown}: {rule}"
+
+
+def validate(
+    data: dict[str, Any], source: str = "<scenario>", sources: dict[str, str] | None = None
+) -> Scenario:
+    """Validate a scenario mapping; raise ScenarioError naming the source, key, value and rule.
+
+    ``sources`` maps dotted keys to the layer that wrote them (an intervention file, ``--set``);
+    keys it does not name are blamed on ``source``.
+    """
+    sources = sources or {}
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             key, rule = _describe(err)
             value = err.get("input")
-            shown = "(missing)" if err["type"] == "missing" else repr(value)
-            if isinstance(value, dict) and err["type"] != "extra_forbidden":
+            shown = repr(value)
+            if isinstance(value, dict) and len(shown) > 80:
                 shown = "{...}"
-            lines.append(f"{source}: {key} = {shown}: {rule}")
+            if err["type"] == "missing":
+                shown = "(missing)"
+            lines.append(_line(_blame(key, sources, source), key, shown, rule))
         raise ScenarioError("\n".join(lines)) from None
+    check_schedule(scenario, scenario.run.steps, "run.steps", sources, source)
+    return scenario
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Read a TOML file, turning syntax errors into ScenarioError."""
+def check_schedule(
+    scenario: Scenario,
+    steps: int,
+    steps_from: str,
+    sources: dict[str, str] | None = None,
+    source: str = "<scenario>",
+) -> None:
+    """Refuse shocks scheduled after the last step of a run of ``steps`` steps."""
+    for i, shock in enumerate(scenario.data.shocks):
+        if shock.step > steps:
+            key = f"data.shocks.{i}.step"
+            raise ScenarioError(
+                _line(
+                    _blame(key, sources or {}, source),
+                    key,
+                    repr(shock.step),
+                    f"after the last step ({steps_from} = {steps}); a shock must fall "
+                    f"within 1..{steps}",
+                )
+            )
+
+
+def read_toml(path: Path, kind: str = "scenario") -> dict[str, Any]:
+    """Read a TOML file as UTF-8, turning every way it can fail into one ScenarioError."""
+    if not path.exists():
+        raise ScenarioError(f"{path}: {kind} file not found")
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a folder; give a {kind} .toml file")
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"{path}: {kind} file cannot be read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{path}: {kind} file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start}); save it as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
 
@@ -500,10 +625,12 @@ def read_toml(path: Path) -> dict[str, Any]:
 def parse_override(text: str) -> tuple[str, Any]:
     """Parse ``dotted.key=value``; the value is read as TOML, else kept as a string."""
     if "=" not in text:
-        raise ScenarioError(f"--set {text!r}: expected dotted.key=value")
+        raise ScenarioError(f"{SET} {text!r}: expected dotted.key=value")
     key, raw = (part.strip() for part in text.split("=", 1))
     if not key:
-        raise ScenarioError(f"--set {text!r}: empty key")
+        raise ScenarioError(f"{SET} {text!r}: empty key")
+    if not raw:
+        raise ScenarioError(f'{SET} {text!r}: empty value (quote it for an empty string: "")')
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
@@ -511,18 +638,22 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key, value
 
 
-def apply_override(data: dict[str, Any], key: str, value: Any, source: str) -> None:
+def apply_override(data: dict[str, Any], key: str, value: Any, source: str = SET) -> None:
     """Set ``data[a][b][c] = value`` for key ``a.b.c``, refusing keys the schema lacks."""
     parts = key.split(".")
     node = data
     model: Any = Scenario
     for i, part in enumerate(parts):
         fields = getattr(model, "model_fields", None)
-        if fields is None or part not in fields:
-            where = ".".join(parts[:i]) or "the top level"
-            allowed = ", ".join(sorted(fields or {})) or "none"
+        where = ".".join(parts[:i]) or "the top level"
+        if fields is None:
             raise ScenarioError(
-                f"{source}: {key} = {value!r}: unknown key (allowed in {where}: {allowed})"
+                _line(source, key, repr(value), f"{where} is not a table; set it whole")
+            )
+        if part not in fields:
+            allowed = ", ".join(sorted(fields))
+            raise ScenarioError(
+                _line(source, key, repr(value), f"unknown key (allowed in {where}: {allowed})")
             )
         model = fields[part].annotation
         if i == len(parts) - 1:
@@ -530,8 +661,22 @@ def apply_override(data: dict[str, Any], key: str, value: Any, source: str) -> N
         else:
             child = node.setdefault(part, {})
             if not isinstance(child, dict):
-                raise ScenarioError(f"{source}: {key}: {'.'.join(parts[: i + 1])} is not a table")
+                raise ScenarioError(
+                    _line(source, key, repr(value), f"{'.'.join(parts[: i + 1])} is not a table")
+                )
             node = child
+
+
+def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Dotted keys of every leaf of a nested table (lists are leaves)."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(flatten(value, f"{dotted}."))
+        else:
+            out[dotted] = value
+    return out
 
 
 def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -546,14 +691,32 @@ def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 
 def load(
-    path: Path | str, overrides: list[str] | None = None, extra: dict[str, Any] | None = None
+    path: Path | str,
+    overrides: Sequence[str] | None = None,
+    extra: dict[str, Any] | None = None,
+    *,
+    patches: Sequence[tuple[str, dict[str, Any]]] = (),
 ) -> Scenario:
-    """Load and validate a scenario file with optional ``--set`` overrides and a patch."""
+    """Load and validate a scenario file, then named patches (interventions), then ``--set``.
+
+    Each error is blamed on the layer that wrote the key; a key given twice with ``--set`` is
+    an error, not a silent last-wins.
+    """
     path = Path(path)
     data = read_toml(path)
-    if extra:
-        data = merge(data, extra)
+    sources: dict[str, str] = {}
+    layers = [*patches, *([("<extra>", extra)] if extra else [])]
+    for name, patch in layers:
+        sources.update(dict.fromkeys(flatten(patch), name))
+        data = merge(data, patch)
+    given: dict[str, str] = {}
     for text in overrides or []:
         key, value = parse_override(text)
-        apply_override(data, key, value, f"{path.name} (--set)")
-    return validate(data, source=path.name)
+        if key in given:
+            raise ScenarioError(
+                f"{SET} {key}: given twice ({given[key]!r}, then {text!r}); give each key once"
+            )
+        given[key] = text
+        apply_override(data, key, value)
+        sources[key] = SET
+    return validate(data, source=path.name, sources=sources)

@@ -16,8 +16,9 @@ SMALL = [
 
 
 def small_scenario(*overrides: str):
-    """The status-quo scenario shrunk to a small world, with extra overrides."""
-    return load_scenario("status_quo", [*SMALL, *overrides])
+    """The status-quo scenario shrunk to a small world; ``overrides`` replace its keys."""
+    chosen = dict(text.split("=", 1) for text in [*SMALL, *overrides])
+    return load_scenario("status_quo", [f"{key}={value}" for key, value in chosen.items()])
 
 
 @pytest.fixture

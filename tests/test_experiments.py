@@ -144,7 +144,7 @@ def test_full_factorial_sweep_has_a_column_per_parameter_and_a_point_index(tmp_p
         ["communities.count=6,9", "regulators.audit_probability=0.0,1.0"],
         seeds=2,
         steps=2,
-        overrides=SMALL,
+        overrides=SMALL[1:],  # communities.count is the --param
         out_dir=tmp_path,
         executor=SequentialExecutor(),
         progress=False,
@@ -169,7 +169,7 @@ def test_latin_hypercube_rounds_integer_keys_and_says_so(tmp_path):
         samples=5,
         seeds=1,
         steps=1,
-        overrides=SMALL,
+        overrides=SMALL[1:],  # communities.count is the --param
         out_dir=tmp_path,
         executor=SequentialExecutor(),
         progress=False,

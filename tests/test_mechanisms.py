@@ -22,8 +22,9 @@ SEEDS = (0, 1, 2)
 
 
 def scenario(*overrides: str):
-    """The status quo shrunk, with every strategy allowed unless overridden."""
-    return load_scenario("status_quo", [*BASE, *overrides])
+    """The status quo shrunk, with every strategy allowed; ``overrides`` replace BASE keys."""
+    chosen = dict(text.split("=", 1) for text in [*BASE, *overrides])
+    return load_scenario("status_quo", [f"{key}={value}" for key, value in chosen.items()])
 
 
 def late_mean(column: str, *overrides: str, steps: int = 16, seeds=SEEDS) -> float:

@@ -104,6 +104,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     query.add_argument("dir", type=Path, help="an experiment folder")
     query.add_argument("sql", help='e.g. "SELECT intervention, count(*) FROM runs GROUP BY 1"')
     query.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    query.add_argument(
+        "--allow-files",
+        action="store_true",
+        help="let the SQL read and write files and attach databases (off: only the folder's "
+        "tables runs, comparison and indices are visible)",
+    )
 
 
 def handle(args: argparse.Namespace) -> int | None:
@@ -156,6 +162,15 @@ def _experiment(args: argparse.Namespace) -> int:
             **common,
         )
     out = result.out_dir
+    outcome = result.outcome
+    if outcome.interrupted:  # one line: what was kept and how to go on
+        stored = outcome.ran + outcome.skipped
+        print(
+            f"hetsim: interrupted ({outcome.interrupted}): {stored} of {outcome.total} "
+            f"run(s) stored in {out}/; continue with --resume --out {out}",
+            file=sys.stderr,
+        )
+        return result.exit_code
     for note in result.notes:
         print(f"hetsim: note: {note}", file=sys.stderr)
     if result.outcome.failures:
@@ -186,7 +201,7 @@ def _query(args: argparse.Namespace) -> int:
 
     from hetsim import api
 
-    table = api.query(args.dir, args.sql)
+    table = api.query(args.dir, args.sql, allow_files=args.allow_files)
     if args.csv:
         print(table.to_csv(index=False), end="")
     else:
