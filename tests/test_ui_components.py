@@ -310,3 +310,23 @@ def test_hetsim_ui_passes_sigterm_to_its_server_and_exits(tmp_path):
     assert parent.wait(timeout=30) == 0
     with pytest.raises(ProcessLookupError):
         os.kill(child_pid, 0)
+
+
+def test_a_blitted_frame_matches_a_full_redraw_of_the_same_state():
+    from PIL import Image
+
+    from hetsim.ui.render import png_bytes
+
+    run = LiveRun(Settings().move("communities", 8).move("annotators", 10))
+    previous = None
+    for _ in range(3):
+        run.step()
+        frames = run.frames(run.panels())  # static part kept, data artists redrawn
+        for panel, frame in frames.items():
+            fast = np.asarray(Image.open(io.BytesIO(frame)).convert("RGB"), dtype=int)
+            full = np.asarray(Image.open(io.BytesIO(png_bytes(run.figure(panel)))).convert("RGB"))
+            differing = np.any(np.abs(fast - full) > 8, axis=2).mean()
+            assert differing < 0.01, f"{panel}: {differing:.1%} of pixels differ"
+        if previous is not None:
+            assert frames["timeseries"] != previous  # each frame shows the new step
+        previous = frames["timeseries"]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
@@ -96,6 +97,10 @@ class TimeSeriesFigure:
         self.axes[-1].set_xlabel("step (quarter)", fontsize=8)
         self.axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
         self.axes[-1].set_xlim(0.5, _x_limit(self.planned, 0))
+
+    def dynamic(self) -> list[Artist]:
+        """Artists that change from frame to frame."""
+        return list(self.lines.values())
 
     def update(self, metrics: pd.DataFrame) -> Figure:
         """Show the metrics table's steps; return the figure."""
@@ -191,6 +196,11 @@ class CommunityFigure:
             fontsize=9,
         )
 
+    def dynamic(self) -> list[Artist]:
+        """Artists that change from frame to frame."""
+        texts = [t for names in self.names for t in names]
+        return [*(b for bars in self.bars for b in bars), *texts, self.empty]
+
     def update(self, model: EcosystemModel) -> Figure:
         """Sort, colour and outline this step's communities; return the figure."""
         table = community_outcomes(model)
@@ -261,6 +271,10 @@ class AuditFigure:
         )
         self.update(pd.DataFrame({"step": []}))
 
+    def dynamic(self) -> list[Artist]:
+        """Artists that change from frame to frame."""
+        return [self.audits, self.violations, self.error, self.washing]
+
     def update(self, metrics: pd.DataFrame) -> Figure:
         """Show the metrics table's steps; return the figure."""
         steps = metrics["step"].to_numpy()
@@ -307,6 +321,10 @@ class LendingFigure:
             ax.tick_params(labelsize=7)
             ax.grid(alpha=0.3)
             ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+
+    def dynamic(self) -> list[Artist]:
+        """Artists that change from frame to frame."""
+        return [*self.loans, *self.repay]
 
     def update(self, lending: pd.DataFrame | None) -> Figure:
         """Show the lending table's steps (sum of loans, mean probability by group)."""

@@ -20,7 +20,7 @@ from hetsim.simulation.model import EcosystemModel
 from hetsim.simulation.schema import ScenarioError
 from hetsim.ui.figures import AuditFigure, CommunityFigure, LendingFigure, TimeSeriesFigure
 from hetsim.ui.network import NetworkFigure
-from hetsim.ui.render import png_bytes
+from hetsim.ui.render import LiveCanvas
 from hetsim.ui.settings import Settings
 
 PANELS: dict[str, str] = {
@@ -41,6 +41,7 @@ class LiveRun:
         self.error: str | None = None
         self.model: EcosystemModel | None = None
         self._figures: dict[str, object] = {}
+        self._canvases: dict[str, LiveCanvas] = {}
         try:
             spec = settings.resolved()
             seed = settings.seed_value()
@@ -106,7 +107,15 @@ class LiveRun:
         """PNG frames of the given panels at the current step."""
         if self.model is None:
             return {}
-        return {p: png_bytes(self.figure(p)) for p in panels if p in self.panels()}
+        frames = {}
+        for panel in panels:
+            if panel not in self.panels():
+                continue
+            figure = self.figure(panel)
+            if panel not in self._canvases:
+                self._canvases[panel] = LiveCanvas(figure, self._figures[panel].dynamic())
+            frames[panel] = self._canvases[panel].png()
+        return frames
 
     def status(self) -> str:
         """One line: step, settings, numbers of each role, key figures of the latest step."""

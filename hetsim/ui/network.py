@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -176,6 +177,15 @@ class NetworkFigure:
         )
         self.title = self.figure.suptitle("", fontsize=9, y=0.995)
         self.update(model)
+
+    def dynamic(self) -> list[Artist]:
+        """Artists that change from frame to frame (node labels too: they sit on the nodes)."""
+        return [
+            *self.edges.values(),
+            *(dots for _, dots in self.nodes.values()),
+            *self.ax.texts,
+            self.title,
+        ]
 
     def update(self, model: EcosystemModel) -> Figure:
         """Redraw this step's flows, node sizes and labels; return the figure."""
