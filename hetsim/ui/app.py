@@ -14,8 +14,9 @@ from __future__ import annotations
 import base64
 import dataclasses
 import html
-import threading
 import traceback
+from collections.abc import Callable
+from typing import Any
 
 import solara
 import solara.lab
@@ -54,14 +55,9 @@ def _settings_changed(run: LiveRun, settings: Settings) -> bool:
 
 
 @solara.component
-def Figure(run: LiveRun, panel: str, step: int, lock: threading.Lock):
+def Figure(run: LiveRun, panel: str, step: int):
     """One panel's frame at this step, with its alt text and PNG/SVG downloads."""
-
-    def draw() -> bytes | None:
-        with lock:
-            return run.frames([panel]).get(panel)
-
-    image = solara.use_memo(draw, [id(run), step, panel])
+    image = solara.use_memo(lambda: run.frames([panel]).get(panel), [id(run), step, panel])
     if image is None:
         return
     source = "data:image/png;base64," + base64.b64encode(image).decode("ascii")
@@ -72,7 +68,7 @@ def Figure(run: LiveRun, panel: str, step: int, lock: threading.Lock):
 
             def figure_file(kind: str):
                 def data() -> bytes:
-                    with lock:
+                    with run.lock:
                         figure = run.figure(panel)
                         return svg_bytes(figure) if kind == "svg" else download_png_bytes(figure)
 
@@ -132,71 +128,138 @@ def SettingsPanel(run: LiveRun):
     )
 
 
+def _headline(scenario: str) -> str:
+    try:
+        return scenario_description(scenario).split("\n\n")[0]
+    except (ScenarioError, OSError):
+        return ""
+
+
+def _base(settings: Settings):
+    """The scenario with its interventions, or the message saying why it is invalid."""
+    try:
+        return settings.base()
+    except (ScenarioError, ValueError) as exc:
+        return f"Invalid input: {exc}"
+
+
 @solara.component
-def Sidebar(
-    settings: solara.Reactive, on_reset, on_step, on_play, playing: bool, busy: bool, running: bool
+def Controls(
+    run: LiveRun,
+    revision: solara.Reactive,
+    playing: solara.Reactive,
+    busy: bool,
+    on_reset: Callable[[], None],
 ):
-    """Scenario, seed, interventions, sliders and the run controls."""
-    current: Settings = settings.value
+    """Reset, Step and Play/Pause, with a spinner while the model is rebuilt."""
+    _ = revision.value  # re-rendered after every step: Step and Play follow the run's state
 
-    def commit(**changes) -> None:
-        settings.set(dataclasses.replace(settings.value, **changes))
-
-    def choose(**changes) -> None:  # a new scenario or interventions: sliders follow them
-        settings.set(settings.value.choose(**changes))
+    def on_step() -> None:
+        run.step()
+        revision.set(revision.value + 1)  # also shows the message of a failed step
 
     with solara.Row():
         solara.Button(
-            "Reset",
-            icon_name="mdi-restore",
-            color="primary",
-            on_click=on_reset,
-            disabled=busy,
-            attributes={"aria-label": "Reset"},
+            "Reset", icon_name="mdi-restore", color="primary", on_click=on_reset, disabled=busy
         )
         solara.Button(
             "Step",
             icon_name="mdi-skip-next",
             color="primary",
             on_click=on_step,
-            disabled=busy or playing or not running,
+            disabled=busy or playing.value or not run.running,
         )
         solara.Button(
-            "Pause" if playing else "Play",
-            icon_name="mdi-pause" if playing else "mdi-play",
+            "Pause" if playing.value else "Play",
+            icon_name="mdi-pause" if playing.value else "mdi-play",
             color="primary",
-            on_click=on_play,
-            disabled=busy or not running,
+            on_click=lambda: playing.set(not playing.value),
+            disabled=busy or not run.running,
         )
     if busy:
         solara.v.ProgressCircular(indeterminate=True, size=20, color="primary")
+
+
+@solara.component
+def Inputs(settings: solara.Reactive):
+    """Scenario, seed, interventions and sliders; each commits when the user changes it."""
+    current: Settings = settings.value
+
+    def choose(**changes) -> None:  # a new scenario or interventions: sliders follow them
+        settings.set(settings.value.choose(**changes))
+
     CommittedSelect(
         "Scenario", list_scenarios(), current.scenario, lambda name: choose(scenario=name)
     )
-    try:
-        description = scenario_description(current.scenario).split("\n\n")[0]
-    except (ScenarioError, OSError):
-        description = ""
+    description = solara.use_memo(lambda: _headline(current.scenario), [current.scenario])
     solara.Text(description, style={"font-size": "12px"}, classes=["hetsim-description"])
-    CommittedText("Seed (integer ≥ 0)", current.seed, lambda text: commit(seed=text))
+    CommittedText(
+        "Seed (integer ≥ 0)",
+        current.seed,
+        lambda text: settings.set(dataclasses.replace(settings.value, seed=text)),
+    )
     CommittedMultiSelect(
         "Interventions",
         list_interventions(),
         current.interventions,
         lambda names: choose(interventions=tuple(names)),
     )
-    try:
-        base = current.base()
-    except (ScenarioError, ValueError) as exc:
-        solara.Error(f"Invalid input: {exc}")
+    base = solara.use_memo(lambda: _base(current), [current.scenario, current.interventions])
+    if isinstance(base, str):
+        solara.Error(base)
         return
+    choice = "+".join([current.scenario, *current.interventions])  # a new one remounts sliders
     for name, slider in SLIDERS.items():
 
         def on_commit(value, name=name):
             settings.set(settings.value.move(name, value))
 
         scenario_value = slider_value(name, base)
-        CommittedSlider(slider, current.moved.get(name, scenario_value), scenario_value, on_commit)
+        value = current.moved.get(name, scenario_value)
+        CommittedSlider(slider, value, scenario_value, on_commit).key(f"{name}-{choice}")
+
+
+@solara.component
+def Main(
+    run: LiveRun,
+    settings: Settings,
+    revision: solara.Reactive,
+    tab: solara.Reactive,
+    visible: Any,
+    busy: bool,
+):
+    """The status line and the tabs; re-rendered after every step."""
+    _ = revision.value
+    Status(run, settings, run.steps, busy)
+    names = [
+        "Run",
+        *(["Lending"] if "lending" in run.panels() else []),
+        "Settings in force",
+        "Ensemble",
+        "Downloads",
+    ]
+    open_tab = names[min(tab.value, len(names) - 1)]
+    visible.current = {"Run": RUN_PANELS, "Lending": ("lending",)}.get(open_tab, ())
+    with solara.lab.Tabs(value=tab, align="left"):
+        for name in names:
+            with solara.lab.Tab(name):
+                if name != open_tab and name != "Ensemble":  # the ensemble keeps its result
+                    continue
+                if name == "Run":
+                    if run.model is None:
+                        solara.Error(run.error)
+                    else:
+                        with solara.GridFixed(columns=2):
+                            for panel in RUN_PANELS:
+                                Figure(run, panel, run.steps)
+                elif name == "Lending":
+                    Figure(run, "lending", run.steps)
+                elif name == "Settings in force":
+                    SettingsPanel(run)
+                elif name == "Ensemble":
+                    EnsemblePanel(run.settings)
+                else:
+                    Downloads(run, run.steps)
 
 
 @solara.component
@@ -207,11 +270,10 @@ def Page():
     revision = solara.use_reactive(0)  # bumped after every step: renders the visible figures
     playing = solara.use_reactive(False)
     tab = solara.use_reactive(0)
-    lock = solara.use_memo(threading.Lock, [])
+    visible = solara.use_ref(RUN_PANELS)  # panels of the open tab: play draws them each step
 
     def rebuild() -> None:
-        built = LiveRun(settings.value)
-        run.set(built)
+        run.set(LiveRun(settings.value))
 
     rebuilding = solara.lab.use_task(rebuild, dependencies=None, prefer_threaded=True)
 
@@ -219,15 +281,12 @@ def Page():
         playing.set(False)
         rebuilding()
 
-    def on_step() -> None:
-        run.value.step()
-        revision.set(revision.value + 1)  # also shows the message of a failed step
-
     def play_loop() -> None:
         current = run.value
         try:
             while playing.value and current is run.value and current.step():
-                revision.set(revision.value + 1)  # renders the visible figures, then steps on
+                current.frames(visible.current)  # every step's frame, before the next step
+                revision.set(revision.value + 1)
         except Exception:
             traceback.print_exc()
         if playing.value and current is run.value:  # the run ended or failed
@@ -236,51 +295,17 @@ def Page():
 
     solara.use_thread(play_loop, dependencies=[playing.value, id(run.value)])
     busy = rebuilding.pending
-    _ = revision.value  # read in render, so every bump redraws the page
-    live = run.value
     solara.Style(CSS)
     solara.Title("hetsim — power in the ML ecosystem")
     with solara.Sidebar():
-        Sidebar(
-            settings,
-            on_reset,
-            on_step,
-            lambda: playing.set(not playing.value),
-            playing.value,
-            busy,
-            live.running,
-        )
+        Controls(run.value, revision, playing, busy, on_reset)
+        Inputs(settings)
     with solara.Column(classes=["hetsim-page"]):
-        Status(live, settings.value, live.steps, busy)
-        names = [
-            "Run",
-            *(["Lending"] if "lending" in live.panels() else []),
-            "Settings in force",
-            "Ensemble",
-            "Downloads",
-        ]
-        with solara.lab.Tabs(value=tab, align="left"):
-            for name in names:
-                with solara.lab.Tab(name):
-                    if name == "Run":
-                        if live.error and live.model is None:
-                            solara.Error(live.error)
-                        else:
-                            with solara.GridFixed(columns=2):
-                                for panel in RUN_PANELS:
-                                    Figure(live, panel, live.steps, lock)
-                    elif name == "Lending":
-                        Figure(live, "lending", live.steps, lock)
-                    elif name == "Settings in force":
-                        SettingsPanel(live)
-                    elif name == "Ensemble":
-                        EnsemblePanel(live.settings)
-                    else:
-                        Downloads(live, live.steps, lock)
+        Main(run.value, settings.value, revision, tab, visible, busy)
 
 
 @solara.component
-def Downloads(run: LiveRun, step: int, lock: threading.Lock):
+def Downloads(run: LiveRun, step: int):
     """The run's tables with their manifest, as Parquet or CSV in a zip."""
     if run.model is None:
         solara.Error(run.error or "no model")
@@ -292,7 +317,7 @@ def Downloads(run: LiveRun, step: int, lock: threading.Lock):
     for fmt in export.FORMATS:
 
         def data(fmt=fmt) -> bytes:
-            with lock:
+            with run.lock:
                 return export.run_zip(run.model, run.settings, fmt)
 
         solara.FileDownload(

@@ -108,9 +108,16 @@ def EnsemblePanel(settings: Settings):
                 solara.Text(f"{d} of {t} runs done")
         if error.value:
             solara.Error(error.value)
+        image = solara.use_memo(
+            lambda: (
+                None
+                if result.value is None
+                else png_bytes(ensemble_figure(result.value.comparison))
+            ),
+            [result.value],
+        )
         if result.value is not None:
             outcome = result.value
-            image = png_bytes(ensemble_figure(outcome.comparison))
             source = "data:image/png;base64," + base64.b64encode(image).decode("ascii")
             alt = "Forest plot of each arm's paired difference from the baseline, per metric"
             solara.HTML(

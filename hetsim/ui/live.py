@@ -8,6 +8,7 @@ and does not step.
 
 from __future__ import annotations
 
+import threading
 import traceback
 from collections.abc import Callable, Iterable
 
@@ -42,6 +43,8 @@ class LiveRun:
         self.model: EcosystemModel | None = None
         self._figures: dict[str, object] = {}
         self._canvases: dict[str, LiveCanvas] = {}
+        self._frames: dict[str, tuple[int, bytes]] = {}  # panel -> (step, PNG)
+        self.lock = threading.RLock()  # one thread at a time steps or draws this model
         try:
             spec = settings.resolved()
             seed = settings.seed_value()
@@ -77,7 +80,7 @@ class LiveRun:
         if not self.running:
             return False
         try:
-            with threadpool_limits(1):
+            with self.lock, threadpool_limits(1):
                 self.model.step()
         except Exception as exc:
             traceback.print_exc()
@@ -107,15 +110,19 @@ class LiveRun:
         """PNG frames of the given panels at the current step."""
         if self.model is None:
             return {}
-        frames = {}
-        for panel in panels:
-            if panel not in self.panels():
-                continue
-            figure = self.figure(panel)
-            if panel not in self._canvases:
-                self._canvases[panel] = LiveCanvas(figure, self._figures[panel].dynamic())
-            frames[panel] = self._canvases[panel].png()
-        return frames
+        return {p: self.frame(p) for p in panels if p in self.panels()}
+
+    def frame(self, panel: str) -> bytes:
+        """The panel's PNG frame at the current step (drawn once per step)."""
+        with self.lock:
+            steps, image = self._frames.get(panel, (-1, b""))
+            if steps != self.steps:
+                figure = self.figure(panel)
+                if panel not in self._canvases:
+                    self._canvases[panel] = LiveCanvas(figure, self._figures[panel].dynamic())
+                image = self._canvases[panel].png()
+                self._frames[panel] = (self.steps, image)
+            return image
 
     def status(self) -> str:
         """One line: step, settings, numbers of each role, key figures of the latest step."""

@@ -33,14 +33,21 @@ def _number(value: float) -> str:
 def CommittedSlider(
     slider: Slider, value: float, scenario_value: float, on_commit: Callable[[float], None]
 ):
-    """A slider showing its value, range and the scenario's value; commits on release."""
+    """A slider showing its value, range and the scenario's value; commits on release.
+
+    The server sets the thumb's position once, when the slider is mounted (Vuetify's ``value``
+    prop; give the slider a new key to move it), and never again, so a server render cannot
+    pull the thumb back to a value the user has already moved past; the committed value comes
+    with the ``change`` event.
+    """
+    position = solara.use_memo(lambda: value, [])
     moved = abs(float(value) - float(scenario_value)) > 1e-12
     hint = f"{_number(value)} (range {_number(slider.low)}–{_number(slider.high)})"
     hint += (
         f" · moved from the scenario's {_number(scenario_value)}" if moved else " · scenario value"
     )
     element = v.Slider(
-        v_model=int(value) if slider.integer else float(value),
+        value=int(position) if slider.integer else float(position),
         label=slider.label,
         min=slider.low,
         max=slider.high,

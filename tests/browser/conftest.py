@@ -130,9 +130,13 @@ def open_page(browser, app_url):
     contexts = []
 
     def opener():
-        context = browser.new_context(viewport={"width": 1600, "height": 1150})
+        context = browser.new_context(
+            viewport={"width": 1600, "height": 1150}, accept_downloads=True
+        )
         contexts.append(context)
         page = context.new_page()
+        page.requests = []  # every URL the page asks for: none may leave 127.0.0.1
+        page.on("request", lambda request: page.requests.append(request.url))
         page.set_default_timeout(30_000)
         page.goto(app_url)
         page.locator(".hetsim-status").wait_for()
