@@ -52,6 +52,7 @@ def test_the_wheel_holds_every_layer_under_hetsim_and_nothing_else_at_top_level(
     assert source_modules <= set(names), sorted(source_modules - set(names))
     assert "hetsim/scenarios/status_quo.toml" in names
     assert "hetsim/scenarios/interventions/audit_regime.toml" in names
+    assert "hetsim/ui/app.py" in names  # `hetsim ui` serves the page from the package
 
 
 def test_the_installed_wheel_imports_as_hetsim_and_not_as_generic_names(wheel, tmp_path):
@@ -65,6 +66,8 @@ def test_the_installed_wheel_imports_as_hetsim_and_not_as_generic_names(wheel, t
         "from hetsim.scenarios import list_scenarios\n"
         "assert hetsim.simulation.model.__file__.startswith(sys.argv[1])\n"
         "assert 'status_quo' in list_scenarios()\n"
+        "import hetsim.ui.app\n"
+        "assert hetsim.ui.app.__file__.startswith(sys.argv[1])\n"
         "for name in ('simulation', 'agents', 'scenarios', 'analysis'):\n"
         "    try:\n"
         "        __import__(name)\n"
