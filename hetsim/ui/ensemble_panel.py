@@ -96,7 +96,7 @@ def EnsemblePanel(settings: Settings):
         solara.SliderInt("Steps per run", value=steps, min=5, max=100, step=5, thumb_label="always")
         solara.Button(
             "Run ensemble",
-            icon_name="mdi-play-box-multiple",
+            icon_name="mdi-play",
             color="primary",
             on_click=task,
             disabled=task.pending or not arms.value,

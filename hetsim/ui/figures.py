@@ -152,13 +152,16 @@ class CommunityFigure:
         for ax, (_column, _asc, title, unit) in zip(self.axes, self.PANELS, strict=True):
             self.bars.append(ax.bar(x, np.zeros(n_communities), color="#cccccc", linewidth=1.2))
             self.names.append(
-                [ax.text(0, 0, "", fontsize=6, ha="center", va="bottom") for _ in range(WORST)]
+                [
+                    ax.text(0, 0, "", fontsize=6, ha="center", va="bottom", rotation=90)
+                    for _ in range(WORST)
+                ]
             )
             ax.set_title(title, fontsize=9, loc="left")
             ax.set_ylabel(unit, fontsize=8)
             ax.set_xticks([])
             ax.set_xlim(-0.6, max(n_communities, 1) - 0.4)
-            ax.set_ylim(0, 1.08)
+            ax.set_ylim(0, 1.15)  # room for the names above the bars
             ax.tick_params(axis="y", labelsize=7)
             ax.grid(axis="y", alpha=0.3)
         handles = [
