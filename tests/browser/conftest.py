@@ -129,9 +129,11 @@ def open_page(browser, app_url):
     """Open the app in a new browser context (a new Solara session); returns a function."""
     contexts = []
 
-    def opener():
+    def opener(color_scheme: str = "light"):
         context = browser.new_context(
-            viewport={"width": 1600, "height": 1150}, accept_downloads=True
+            viewport={"width": 1600, "height": 1150},
+            accept_downloads=True,
+            color_scheme=color_scheme,
         )
         contexts.append(context)
         page = context.new_page()

@@ -208,3 +208,36 @@ def test_no_request_leaves_this_machine(open_page):
     page.wait_for_timeout(500)
     hosts = {urlparse(url).hostname for url in page.requests if not url.startswith("data:")}
     assert hosts == {"127.0.0.1"}, sorted(page.requests)
+
+
+CONTRAST = """el => {
+    const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number).map(c => {
+        c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+    const lum = s => { const [r, g, b] = rgb(s); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+    const style = getComputedStyle(el);
+    const [a, b] = [lum(style.color), lum(style.backgroundColor)].sort((x, y) => y - x);
+    return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def test_the_status_line_is_readable_in_dark_mode_and_nothing_covers_a_figure(open_page):
+    page = open_page(color_scheme="dark")
+    status = page.locator(".hetsim-status")
+    expect(status).to_contain_text("Step 0")
+    assert status.evaluate(CONTRAST) >= 4.5  # WCAG AA for body text
+    page.locator(".hetsim-audits img").wait_for()
+    page.evaluate(  # scroll every scrolling container to its end, as a reader would
+        "document.querySelectorAll('*').forEach(e => { e.scrollTop = e.scrollHeight; })"
+    )
+    badge = page.get_by_text("This website runs on")
+    if badge.count():  # Solara's banner must not sit on a figure
+        box = badge.bounding_box()
+        for image in page.locator(".hetsim-figure").all():  # figure and its buttons
+            other = image.bounding_box()
+            apart = (
+                box["y"] >= other["y"] + other["height"]
+                or other["y"] >= box["y"] + box["height"]
+                or box["x"] >= other["x"] + other["width"]
+                or other["x"] >= box["x"] + box["width"]
+            )
+            assert apart, f"the banner at {box} covers a figure at {other}"
