@@ -126,6 +126,10 @@ def EnsemblePanel(settings: Settings):
             )
             with solara.Div(classes=["hetsim-ensemble-result"]):
                 solara.HTML(tag="div", unsafe_innerHTML=comparison_html(outcome.comparison))
+            solara.Text(
+                f"Runs, comparison.csv, report.html and manifest.json: {outcome.out_dir}",
+                classes=["hetsim-ensemble-folder"],
+            )
             solara.FileDownload(
                 lambda: (outcome.out_dir / "comparison.csv").read_bytes(),
                 filename="comparison.csv",
