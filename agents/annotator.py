@@ -44,7 +44,7 @@ class Annotator(Role):
         ann.pay[:] = np.maximum(pay, max(spec.minimum_pay, PAY_FLOOR))
         ann.reservation_pay[:] = RESERVATION_SHARE * ann.pay
 
-    def outcome(self) -> None:
+    def on_outcome(self) -> None:
         """Ask more when in demand, less when idle; never below the legal minimum."""
         ann, spec = self.model.annotator_arrays, self.model.spec.annotators
         i = self.index

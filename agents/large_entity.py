@@ -17,9 +17,9 @@ from hetsim.simulation import fairness, metrics
 from hetsim.simulation.annotation import choose_annotators
 from hetsim.simulation.capacity import decision_scores, feature_map, has_capacity, sample_budget
 from hetsim.simulation.population import N_GROUPS
-from hetsim.simulation.privacy import dp_fit_logistic
+from hetsim.simulation.privacy import dp_fit_scenario
 from hetsim.simulation.roles import Role
-from hetsim.simulation.state import ADOPT, MITIGATIONS, SHARE
+from hetsim.simulation.state import MITIGATIONS
 from hetsim.simulation.training import TrainedModels
 
 if TYPE_CHECKING:
@@ -85,6 +85,62 @@ class LargeEntity(Role):
         ent.effective_epsilon[:] = spec.effective_epsilon
         for member in members:
             member.comply_with_privacy_rules()
+        for k, entry in enumerate(spec.entries):  # entrants wait, with nothing, for their step
+            i = spec.count + k
+            ent.active[i] = False
+            ent.open_weights[i] = entry.open_weights
+            led.money[orgs[i]] = led.compute[orgs[i]] = 0.0
+
+    @property
+    def operating(self) -> bool:
+        """Entered the market and not exited."""
+        return bool(self.model.entity_arrays.active[self.index])
+
+    def on_drift(self) -> None:
+        """A scheduled entrant enters the market with its capital and compute."""
+        model, spec = self.model, self.model.spec.large_entities
+        k = self.index - spec.count
+        if self.operating or k < 0 or spec.entries[k].step != model.steps:
+            return
+        entry, led = spec.entries[k], model.ledger
+        model.entity_arrays.active[self.index] = True
+        led.money[self.org], led.compute[self.org] = entry.capital, entry.compute
+        model.scrape(self.index, spec.pool_size // 4, annotator=-1)
+
+    def exit_market(self) -> None:
+        """Leave after ``exit_after`` insolvent quarters (firm dynamics).
+
+        Customers lose access and choose again next step. The data go as their terms say:
+        records held under the communities' terms go back to them; the rest of the pool (scraped,
+        or shared on the entity's terms) is sold to the richest entity still operating, as data
+        assets are sold in bankruptcy. Unpaid debt is written off; compute is scrapped.
+        """
+        model, ent, led, i = self.model, self.model.entity_arrays, self.model.ledger, self.index
+        ent.active[i] = False
+        for c in np.flatnonzero(led.records_sovereign_by_origin[i] > 0):
+            model.withdraw_records(i, int(c))
+        buyers = np.flatnonzero(ent.active)
+        if buyers.size and ent.filled[i]:
+            buyer = int(buyers[np.argmax(led.money[led.entity_org(buyers)])])
+            n = int(ent.filled[i])
+            ent.offer(
+                buyer,
+                ent.x[i, :n],
+                ent.group[i, :n],
+                ent.label[i, :n],
+                ent.origin[i, :n],
+                model.rng,
+            )
+            price = model.spec.large_entities.data_value * n
+            led.money[led.entity_org(buyer)] -= price
+            ent.costs[buyer] += price
+            led.records_by_origin[buyer] += led.records_by_origin[i]
+            led.records_scraped[buyer] += led.records_scraped[i]
+            led.record_flow("data", led.entity_org(i), led.entity_org(buyer), n)
+        led.records_by_origin[i] = 0.0
+        led.records_scraped[i] = 0.0
+        ent.filled[i] = ent.seen[i] = 0
+        led.money[self.org] = led.compute[self.org] = 0.0
 
     @classmethod
     def adopt_scenario(cls, model: EcosystemModel, members: list[Role]) -> None:
@@ -94,8 +150,10 @@ class LargeEntity(Role):
         for member in members:
             member.comply_with_privacy_rules()
 
-    def collect(self) -> None:
+    def on_collect(self) -> None:
         """Hire the annotator that is cheapest for the quality it needs (§2.4.3)."""
+        if not self.operating:
+            return
         model, ent = self.model, self.model.entity_arrays
         ann = model.annotator_arrays
         ent.annotator[self.index] = choose_annotators(
@@ -109,8 +167,10 @@ class LargeEntity(Role):
             model.rng,
         )[0]
 
-    def choose(self) -> None:
+    def on_choose(self) -> None:
         """Set the price of access: raise it while demand grows, cut it when demand falls."""
+        if not self.operating:
+            return
         ent, spec = self.model.entity_arrays, self.model.spec.large_entities
         i = self.index
         previous = getattr(self, "_previous_users", 0)
@@ -145,13 +205,15 @@ class LargeEntity(Role):
             ent.jurisdiction[self.index] = best
             self.comply_with_privacy_rules()
 
-    def train(self) -> None:
+    def on_train(self) -> None:
         """Turn capital into compute, then retrain the large model on the pooled data (§4).
 
         Practices change the fit (Balayn & Gadiraju): an energy-aware team retrains only every
         few steps; a team whose fairness check found a gap reweighs or penalises. Training
         with a finite effective ε uses differentially private gradient descent (§2.3).
         """
+        if not self.operating:
+            return
         model, ent, led, spec = (
             self.model,
             self.model.entity_arrays,
@@ -162,6 +224,7 @@ class LargeEntity(Role):
         self.shop_for_jurisdiction()
         invest = spec.invest_fraction * max(led.money[org], 0.0)
         led.money[org] -= invest
+        ent.costs[i] += invest
         led.compute[org] = led.compute[org] * (1.0 - spec.compute_depreciation) + (
             invest / spec.compute_price
         )
@@ -187,17 +250,9 @@ class LargeEntity(Role):
             )
         if np.isfinite(ent.effective_epsilon[i]):
             learning = model.spec.learning
-            fit, _ = dp_fit_logistic(
-                x,
-                label.astype(float),
-                float(ent.effective_epsilon[i]),
-                learning.dp_delta,
-                model.rng,
-                clip=learning.dp_clip,
-                epochs=learning.dp_iterations,
-                l2=learning.l2,
-                sample_weight=weight,
-                coef_init=ent.coef[i : i + 1],
+            epsilon = float(ent.effective_epsilon[i])
+            fit = dp_fit_scenario(
+                learning, x, label, epsilon, model.rng, weight, coef_init=ent.coef[i : i + 1]
             )
             model.training.charge(1, rows, x.shape[2], learning.dp_iterations)
             self._install(TrainedModels(fit.coef, fit.intercept, np.zeros(1), fit.n_iter))
@@ -228,7 +283,9 @@ class LargeEntity(Role):
         ent.washes[i] = (not ent.documents[i]) and model.rng.random() < ent.washing_propensity[i]
         if not ent.washes[i]:  # an honest evaluation on fresh people it decides on
             com = model.community_arrays
-            served = np.flatnonzero(np.isin(com.strategy, (ADOPT, SHARE)) & (com.partner == i))
+            served = np.flatnonzero(
+                model.strategy_flag("serves_partner_model") & (com.partner == i)
+            )
             if served.size == 0:
                 served = np.arange(com.n)
             ent.reported_notion[i] = mandated
@@ -262,13 +319,21 @@ class LargeEntity(Role):
         rates = metrics.group_rates(label[None], decision.astype(np.int8), group[None], N_GROUPS)
         return float(metrics.fairness_gap(rates, notion)[0])
 
-    def outcome(self) -> None:
-        """Pay the cost of operating; misuse shared data, now and then (§3)."""
+    def on_outcome(self) -> None:
+        """Pay the cost of operating; misuse shared data, now and then (§3); exit when
+        insolvent for too long."""
         model, ent, i = self.model, self.model.entity_arrays, self.index
-        model.ledger.money[self.org] -= model.spec.large_entities.operating_cost
-        sharers = (model.community_arrays.strategy == SHARE) & (model.community_arrays.partner == i)
+        if not self.operating:
+            return
+        spec = model.spec.large_entities
+        model.ledger.money[self.org] -= spec.operating_cost
+        ent.costs[i] += spec.operating_cost
+        # records handed over without use limits (§4.1: under terms, misuse is forbidden)
+        holds_data = model.community_arrays.data_with == i
         ent.misused[i] = (
-            bool(sharers.any())
-            and not model.spec.exchange.sovereignty_terms  # use limits forbid it (§4.1)
-            and model.rng.random() < model.spec.exchange.misuse_probability
+            bool(holds_data.any()) and model.rng.random() < model.spec.exchange.misuse_probability
         )
+        insolvent = model.ledger.money[self.org] < -spec.credit_limit
+        ent.insolvent_for[i] = ent.insolvent_for[i] + 1 if insolvent else 0
+        if ent.insolvent_for[i] >= spec.exit_after:
+            self.exit_market()

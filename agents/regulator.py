@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hetsim.simulation.roles import Role
-from hetsim.simulation.state import ENTITY_CONTROLLED
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -61,11 +60,11 @@ class Regulator(Role):
         for i in range(jur.n):
             jur.notion[i] = spec.mandated_notions[i % len(spec.mandated_notions)]
 
-    def audit(self) -> None:
+    def on_audit(self) -> None:
         """Audit entities at random; fine and publish what is found (§3)."""
         model, jur, i = self.model, self.model.jurisdictions, self.index
         self.tighten_rules_after_harm()
-        for e in range(model.entity_arrays.n):
+        for e in np.flatnonzero(model.entity_arrays.active):
             if model.rng.random() >= jur.audit_probability[i]:
                 continue
             if self.audit_entity(e):
@@ -104,7 +103,7 @@ class Regulator(Role):
         com = self.model.community_arrays
         return bool(
             (
-                np.isin(com.strategy, ENTITY_CONTROLLED)
+                self.model.strategy_flag("entity_controls")
                 & (com.partner == e)
                 & (com.jurisdiction == self.index)
             ).any()
@@ -116,6 +115,7 @@ class Regulator(Role):
         led, jur = model.ledger, model.jurisdictions
         fine = spec.penalty_fraction * max(led.money[led.entity_org(e)], 0.0)
         led.pay(led.entity_org(e), led.regulator_org(self.index), fine)
+        model.entity_arrays.costs[e] += fine
         jur.fines += fine
         if spec.publish:
             local = model.community_arrays.jurisdiction == self.index

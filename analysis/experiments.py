@@ -619,9 +619,12 @@ def sensitivity_experiment(
     """
     scenario = portable(scenario)
     interventions = [portable(name) for name in interventions]
+    from hetsim.agents import STRATEGIES
     from hetsim.analysis.report import DEFAULT_MAIN_METRICS
     from hetsim.analysis.statistics import WINDOWS, summarise_runs
-    from hetsim.simulation.recorder import METRIC_COLUMNS
+    from hetsim.simulation.recorder import metric_columns
+
+    METRIC_COLUMNS = metric_columns(STRATEGIES)
 
     if method not in SENSITIVITY_METHODS:
         raise ScenarioError(f"--method {method!r}: must be one of {', '.join(SENSITIVITY_METHODS)}")

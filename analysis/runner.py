@@ -117,6 +117,7 @@ def run_scenario(
             tables = {
                 "metrics": model.recorder.metrics_table(),
                 "communities": model.recorder.community_table(),
+                "entities": model.recorder.entity_table(),
                 "flows": model.recorder.flows_table(),
             }
             lending_table = model.recorder.lending_table()

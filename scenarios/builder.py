@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hetsim.agents import ROLES
+from hetsim.agents import ROLES, STRATEGIES
 from hetsim.scenarios.library import intervention_path, scenario_path
 from hetsim.simulation.model import EcosystemModel
 from hetsim.simulation.schema import Scenario, ScenarioError, load, read_toml
+from hetsim.simulation.strategy import check_strategies
 
 
 def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -53,9 +54,14 @@ def load_scenario(
     """Load a shipped or local scenario, apply interventions, then ``--set`` overrides."""
     path = scenario_path(name_or_path)
     patch = intervention_patch(interventions or [])
-    return load(path, overrides, extra=patch)
+    scenario = load(path, overrides, extra=patch)
+    try:
+        check_strategies(scenario, STRATEGIES)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path.name}: {exc}") from None
+    return scenario
 
 
 def build_model(scenario: Scenario, seed: int | None = None) -> EcosystemModel:
-    """A ready-to-step model of the scenario, with the four roles."""
-    return EcosystemModel(scenario, ROLES, seed=seed)
+    """A ready-to-step model of the scenario, with the four roles and the shipped strategies."""
+    return EcosystemModel(scenario, ROLES, STRATEGIES, seed=seed)

@@ -30,6 +30,8 @@ class Ledger:
     records_given_sovereign: np.ndarray = field(init=False)  # (C,) given under own terms §4.1
     records_scraped: np.ndarray = field(init=False)  # (E,) records an entity gathered itself
     records_by_origin: np.ndarray = field(init=False)  # (E, C) shared records by origin
+    records_sovereign_by_origin: np.ndarray = field(init=False)  # (E, C) of them under the
+    # community's terms (§4.1)
     trust: np.ndarray = field(init=False)  # (C, E) trust of community in entity, [0, 1]
     provider: np.ndarray = field(init=False)  # (C,) organisation controlling the deployed model
     _flows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = field(
@@ -45,6 +47,7 @@ class Ledger:
         self.records_given_sovereign = np.zeros(c)
         self.records_scraped = np.zeros(e)
         self.records_by_origin = np.zeros((e, c))
+        self.records_sovereign_by_origin = np.zeros((e, c))
         self.trust = np.zeros((c, e))
         self.provider = self.community_org(np.arange(c))
 
@@ -146,6 +149,11 @@ class Ledger:
         records = np.broadcast_to(np.asarray(records, dtype=float), communities.shape)
         sovereign = np.broadcast_to(np.asarray(sovereign, dtype=bool), communities.shape)
         np.add.at(self.records_by_origin, (entities, communities), records)
+        np.add.at(
+            self.records_sovereign_by_origin,
+            (entities[sovereign], communities[sovereign]),
+            records[sovereign],
+        )
         np.add.at(self.records_given, communities[~sovereign], records[~sovereign])
         np.add.at(self.records_given_sovereign, communities[sovereign], records[sovereign])
         self.record_flow(

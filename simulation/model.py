@@ -4,7 +4,9 @@ One step (a quarter): drift and shocks → data collection and annotation → of
 → training → deployment and decisions → outcomes → audits and regulation → trust →
 measurement. In each phase the engine does the bulk mechanics that are cheaper in one pass
 (drawing data, batched training, applying deployed models) and every role acts through its
-hooks. The engine never imports a concrete agent class: roles arrive as a name → class mapping.
+hooks. The engine never imports a concrete agent class or strategy: roles and community
+strategies arrive as name → class mappings, and the engine asks each strategy in force what
+it costs, what it moves and what it deploys (:mod:`hetsim.simulation.strategy`).
 """
 
 from __future__ import annotations
@@ -23,23 +25,15 @@ from hetsim.simulation.recorder import Recorder
 from hetsim.simulation.roles import PHASES, Role
 from hetsim.simulation.schema import Scenario, ScenarioError
 from hetsim.simulation.state import (
-    ADOPT,
-    DISTILL,
-    ENTITY_CONTROLLED,
-    FEDERATE,
-    FINETUNE,
-    LOCAL,
     MITIGATIONS,
-    POOL,
-    SHARE,
-    SPLIT,
-    WITH_ENTITY,
+    N_FEATURES,
     AnnotatorArrays,
     CommunityArrays,
     Deployment,
     EntityArrays,
     Jurisdictions,
 )
+from hetsim.simulation.strategy import Strategy, check_strategies
 from hetsim.simulation.training import TrainingService
 
 SELF_ANNOTATION_SKILL = 0.4  # communities labelling their own data: no mismatch, little skill
@@ -52,20 +46,34 @@ class EcosystemModel(mesa.Model):
         scenario: the validated scenario.
         roles: role name → Role subclass, in acting order; keys are the scenario sections
             ``large_entities``, ``communities``, ``annotators``, ``regulators``.
+        strategies: strategy name → Strategy subclass: every strategy a scenario may name; one
+            of them is the ``fallback`` every community starts with.
         seed: overrides ``scenario.run.seed``; the one seed that determines the run.
     """
 
     def __init__(
-        self, scenario: Scenario, roles: Mapping[str, type[Role]], *, seed: int | None = None
+        self,
+        scenario: Scenario,
+        roles: Mapping[str, type[Role]],
+        strategies: Mapping[str, type[Strategy]],
+        *,
+        seed: int | None = None,
     ) -> None:
+        check_strategies(scenario, strategies)
         seed = scenario.run.seed if seed is None else seed
         super().__init__(rng=seed)
         self.seed = seed
         self.members: dict[str, list[Role]] | None = None
         self.spec = scenario
         self.roles = dict(roles)
+        self.strategies: list[Strategy] = [
+            cls(code) for code, cls in enumerate(strategies.values())
+        ]
+        self.strategy_names: tuple[str, ...] = tuple(strategies)
+        (self.fallback,) = (s.code for s in self.strategies if s.fallback)
         counts = {
-            "large_entities": scenario.large_entities.count,
+            # scheduled entrants have rows from the start, inactive until they enter
+            "large_entities": scenario.large_entities.count + len(scenario.large_entities.entries),
             "communities": scenario.communities.count,
             "annotators": scenario.annotators.count,
             "regulators": scenario.regulators.count,
@@ -79,6 +87,8 @@ class EcosystemModel(mesa.Model):
         )
         self.ledger = Ledger(e, c, a, r)
         self.community_arrays = CommunityArrays(c, scenario.communities.window)
+        self.community_arrays.strategy[:] = self.fallback
+        self.community_arrays.previous_strategy[:] = self.fallback
         self.entity_arrays = EntityArrays(e, scenario.large_entities.pool_size)
         self.annotator_arrays = AnnotatorArrays(a)
         self.jurisdictions = Jurisdictions(r)
@@ -96,6 +106,8 @@ class EcosystemModel(mesa.Model):
         # the rules exist before anyone acts under them: regulators are set up first
         for section in sorted(self.roles, key=lambda name: name != "regulators"):
             self.roles[section].setup(self, self.members[section])
+        for strategy in self.strategies:
+            strategy.setup(self)
         self.lending_params, self.lending_state, self.lending_record = _lending_domain(scenario, c)
         self._seed_data()
         self.ledger.start_step()
@@ -127,6 +139,8 @@ class EcosystemModel(mesa.Model):
         self.ledger.start_step()
         self.training.start_step()
         self.jurisdictions.start_step()
+        self.entity_arrays.revenue[:] = 0.0
+        self.entity_arrays.costs[:] = 0.0
         for phase in PHASES:
             self._run_phase(phase)
 
@@ -158,8 +172,8 @@ class EcosystemModel(mesa.Model):
             com.append(sample.x, sample.group, labels)
             self.ledger.records_collected += com.window
         ent = self.entity_arrays
-        for i in range(ent.n):
-            self.scrape(i, self.spec.large_entities.pool_size // 4, annotator=-1)
+        for i in np.flatnonzero(ent.active):
+            self.scrape(int(i), self.spec.large_entities.pool_size // 4, annotator=-1)
 
     # ------------------------------------------------------------------ drift
     def _before_drift(self) -> None:
@@ -201,8 +215,10 @@ class EcosystemModel(mesa.Model):
                 np.add.at(ann.records, who, n)
                 np.add.at(ann.income, who, fee)
                 np.add.at(ann.correct, who, correct[paid])
-        for i in range(self.entity_arrays.n):
-            self.scrape(i, spec.large_entities.records_per_step, self.entity_arrays.annotator[i])
+        for i in np.flatnonzero(self.entity_arrays.active):
+            self.scrape(
+                int(i), spec.large_entities.records_per_step, self.entity_arrays.annotator[i]
+            )
 
     def label_flip(self, annotator: np.ndarray, data_culture: np.ndarray) -> np.ndarray:
         """Flip rate of labels written by ``annotator`` (-1: self) on data of a culture."""
@@ -241,6 +257,7 @@ class EcosystemModel(mesa.Model):
             self.ledger.pay(
                 self.ledger.entity_org(entity), self.ledger.annotator_org(annotator), fee
             )
+            self.entity_arrays.costs[entity] += fee
             ann.records[annotator] += len(org)
             ann.income[annotator] += fee
             ann.correct[annotator] += int((labels == y).sum())
@@ -248,78 +265,67 @@ class EcosystemModel(mesa.Model):
         self.ledger.records_scraped[entity] += len(org)
 
     # ------------------------------------------------------------------ exchange
+    def strategy_flag(self, flag: str) -> np.ndarray:
+        """(C,) a class attribute of each community's strategy, e.g. ``entity_controls``."""
+        values = np.array([getattr(s, flag) for s in self.strategies])
+        return values[self.community_arrays.strategy]
+
+    def users_of(self) -> list[tuple[Strategy, np.ndarray]]:
+        """Each strategy with the communities taking it this step."""
+        strategy = self.community_arrays.strategy
+        return [(s, np.flatnonzero(strategy == s.code)) for s in self.strategies]
+
     def _after_choose(self) -> None:
-        """Execute the choices: access fees paid, shared data handed over (§3, §4.1)."""
+        """Execute the choices: fees paid, then each strategy moves data and money (§3, §4.1)."""
         com, ent, ledger = self.community_arrays, self.entity_arrays, self.ledger
-        ent.revenue[:] = 0
         ent.paying_users[:] = 0
         if com.n == 0:
             return
-        spec = self.spec
-        users = np.flatnonzero(np.isin(com.strategy, WITH_ENTITY))
-        partner = com.partner[users]
-        strategy = com.strategy[users]
-        ledger.record_flow("model", ledger.entity_org(partner), ledger.community_org(users), 1.0)
-        price = ent.price[partner]
-        fee = np.select(
-            [
-                strategy == ADOPT,
-                strategy == SHARE,
-                strategy == SPLIT,
-                (strategy == DISTILL) & ~ent.open_weights[partner],
-            ],
-            [
-                price,
-                price * (1.0 - spec.exchange.share_discount),
-                price * spec.large_entities.split_fee_share,
-                price,
-            ],
-            0.0,
-        )
-        ledger.pay(ledger.community_org(users), ledger.entity_org(partner), fee)
-        np.add.at(ent.revenue, partner, fee)
-        np.add.at(ent.paying_users, partner, (fee > 0).astype(np.int64))
-        if spec.exchange.sovereignty_terms:
-            self._withdraw_data()
-        sharers = users[strategy == SHARE]
-        if sharers.size:
-            n = spec.communities.records_per_step
-            sovereign = spec.exchange.sovereignty_terms
-            ledger.give_data(sharers, com.partner[sharers], n, sovereign=sovereign)
-            value = spec.large_entities.data_value * n  # data is capital (§3, §4.1)
-            np.add.at(ledger.money, ledger.entity_org(com.partner[sharers]), value)
-            if sovereign:  # §4.1 protocol: part of the value goes back to the community
-                ledger.pay(
-                    ledger.entity_org(com.partner[sharers]),
-                    ledger.community_org(sharers),
-                    spec.exchange.benefit_share * value,
-                )
-            batch, labels = self._last_batch, self._last_labels
-            for e in np.unique(com.partner[sharers]):
-                mine = sharers[com.partner[sharers] == e]
-                ent.offer(
-                    int(e),
-                    batch.x[mine].reshape(-1, batch.x.shape[2]),
-                    batch.a[mine].ravel(),
-                    labels[mine].ravel(),
-                    np.repeat(mine, n),
-                    self.rng,
-                )
+        com.data_with[:] = -1
+        for strategy, users in self.users_of():
+            if users.size == 0:
+                continue
+            partner = com.partner[users]
+            fee = np.broadcast_to(strategy.fee(self, partner), users.shape)
+            if strategy.with_entity:
+                orgs = ledger.entity_org(partner)
+                ledger.record_flow("model", orgs, ledger.community_org(users), 1.0)
+                ledger.pay(ledger.community_org(users), orgs, fee)
+                np.add.at(ent.revenue, partner, fee)
+                np.add.at(ent.paying_users, partner, (fee > 0).astype(np.int64))
+        for strategy, users in self.users_of():
+            strategy.settle(self, users)
 
-    def _withdraw_data(self) -> None:
-        """Under sovereignty terms, a community that stops sharing takes its records back."""
-        com, ent, ledger = self.community_arrays, self.entity_arrays, self.ledger
-        stopped = np.flatnonzero(
-            (com.previous_strategy == SHARE)
-            & ((com.strategy != SHARE) | (com.partner != com.previous_partner))
+    def hand_over_batch(
+        self, communities: np.ndarray, entities: np.ndarray, on_terms: bool = False
+    ) -> None:
+        """Put this step's annotated records of ``communities`` into the entities' pools,
+        held on the communities' terms (§4.1) or on the entities' own."""
+        batch, labels = self._last_batch, self._last_labels
+        n = batch.x.shape[1]
+        for e in np.unique(entities):
+            mine = communities[entities == e]
+            self.entity_arrays.offer(
+                int(e),
+                batch.x[mine].reshape(-1, batch.x.shape[2]),
+                batch.a[mine].ravel(),
+                labels[mine].ravel(),
+                np.repeat(mine, n),
+                self.rng,
+                on_terms,
+            )
+
+    def withdraw_records(self, entity: int, community: int) -> None:
+        """A community takes back the records an entity holds of it under its terms (§4.1)."""
+        ledger = self.ledger
+        self.entity_arrays.withdraw(entity, community)
+        held = ledger.records_sovereign_by_origin[entity, community]
+        ledger.records_by_origin[entity, community] -= held
+        ledger.records_sovereign_by_origin[entity, community] = 0.0
+        ledger.records_given_sovereign[community] = max(
+            ledger.records_given_sovereign[community] - held, 0
         )
-        for c in stopped:
-            e = int(com.previous_partner[c])
-            ent.withdraw(e, int(c))
-            held = ledger.records_by_origin[e, c]
-            ledger.records_by_origin[e, c] = 0.0
-            ledger.records_given_sovereign[c] = max(ledger.records_given_sovereign[c] - held, 0)
-            ledger.record_flow("data", ledger.entity_org(e), ledger.community_org(c), held)
+        ledger.record_flow("data", ledger.entity_org(entity), ledger.community_org(community), held)
 
     # ------------------------------------------------------------------ training
     def _after_train(self) -> None:
@@ -327,33 +333,27 @@ class EcosystemModel(mesa.Model):
         self.training.run()
 
     # ------------------------------------------------------------------ deployment
-    def deployed_models(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Coefficients, intercepts and controlling organisation of each deployed model."""
-        com, ent, led = self.community_arrays, self.entity_arrays, self.ledger
-        strategy = com.strategy
-        coef, intercept = com.coef.copy(), com.intercept.copy()
+    def deployed_scores(self, users: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Logits (len(users), n) of each community's deployed model on raw features x."""
+        com = self.community_arrays
+        strategy = com.strategy[users]
+        score = np.zeros(x.shape[:2])
+        for s in self.strategies:
+            mine = np.flatnonzero(strategy == s.code)
+            if mine.size:
+                score[mine] = s.scores(self, users[mine], x[mine])
+        # a community whose every option lost to the majority-class rule decides by the rule
+        rule = com.decides_by_rule[users]
+        score[rule] = np.where(com.majority_class()[users[rule]], 1.0, -1.0)[:, None]
+        return score
+
+    def providers(self) -> np.ndarray:
+        """(C,) organisation controlling each community's deployed model (§3 dependency)."""
+        com, led = self.community_arrays, self.ledger
         provider = led.community_org(np.arange(com.n))
-        for code, source in (
-            (ADOPT, (ent.coef, ent.intercept)),
-            (SHARE, (ent.coef, ent.intercept)),
-        ):
-            users = np.flatnonzero(strategy == code)
-            coef[users], intercept[users] = (
-                source[0][com.partner[users]],
-                source[1][com.partner[users]],
-            )
-        alt = np.isin(strategy, (FINETUNE, DISTILL, SPLIT))
-        coef[alt], intercept[alt] = com.alt_coef[alt], com.alt_intercept[alt]
-        for code, (c_coef, c_intercept) in (
-            (POOL, (com.pool_coef, com.pool_intercept)),
-            (FEDERATE, (com.fed_coef, com.fed_intercept)),
-        ):
-            users = np.flatnonzero(strategy == code)
-            coef[users] = c_coef[com.consortium[users]]
-            intercept[users] = c_intercept[com.consortium[users]]
-        controlled = np.isin(strategy, ENTITY_CONTROLLED)
+        controlled = self.strategy_flag("entity_controls")
         provider[controlled] = led.entity_org(com.partner[controlled])
-        return coef, intercept, provider
+        return provider
 
     def _before_deploy(self) -> None:
         """Deployed models decide on fresh individuals; outcomes are measured per group."""
@@ -367,31 +367,44 @@ class EcosystemModel(mesa.Model):
         if com.n == 0:
             return
         m = self.spec.communities.deploy_per_step
-        coef, intercept, provider = self.deployed_models()
+        everyone = np.arange(com.n)
+        provider = self.providers()
         ledger.provider = provider
         # §4.2 post-processing: communities that mitigate by thresholds set them per group on
-        # their own (annotated) window, for their own notion
+        # their own (annotated) window, for their own notion, or for the notion their strategy
+        # enforces (a cooperative's settled notion)
         post = com.mitigating & (com.mitigation == MITIGATIONS.index("thresholds"))
+        notion = com.notion.copy()
+        for strategy, users in self.users_of():
+            enforced = strategy.enforced_notion(self, users) if users.size else None
+            if enforced is not None:
+                post[users], notion[users] = True, enforced
+        com.enforced_notion = np.where(post | com.mitigating, notion, "none")
         com.thresholds[:] = 0.0
         if post.any():
             who = np.flatnonzero(post)
-            window_scores = decision_scores(com.x[who], coef[who], intercept[who])
+            window_scores = self.deployed_scores(who, com.x[who])
             com.thresholds[who] = fairness.group_thresholds(
                 window_scores,
                 com.label[who],
                 com.group[who],
-                com.notion[who],
+                notion[who],
                 N_GROUPS,
                 com.quota_target[who],
                 mask=np.arange(com.window)[None, :] < com.filled[who, None],
             )
         sample = self.population.draw(m, self.rng)
-        score = decision_scores(sample.x, coef, intercept)
+        score = self.deployed_scores(everyone, sample.x)
+        self.training.charge_inference(2.0 * N_FEATURES * score.size)  # a dot product each
         cut = np.take_along_axis(com.thresholds, sample.group.astype(np.int64), axis=1)
         decision = (score > cut).astype(np.int8)
         own = metrics.group_rates(sample.y, decision, sample.group, N_GROUPS)
         dep.group_n, dep.group_accuracy = own.n, own.accuracy
         dep.group_tpr, dep.group_fpr, dep.group_selection = own.tpr, own.fpr, own.selection_rate
+        positives = own.tp + own.fn
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dep.group_base_rate = positives / own.n
+        dep.base_rate = positives.sum(axis=1) / np.maximum(own.n.sum(axis=1), 1)
         dep.accuracy = metrics.accuracy(own)
         dep.gap_own = metrics.fairness_gap(own, com.notion, com.quota_target)
         dep.gap_mandated = np.full(com.n, np.nan)
@@ -404,18 +417,13 @@ class EcosystemModel(mesa.Model):
         dep.aligned = (dep.accuracy >= com.min_accuracy) & (dep.gap_own <= com.fairness_tolerance)
         dep.provider = provider.copy()
         np.add.at(dep.decisions, provider, m)
-        # what the deployed model is: explainable if its weights are open to the community;
-        # the DP ε that protected the data it was trained on
-        controlled = np.isin(com.strategy, ENTITY_CONTROLLED)
-        partner = np.maximum(com.partner, 0)
-        open_weights = ent.open_weights[partner] if ent.n else np.zeros(com.n, dtype=bool)
-        com.explainable = ~controlled | open_weights
-        local_eps = self.spec.communities.values.local_epsilon
-        com.epsilon = np.where(
-            np.isin(com.strategy, (ADOPT, SHARE)),
-            ent.effective_epsilon[partner] if ent.n else np.inf,
-            np.where(com.strategy == LOCAL, local_eps, np.inf),
-        )
+        # what the deployed model is: explainable if it is open to the community; the DP ε
+        # that protected the data it was trained on
+        for strategy, users in self.users_of():
+            if users.size:
+                partner = com.partner[users]
+                com.explainable[users] = strategy.explainable(self, partner)
+                com.epsilon[users] = strategy.epsilon(self, users)
         if ent.n:
             self._measure_entity_gaps(sample, score)
 
@@ -423,7 +431,7 @@ class EcosystemModel(mesa.Model):
         """Each entity's true mandated gap on this step's people it decides on (for washing)."""
         com, ent = self.community_arrays, self.entity_arrays
         ent.true_gap[:] = np.nan
-        served = np.isin(com.strategy, (ADOPT, SHARE))
+        served = self.strategy_flag("serves_partner_model")
         for e in range(ent.n):
             users = np.flatnonzero(served & (com.partner == e))
             if users.size == 0 or self.jurisdictions.n == 0:

@@ -44,6 +44,7 @@ from __future__ import annotations
 import numpy as np
 
 from hetsim.simulation.learning import FitResult, fit_logistic
+from hetsim.simulation.schema import LearningSection
 
 __all__ = [
     "DEFAULT_STEPS",
@@ -246,3 +247,28 @@ def dp_fit_logistic(
 
     fit = FitResult(coef=coef, intercept=intercept, n_iter=n_iter, converged=converged)
     return fit, spent
+
+
+def dp_fit_scenario(
+    learning: LearningSection,
+    X: np.ndarray,
+    y: np.ndarray,
+    epsilon: float,
+    rng: np.random.Generator,
+    sample_weight: np.ndarray,
+    coef_init: np.ndarray | None = None,
+) -> FitResult:
+    """:func:`dp_fit_logistic` with the scenario's δ, clipping norm, steps and ridge."""
+    fit, _ = dp_fit_logistic(
+        X,
+        y.astype(float),
+        epsilon,
+        learning.dp_delta,
+        rng,
+        clip=learning.dp_clip,
+        epochs=learning.dp_iterations,
+        l2=learning.l2,
+        sample_weight=sample_weight,
+        coef_init=coef_init,
+    )
+    return fit

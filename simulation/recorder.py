@@ -7,18 +7,20 @@ step × community × group of outcomes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from hetsim.simulation import metrics
-from hetsim.simulation.state import ENTITY_CONTROLLED, STRATEGIES
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
+    from hetsim.simulation.strategy import Strategy
 
-# One line per column of metrics.parquet: what it is, and its range (docs/metrics.md).
+# One line per column of metrics.parquet the engine computes: what it is, and its range
+# (docs/metrics.md). Each strategy adds ``strategy_<name>_share`` and its own columns.
 METRIC_COLUMNS: dict[str, str] = {
     "step": "step number, 1..steps",
     "hhi_compute": "Herfindahl index of compute held by entities and communities, [1/n, 1]",
@@ -36,19 +38,14 @@ METRIC_COLUMNS: dict[str, str] = {
     "fairness_gap_own_max": "largest fairness gap under a community's own notion, [0, 1]",
     "fairness_gap_mandated_mean": "mean gap under the jurisdiction's mandated notion, [0, 1]",
     "value_alignment_share": "share of communities whose model meets their own values, [0, 1]",
+    "majority_rule_share": "share of communities deciding by the majority-class rule because "
+    "their own model lost to it on their newest records, [0, 1]",
     "trust_mean": "mean trust of communities in large entities, [0, 1]",
-    "energy_kwh": "energy of this step's training, kWh, >= 0",
+    "energy_kwh": "energy of this step's training and inference (deciding, piloting): "
+    "floating-point work × learning.kwh_per_gflop, kWh, >= 0",
     "fits": "models trained this step, >= 0",
     "label_accuracy_mean": "share of this step's labels written correctly, [0.5, 1]",
     "annotator_pay_mean": "mean pay per record labelled this step, money/record, >= 0",
-    "strategy_local_share": "share of communities training their own model, [0, 1]",
-    "strategy_adopt_share": "share of communities paying for an entity's model, [0, 1]",
-    "strategy_share_share": "share of communities giving data for access, [0, 1]",
-    "strategy_pool_share": "share of communities pooling data with peers, [0, 1]",
-    "strategy_finetune_share": "share of communities fine-tuning open weights, [0, 1]",
-    "strategy_distill_share": "share of communities distilling an entity's model, [0, 1]",
-    "strategy_federate_share": "share of communities in a federated consortium, [0, 1]",
-    "strategy_split_share": "share of communities in split learning with an entity, [0, 1]",
     "washing_gap_mean": "mean of true minus reported mandated gap over entities serving people "
     "(> 0: they look fairer than they are), [-1, 1]",
     "privacy_gap_mean": "mean excess of effective over claimed DP ε (ε capped at 50), >= 0",
@@ -62,11 +59,10 @@ METRIC_COLUMNS: dict[str, str] = {
     "mitigating_share": "share of organisations whose fairness check triggered a mitigation, "
     "[0, 1]",
     "misuse_events": "entities found misusing shared data this step, >= 0",
-    "finetune_divergence_mean": "mean source-target divergence of fine-tuning communities: share "
-    "of their records the pretrained model decides otherwise than a locally fitted one "
-    "(§4.2; NaN when none), [0, 1]",
-    "entity_revenue": "money paid to large entities for access this step, >= 0",
-    "entity_capital_mean": "mean money held by large entities, any real",
+    "entity_revenue": "money large entities earned this step: access fees and the value of "
+    "records received, >= 0",
+    "entity_capital_mean": "mean money held by the large entities operating, any real",
+    "entities_active": "large entities operating (entered and not exited), >= 0",
     "audits": "audits done this step, >= 0",
     "violations_found": "audits that found a mandated gap above the threshold, >= 0",
     "privacy_violations": "audits that found training with an ε above the cap, >= 0",
@@ -92,6 +88,26 @@ MAIN_METRICS: tuple[str, ...] = (
     "trust_mean",
 )
 
+# One line per column of entities.parquet (docs/metrics.md).
+ENTITY_COLUMNS: dict[str, str] = {
+    "step": "step number",
+    "entity": "entity name (E0, E1, …, as in flows.parquet)",
+    "active": "operating this step (entered and not exited)",
+    "capital": "money held (negative: in debt), any real",
+    "compute": "compute held, records trainable per step, >= 0",
+    "revenue": "money earned this step: access fees and the value of records received, >= 0",
+    "costs": "money spent this step: compute, operations, annotation, benefit shares, licences, "
+    "fines, bought data, >= 0",
+    "customers": "communities using its model or its weights this step, >= 0",
+    "data_records": "records it holds (scraped, shared, licensed, bought), >= 0",
+    "jurisdiction": "regulator where it trains (-1: none)",
+    "open_weights": "publishes open weights (else a closed API)",
+    "reported_gap": "fairness gap it last reported, [0, 1]",
+    "audited_gap": "gap an audit last re-measured (NaN: not yet measured this way), [0, 1]",
+    "claimed_epsilon": "DP ε it claims (inf: no claim)",
+    "epsilon_spent": "DP ε its training has spent in all (NaN: not yet accounted)",
+}
+
 COMMUNITY_COLUMNS = (
     "step",
     "community",
@@ -101,11 +117,22 @@ COMMUNITY_COLUMNS = (
     "tpr",
     "fpr",
     "selection_rate",
+    "base_rate",
     "strategy",
     "provider",
     "epsilon_effective",
     "explainable",
 )
+
+
+def metric_columns(strategies: Mapping[str, type[Strategy]]) -> dict[str, str]:
+    """Every column of metrics.parquet for a model built with these strategies, described."""
+    columns = dict(METRIC_COLUMNS)
+    for name, strategy in strategies.items():
+        columns[f"strategy_{name}_share"] = f"share of communities {strategy.summary}, [0, 1]"
+    for strategy in strategies.values():
+        columns.update(strategy.metric_columns)
+    return columns
 
 
 def _normalised_entropy(labels: np.ndarray) -> float:
@@ -128,16 +155,21 @@ class Recorder:
 
     def __init__(self, model: EcosystemModel) -> None:
         self.model = model
+        self.columns = list(METRIC_COLUMNS)
+        self.columns += [f"strategy_{s.name}_share" for s in model.strategies]
+        self.columns += [c for s in model.strategies for c in s.metric_columns]
         self.rows: list[dict[str, Any]] = []
         self._community_parts: list[dict[str, np.ndarray]] = []
         self._flow_parts: list[dict[str, np.ndarray]] = []
         self._lending_parts: list[dict[str, np.ndarray]] = []
+        self._entity_parts: list[dict[str, np.ndarray]] = []
         self.audit_errors: list[float] = []
         self.keep_community_rows = True
 
     def record(self) -> None:
         """Measure the step that just ran."""
         self.rows.append(self.metrics_row())
+        self._entity_parts.append(self.entity_part())
         if self.keep_community_rows:
             self._community_parts.append(self.community_part())
             kinds, src, dst, amount = self.model.ledger.flows()
@@ -167,6 +199,8 @@ class Recorder:
         ann = m.annotator_arrays
         labelled = float(ann.records.sum())
         flows_in = self._network_in_share()
+        active = ent.active
+        trusted = bool(led.trust[:, active].size)
         row: dict[str, Any] = {
             "step": m.steps,
             "hhi_compute": metrics.hhi(compute),
@@ -186,7 +220,8 @@ class Recorder:
             "fairness_gap_own_max": float(np.nanmax(dep.gap_own)) if n_com else float("nan"),
             "fairness_gap_mandated_mean": _nanmean(dep.gap_mandated),
             "value_alignment_share": float(dep.aligned.mean()) if n_com else float("nan"),
-            "trust_mean": float(led.trust.mean()) if led.trust.size else float("nan"),
+            "majority_rule_share": float(com.decides_by_rule.mean()) if n_com else float("nan"),
+            "trust_mean": float(led.trust[:, active].mean()) if trusted else float("nan"),
             "energy_kwh": m.training.energy_kwh,
             "fits": m.training.fits,
             "label_accuracy_mean": _nanmean(
@@ -194,7 +229,8 @@ class Recorder:
             ),
             "annotator_pay_mean": float(ann.income.sum() / labelled) if labelled else 0.0,
             "entity_revenue": float(ent.revenue.sum()),
-            "entity_capital_mean": _nanmean(led.money[: led.n_entities]),
+            "entity_capital_mean": _nanmean(led.money[: led.n_entities][active]),
+            "entities_active": int(active.sum()),
             "audits": m.jurisdictions.audits,
             "violations_found": m.jurisdictions.violations,
             "fines": m.jurisdictions.fines,
@@ -210,10 +246,11 @@ class Recorder:
         com, ent, dep, jur = m.community_arrays, m.entity_arrays, m.deployment, m.jurisdictions
         n_com = com.n
         out: dict[str, Any] = {}
-        for code, name in enumerate(STRATEGIES):
-            out[f"strategy_{name}_share"] = (
-                float(np.mean(com.strategy == code)) if n_com else float("nan")
+        for strategy in m.strategies:
+            out[f"strategy_{strategy.name}_share"] = (
+                float(np.mean(com.strategy == strategy.code)) if n_com else float("nan")
             )
+            out.update(strategy.measures(m))
         served = ~np.isnan(ent.true_gap)
         out["washing_gap_mean"] = (
             float(np.mean(ent.true_gap[served] - ent.reported_gap[served]))
@@ -236,23 +273,19 @@ class Recorder:
         else:
             out["mandate_conflict_share"] = float("nan")
         held = com.notion
-        controlled = np.isin(com.strategy, ENTITY_CONTROLLED)
+        controlled = m.strategy_flag("entity_controls")
         partner = np.maximum(com.partner, 0)
         entity_notion = (
             np.where(ent.mitigating[partner], ent.reported_notion[partner], "none")
             if ent.n
             else np.full(n_com, "none", dtype=object)
         )
-        enforced = np.where(controlled, entity_notion, np.where(com.mitigating, com.notion, "none"))
+        enforced = np.where(controlled, entity_notion, com.enforced_notion)
         out["values_diversity_held"] = _normalised_entropy(held)
         out["values_diversity_enforced"] = _normalised_entropy(enforced)
         orgs = np.concatenate([com.mitigating, ent.mitigating])
         out["mitigating_share"] = float(orgs.mean()) if orgs.size else float("nan")
         out["misuse_events"] = int(ent.misused.sum())
-        tuning = np.flatnonzero(com.strategy == STRATEGIES.index("finetune"))
-        out["finetune_divergence_mean"] = (
-            _nanmean(com.divergence[tuning]) if tuning.size and ent.n else float("nan")
-        )
         out["privacy_violations"] = jur.privacy_violations
         out["explainability_violations"] = jur.explainability_violations
         lending = getattr(m, "lending_record", None)
@@ -300,9 +333,44 @@ class Recorder:
             "tpr": dep.group_tpr[ci, gi],
             "fpr": dep.group_fpr[ci, gi],
             "selection_rate": dep.group_selection[ci, gi],
+            "base_rate": dep.group_base_rate[ci, gi],
             "strategy": com.strategy[ci].astype(np.int8),
             "provider": dep.provider[ci].astype(np.int32),
         }
+
+    def entity_part(self) -> dict[str, np.ndarray]:
+        """Per entity of this step: the firm's accounts, market and reports."""
+        m = self.model
+        ent, led, com = m.entity_arrays, m.ledger, m.community_arrays
+        e = ent.n
+        orgs = led.entity_org(np.arange(e))
+        users = com.partner[m.strategy_flag("with_entity")] if com.n else np.zeros(0, np.int64)
+        nan = np.full(e, np.nan)
+        return {
+            "step": np.full(e, m.steps, dtype=np.int32),
+            "entity": np.arange(e, dtype=np.int32),
+            "active": ent.active.copy(),
+            "capital": led.money[orgs].copy(),
+            "compute": led.compute[orgs].copy(),
+            "revenue": ent.revenue.copy(),
+            "costs": ent.costs.copy(),
+            "customers": np.bincount(users[users >= 0], minlength=e).astype(np.int32),
+            "data_records": led.data_held()[orgs],
+            "jurisdiction": ent.jurisdiction.astype(np.int32),
+            "open_weights": ent.open_weights.copy(),
+            "reported_gap": ent.reported_gap.astype(float),
+            "audited_gap": nan,
+            "claimed_epsilon": ent.claimed_epsilon.astype(float),
+            "epsilon_spent": nan.copy(),
+        }
+
+    def entity_table(self) -> pd.DataFrame:
+        """One row per step × entity."""
+        parts = self._entity_parts
+        cols = {k: np.concatenate([p[k] for p in parts]) if parts else [] for k in ENTITY_COLUMNS}
+        table = pd.DataFrame(cols, columns=list(ENTITY_COLUMNS))
+        table["entity"] = [f"E{int(i)}" for i in table["entity"]]
+        return table
 
     def flows_table(self) -> pd.DataFrame:
         """One row per step × source × target × kind of exchange."""
@@ -355,7 +423,7 @@ class Recorder:
 
     def metrics_table(self) -> pd.DataFrame:
         """One row per step."""
-        return pd.DataFrame(self.rows, columns=list(METRIC_COLUMNS))
+        return pd.DataFrame(self.rows, columns=self.columns)
 
     def community_table(self) -> pd.DataFrame:
         """One row per step × community × group."""
@@ -364,7 +432,9 @@ class Recorder:
         cols = {k: np.concatenate([p[k] for p in self._community_parts]) for k in COMMUNITY_COLUMNS}
         names = np.array(self.model.ledger.org_names())
         table = pd.DataFrame(cols)
-        table["strategy"] = pd.Categorical.from_codes(cols["strategy"], categories=STRATEGIES)
+        table["strategy"] = pd.Categorical.from_codes(
+            cols["strategy"], categories=list(self.model.strategy_names)
+        )
         uniq, inverse = np.unique(cols["provider"], return_inverse=True)
         table["provider"] = pd.Categorical.from_codes(inverse.ravel(), categories=list(names[uniq]))
         return table

@@ -1,9 +1,10 @@
 """Role base classes: Mesa agents whose phase hooks default to doing nothing.
 
-The engine runs the phases of a step in order and, in each, asks every role to act. A role
-acts per agent (``members.shuffle_do(phase)``) unless it overrides :meth:`Role.act` to decide
-for all its members at once, which is how roles with thousands of members stay fast: their
-policy reads and writes the engine's arrays in one pass.
+The engine runs the phases of a step in order and, in each, asks every role to act. A
+:class:`Role` acts per agent: each member runs its ``on_<phase>`` hook. A :class:`BulkRole`
+decides for all its members at once through class hooks ``on_<phase>(model)``, which is how
+roles with thousands of members stay fast: their policy reads and writes the engine's arrays
+in one pass.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ PHASES: tuple[str, ...] = (
 
 
 class Role(mesa.Agent):
-    """An organisation of the ecosystem with one no-op hook per phase."""
+    """An organisation of the ecosystem with one no-op hook ``on_<phase>`` per phase.
+
+    A role acts per agent: in each phase its members run their own hook, shuffled. Roles
+    override only the hooks of the phases they act in.
+    """
 
     role_name: ClassVar[str] = "role"
     model: EcosystemModel
@@ -48,34 +53,49 @@ class Role(mesa.Agent):
 
     @classmethod
     def act(cls, phase: str, model: EcosystemModel, members: mesa.agent.AgentSet) -> None:
-        """Let the members act in ``phase``: by default each runs its own hook, shuffled."""
-        if getattr(cls, phase) is getattr(Role, phase):
-            return
-        members.shuffle_do(phase)
+        """Let the members act in ``phase``: each runs its ``on_<phase>`` hook, shuffled."""
+        hook = f"on_{phase}"
+        if getattr(cls, hook) is not getattr(Role, hook):
+            members.shuffle_do(hook)
 
-    def drift(self) -> None:
+    def on_drift(self) -> None:
         """Hook: react to drift and shocks."""
 
-    def collect(self) -> None:
+    def on_collect(self) -> None:
         """Hook: gather and annotate data."""
 
-    def choose(self) -> None:
+    def on_choose(self) -> None:
         """Hook: set terms, choose strategies."""
 
-    def train(self) -> None:
+    def on_train(self) -> None:
         """Hook: submit fits to the model's training service."""
 
-    def deploy(self) -> None:
+    def on_deploy(self) -> None:
         """Hook: deploy a model."""
 
-    def outcome(self) -> None:
+    def on_outcome(self) -> None:
         """Hook: settle outcomes."""
 
-    def audit(self) -> None:
+    def on_audit(self) -> None:
         """Hook: audit and regulate."""
 
-    def trust(self) -> None:
+    def on_trust(self) -> None:
         """Hook: update trust."""
 
-    def measure(self) -> None:
+    def on_measure(self) -> None:
         """Hook: record measures of one's own."""
+
+
+class BulkRole(Role):
+    """A role with thousands of members that decides for all of them in one pass.
+
+    Its hooks are class methods ``on_<phase>(cls, model)`` reading and writing the engine's
+    arrays; those it does not override do nothing.
+    """
+
+    @classmethod
+    def act(cls, phase: str, model: EcosystemModel, members: mesa.agent.AgentSet) -> None:
+        """Run the role's ``on_<phase>`` class hook once for every member."""
+        hook = getattr(cls, f"on_{phase}")
+        if getattr(hook, "__self__", None) is cls:  # a class hook of this role's own
+            hook(model)

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 FairnessNotion = Literal[
     "demographic_parity", "equal_opportunity", "equalized_odds", "quota", "none"
 ]
-StrategyName = Literal[
-    "local", "adopt", "share", "pool", "finetune", "distill", "federate", "split"
-]
-Strategy = Literal[
-    "choose", "local", "adopt", "share", "pool", "finetune", "distill", "federate", "split"
-]
+# Strategy names are checked against the strategies the model is built with (a plug-in
+# mapping, hetsim.agents.strategies.STRATEGIES) when a scenario is loaded or a model is built.
+StrategyName = Annotated[str, Field(min_length=1, pattern=r"^[a-z_]+$")]
 Mitigation = Literal["none", "reweighing", "penalty", "thresholds"]
 LendingPolicy = Literal["max_utility", "equal_opportunity", "demographic_parity"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -44,6 +41,15 @@ class RunSection(Section):
 
     steps: int = Field(100, ge=1, le=100_000, description="steps (quarters) to simulate")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="the one seed that determines the run")
+
+
+class EntrySpec(Section):
+    """A provider that enters the market at a scheduled step (firm dynamics)."""
+
+    step: int = Field(ge=1, description="step at which it starts operating")
+    open_weights: bool = Field(True, description="publishes open weights (else a closed API)")
+    capital: NonNegative = Field(30.0, description="money it starts with")
+    compute: NonNegative = Field(1500.0, description="compute it starts with")
 
 
 class LargeEntitiesSection(Section):
@@ -83,6 +89,20 @@ class LargeEntitiesSection(Section):
     data_value: NonNegative = Field(
         0.01, description="money an entity makes per record received, outside the simulated market"
     )
+    credit_limit: NonNegative = Field(
+        60.0,
+        description="money an entity may owe and still operate; below it, it is insolvent "
+        "(default: the initial capital, as lenders lend against equity)",
+    )
+    exit_after: int = Field(
+        4,
+        ge=1,
+        le=1000,
+        description="consecutive insolvent quarters after which an entity exits (a year)",
+    )
+    entries: list[EntrySpec] = Field(
+        default_factory=list, description="providers entering the market at scheduled steps"
+    )
 
 
 class ValuesSection(Section):
@@ -112,6 +132,12 @@ class ValuesSection(Section):
     min_accuracy: Probability = Field(0.65, description="lowest acceptable accuracy")
     explainability_need: Probability = Field(0.3, description="mean need to explain decisions")
     weight_explainability: NonNegative = Field(0.2, description="weight on an unmet need")
+    majority_rule_alpha: Probability = Field(
+        0.05,
+        description="level of the one-sided McNemar test (Dietterich 1998) by which a community "
+        "judges a model worse than the majority-class rule on its newest records; it takes no "
+        "such model and decides by the rule when its own is; 0 switches the check off",
+    )
     max_epsilon: float = Field(
         float("inf"), gt=0.0, description="largest DP ε a community accepts for its data"
     )
@@ -142,9 +168,20 @@ class CommunitiesSection(Section):
         0.0, description="publicly subsidised compute granted to every community per step"
     )
     annotation_share: Probability = Field(0.3, description="share of budget for annotation")
-    strategy: Strategy = Field("choose", description="fixed strategy, or choose by utility")
+    strategy: StrategyName = Field(
+        "choose", description="a strategy every community takes, or choose by utility"
+    )
     strategies: list[StrategyName] = Field(
-        default_factory=lambda: list(get_args(StrategyName)),
+        default_factory=lambda: [
+            "local",
+            "adopt",
+            "share",
+            "pool",
+            "finetune",
+            "distill",
+            "federate",
+            "split",
+        ],
         min_length=1,
         description="strategies communities may choose from (§4)",
     )
@@ -284,7 +321,19 @@ class LearningSection(Section):
     dp_clip: float = Field(1.0, gt=0.0, description="per-record gradient clipping norm")
     dp_delta: float = Field(1e-5, gt=0.0, lt=1.0)
     kwh_per_gflop: NonNegative = Field(
-        2.0, description="energy per GFLOP of a simulated fit (model-scale factor included)"
+        1.0e-9,
+        description="energy per GFLOP of training and inference: an A100 (400 W, 312 dense "
+        "TFLOP/s) at 40% model FLOP utilisation (Chowdhery et al. 2022) in a data centre of "
+        "PUE 1.1 (Patterson et al. 2021): 400 / (0.4 × 312e12) × 1.1 J/FLOP ≈ 1.0e-9 kWh/GFLOP",
+    )
+    split_hidden: int = Field(
+        8, ge=1, le=256, description="width of the cut layer of split networks (§4.3)"
+    )
+    split_epochs: int = Field(
+        20, ge=1, le=1000, description="split-learning rounds (forward + backward) per step"
+    )
+    split_learning_rate: float = Field(
+        0.5, gt=0.0, le=10.0, description="gradient step of split learning"
     )
 
 
@@ -310,6 +359,26 @@ class ExchangeSection(Section):
     )
 
 
+class CooperativeSection(Section):
+    """Data cooperatives (§4.1, §5): members govern pooled data and bargain collectively."""
+
+    notion_rule: Literal["majority", "member"] = Field(
+        "majority",
+        description="how members' fairness notions are settled: the majority's, or each its own",
+    )
+    licensing: bool = Field(
+        True, description="a cooperative may license its pool to an entity, by members' vote"
+    )
+    license_share: Probability = Field(
+        0.8,
+        description="share of licensed records' value paid to members (collective bargaining; "
+        "no empirical estimate: sweep it)",
+    )
+    governance_cost: NonNegative = Field(
+        0.05, description="money per member per step to run the cooperative"
+    )
+
+
 class Scenario(Section):
     """A whole hetsim world."""
 
@@ -324,6 +393,7 @@ class Scenario(Section):
     learning: LearningSection = Field(default_factory=LearningSection)
     exchange: ExchangeSection = Field(default_factory=ExchangeSection)
     practices: PracticesSection = Field(default_factory=PracticesSection)
+    cooperative: CooperativeSection = Field(default_factory=CooperativeSection)
     lending: LendingSection = Field(default_factory=LendingSection)
 
 

@@ -13,15 +13,9 @@ import numpy as np
 
 from hetsim.simulation.capacity import N_EXTRA
 from hetsim.simulation.population import N_RAW
-from hetsim.simulation.schema import Mitigation, StrategyName
+from hetsim.simulation.schema import Mitigation
 
 N_FEATURES = N_RAW + N_EXTRA  # model inputs: raw features plus high-capacity extras
-
-# Strategies of a community (§4), named once in the schema; codes index this tuple.
-STRATEGIES: tuple[str, ...] = get_args(StrategyName)
-LOCAL, ADOPT, SHARE, POOL, FINETUNE, DISTILL, FEDERATE, SPLIT = range(8)
-WITH_ENTITY = (ADOPT, SHARE, FINETUNE, DISTILL, SPLIT)  # strategies that name a partner entity
-ENTITY_CONTROLLED = (ADOPT, SHARE, SPLIT)  # the entity keeps (part of) the deployed model
 MITIGATIONS: tuple[str, ...] = get_args(Mitigation)
 
 
@@ -37,22 +31,16 @@ class CommunityArrays:
     label: np.ndarray = field(init=False)  # (C, W) label as annotated (noisy)
     filled: np.ndarray = field(init=False)  # (C,) rows in use
     cursor: np.ndarray = field(init=False)  # (C,) next row to overwrite
-    # the local model, and the model of another own strategy (finetuned, distilled, split)
+    # the community's own model, trained on its own records when it trains locally; the models
+    # of other strategies live on the strategies (hetsim.agents.strategies)
     coef: np.ndarray = field(init=False)  # (C, 8) weights of the community's own local model
     intercept: np.ndarray = field(init=False)  # (C,)
-    alt_coef: np.ndarray = field(init=False)  # (C, 8) finetuned / distilled / split model
-    alt_intercept: np.ndarray = field(init=False)  # (C,)
-    alt_partner: np.ndarray = field(init=False)  # (C,) entity the alt model came from, -1 none
-    alt_strategy: np.ndarray = field(init=False)  # (C,) strategy that made the alt model
-    divergence: np.ndarray = field(init=False)  # (C,) source-target divergence when finetuning
-    consortium: np.ndarray = field(init=False)  # (C,) pool and federation a community may join
-    # collective models of each consortium: pooled data (§4.1) and FedAvg (§4.3)
-    pool_coef: np.ndarray = field(init=False)  # (G, 8)
-    pool_intercept: np.ndarray = field(init=False)  # (G,)
-    fed_coef: np.ndarray = field(init=False)  # (G, 8)
-    fed_intercept: np.ndarray = field(init=False)  # (G,)
+    consortium: np.ndarray = field(init=False)  # (C,) peers it may pool, federate or cooperate with
+    n_consortia: int = field(init=False)  # consortia of the world (one per jurisdiction)
     # post-processing thresholds on the deployed model's logit, per own group (§4.2)
     thresholds: np.ndarray = field(init=False)  # (C, 3)
+    enforced_notion: np.ndarray = field(init=False)  # (C,) notion its own model is mitigated
+    # or post-processed for this step, "none" when none
     # developer practice (Balayn & Gadiraju) and further values
     fairness_check: np.ndarray = field(init=False)  # (C,) chance to check fairness a step
     mitigation: np.ndarray = field(init=False)  # (C,) MITIGATIONS code
@@ -77,8 +65,12 @@ class CommunityArrays:
     expertise: np.ndarray = field(init=False)  # (C,) share of compute used well, [0, 1]
     jurisdiction: np.ndarray = field(init=False)  # (C,) regulator index, -1 when none
     # choices
-    strategy: np.ndarray = field(init=False)  # (C,) STRATEGIES code
-    partner: np.ndarray = field(init=False)  # (C,) entity used for adopt/share, -1 for local
+    strategy: np.ndarray = field(init=False)  # (C,) index in the model's strategy list
+    partner: np.ndarray = field(init=False)  # (C,) partner entity of the strategy, -1 none
+    decides_by_rule: np.ndarray = field(init=False)  # (C,) deploys the majority-class rule:
+    # no model it could take beat it on its newest records
+    data_with: np.ndarray = field(init=False)  # (C,) entity given records without use limits
+    # this step, -1 none (§3 misuse)
     previous_strategy: np.ndarray = field(init=False)  # (C,) strategy of the step before
     previous_partner: np.ndarray = field(init=False)  # (C,) partner of the step before
     annotator: np.ndarray = field(init=False)  # (C,) annotator hired this step, -1 self
@@ -93,14 +85,10 @@ class CommunityArrays:
         self.cursor = np.zeros(c, dtype=np.int64)
         self.coef = np.zeros((c, N_FEATURES))
         self.intercept = np.zeros(c)
-        self.alt_coef = np.zeros((c, N_FEATURES))
-        self.alt_intercept = np.zeros(c)
-        self.alt_partner = np.full(c, -1, dtype=np.int64)
-        self.alt_strategy = np.full(c, -1, dtype=np.int64)
-        self.divergence = np.full(c, np.nan)
         self.consortium = np.zeros(c, dtype=np.int64)
-        self.set_consortia(1)
+        self.n_consortia = 1
         self.thresholds = np.zeros((c, 3))
+        self.enforced_notion = np.full(c, "none", dtype=object)
         self.fairness_check = np.zeros(c)
         self.mitigation = np.zeros(c, dtype=np.int64)
         self.mitigating = np.zeros(c, dtype=bool)
@@ -124,18 +112,13 @@ class CommunityArrays:
         ):
             setattr(self, name, np.zeros(c))
         self.jurisdiction = np.full(c, -1, dtype=np.int64)
-        self.strategy = np.full(c, LOCAL, dtype=np.int64)
+        self.strategy = np.zeros(c, dtype=np.int64)
         self.partner = np.full(c, -1, dtype=np.int64)
-        self.previous_strategy = np.full(c, LOCAL, dtype=np.int64)
+        self.data_with = np.full(c, -1, dtype=np.int64)
+        self.decides_by_rule = np.zeros(c, dtype=bool)
+        self.previous_strategy = np.zeros(c, dtype=np.int64)
         self.previous_partner = np.full(c, -1, dtype=np.int64)
         self.annotator = np.full(c, -1, dtype=np.int64)
-
-    def set_consortia(self, n: int) -> None:
-        """Allocate the collective models of ``n`` consortia."""
-        self.pool_coef = np.zeros((n, N_FEATURES))
-        self.pool_intercept = np.zeros(n)
-        self.fed_coef = np.zeros((n, N_FEATURES))
-        self.fed_intercept = np.zeros(n)
 
     def recent(self, who: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
         """Window positions (len(who), rows) of the most recent records, and their ages."""
@@ -154,6 +137,10 @@ class CommunityArrays:
         self.cursor = (self.cursor + n) % self.window
         self.filled = np.minimum(self.filled + n, self.window)
 
+    def majority_class(self) -> np.ndarray:
+        """(C,) the most frequent label of each window (1 on a tie of a filled window: no)."""
+        return self.label.sum(axis=1) * 2 > self.filled
+
     def recent_mask(self, budget: np.ndarray) -> np.ndarray:
         """(C, W) mask of each window's most recent ``budget`` records."""
         age = (self.cursor[:, None] - 1 - np.arange(self.window)[None, :]) % self.window
@@ -170,6 +157,7 @@ class EntityArrays:
     group: np.ndarray = field(init=False)  # (E, P) attribute a of pooled records
     label: np.ndarray = field(init=False)  # (E, P) pooled labels as annotated
     origin: np.ndarray = field(init=False)  # (E, P) community of origin
+    on_terms: np.ndarray = field(init=False)  # (E, P) held under the origin's terms (§4.1)
     filled: np.ndarray = field(init=False)  # (E,) rows in use
     seen: np.ndarray = field(init=False)  # (E,) records ever offered to the pool
     coef: np.ndarray = field(init=False)  # (E, 8) the large model
@@ -198,6 +186,10 @@ class EntityArrays:
     misused: np.ndarray = field(init=False)  # (E,) misused shared data this step (§3)
     washes_privacy: np.ndarray = field(init=False)  # (E,) trains with more ε than it may
     label_accuracy: np.ndarray = field(init=False)  # (E,) share of this step's labels correct
+    # firm dynamics: entities enter, go insolvent and exit
+    active: np.ndarray = field(init=False)  # (E,) operating (entered and not exited)
+    insolvent_for: np.ndarray = field(init=False)  # (E,) consecutive quarters below credit
+    costs: np.ndarray = field(init=False)  # (E,) money spent this step
 
     def __post_init__(self) -> None:
         e, p = self.n, self.pool_size
@@ -205,6 +197,7 @@ class EntityArrays:
         self.group = np.zeros((e, p), dtype=np.int8)
         self.label = np.zeros((e, p), dtype=np.int8)
         self.origin = np.full((e, p), -1, dtype=np.int64)
+        self.on_terms = np.zeros((e, p), dtype=bool)
         self.filled = np.zeros(e, dtype=np.int64)
         self.seen = np.zeros(e, dtype=np.int64)
         self.coef = np.zeros((e, N_FEATURES))
@@ -232,16 +225,29 @@ class EntityArrays:
         self.misused = np.zeros(e, dtype=bool)
         self.washes_privacy = np.zeros(e, dtype=bool)
         self.label_accuracy = np.full(e, np.nan)
+        self.active = np.ones(e, dtype=bool)
+        self.insolvent_for = np.zeros(e, dtype=np.int64)
+        self.costs = np.zeros(e)
+
+    def records_of(self, entity: int, origins: np.ndarray, on_terms: bool) -> np.ndarray:
+        """Pool rows of ``entity`` from any of ``origins`` held on (or off) their terms."""
+        n = int(self.filled[entity])
+        mine = np.isin(self.origin[entity, :n], origins)
+        return np.flatnonzero(mine & (self.on_terms[entity, :n] == on_terms))
 
     def withdraw(self, entity: int, origin: int) -> int:
-        """Remove every pooled record of one origin community (§4.1); return how many."""
+        """Remove the records one community gave on its own terms (§4.1); return how many.
+
+        Records the entity scraped itself from that community, or received on its own terms,
+        stay."""
         n = int(self.filled[entity])
-        keep = self.origin[entity, :n] != origin
+        keep = ~((self.origin[entity, :n] == origin) & self.on_terms[entity, :n])
         removed = int(n - keep.sum())
         if removed:
-            for array in (self.x, self.group, self.label, self.origin):
+            for array in (self.x, self.group, self.label, self.origin, self.on_terms):
                 array[entity, : n - removed] = array[entity, :n][keep]
             self.origin[entity, n - removed : n] = -1
+            self.on_terms[entity, n - removed : n] = False
             self.filled[entity] = n - removed
             self.seen[entity] = max(int(self.seen[entity]) - removed, n - removed)
         return removed
@@ -254,8 +260,11 @@ class EntityArrays:
         label: np.ndarray,
         origin: np.ndarray,
         rng: np.random.Generator,
+        on_terms: np.ndarray | bool = False,
     ) -> None:
-        """Offer records to an entity's pool; reservoir sampling keeps a uniform sample."""
+        """Offer records to an entity's pool; reservoir sampling keeps a uniform sample.
+
+        ``on_terms`` marks records held under their origin's terms (withdrawn on request)."""
         m = len(label)
         if m == 0:
             return
@@ -268,6 +277,7 @@ class EntityArrays:
         self.group[entity, slot] = group[keep]
         self.label[entity, slot] = label[keep]
         self.origin[entity, slot] = origin[keep]
+        self.on_terms[entity, slot] = np.broadcast_to(on_terms, (m,))[keep]
         self.seen[entity] += m
         self.filled[entity] = min(self.pool_size, self.seen[entity])
 
@@ -343,7 +353,9 @@ class Deployment:
     group_tpr: np.ndarray = field(init=False)  # (C, G)
     group_fpr: np.ndarray = field(init=False)  # (C, G)
     group_selection: np.ndarray = field(init=False)  # (C, G)
+    group_base_rate: np.ndarray = field(init=False)  # (C, G) share of positives (true labels)
     accuracy: np.ndarray = field(init=False)  # (C,) overall accuracy
+    base_rate: np.ndarray = field(init=False)  # (C,) share of positives among those decided on
     gap_own: np.ndarray = field(init=False)  # (C,) gap under the community's own notion
     gap_mandated: np.ndarray = field(init=False)  # (C,) gap under its jurisdiction's notion
     aligned: np.ndarray = field(init=False)  # (C,) meets the community's own values
@@ -352,9 +364,16 @@ class Deployment:
 
     def __post_init__(self) -> None:
         c, g = self.n, self.n_groups
-        for name in ("group_n", "group_accuracy", "group_tpr", "group_fpr", "group_selection"):
+        for name in (
+            "group_n",
+            "group_accuracy",
+            "group_tpr",
+            "group_fpr",
+            "group_selection",
+            "group_base_rate",
+        ):
             setattr(self, name, np.full((c, g), np.nan))
-        for name in ("accuracy", "gap_own", "gap_mandated"):
+        for name in ("accuracy", "base_rate", "gap_own", "gap_mandated"):
             setattr(self, name, np.full(c, np.nan))
         self.aligned = np.zeros(c, dtype=bool)
         self.provider = np.zeros(c, dtype=np.int64)

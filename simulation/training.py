@@ -118,6 +118,15 @@ class TrainingService:
         self.fits += models
         self.gflop += float(np.sum(flops)) / 1e9
 
+    def charge_inference(self, flops: float) -> None:
+        """Account for the work of models deciding (deployment and piloting)."""
+        self.gflop += flops / 1e9
+
+    def charge_flops(self, models: int, flops: float) -> None:
+        """Account for fits of other model shapes (e.g. split networks) by their work."""
+        self.fits += models
+        self.gflop += flops / 1e9
+
     def result(self, ticket: int) -> TrainedModels:
         """The trained models of a ticket (after :meth:`run`)."""
         return self._results[ticket]

@@ -41,7 +41,8 @@ ENTITY_CONTROLLED = {"adopt", "share", "split"}
 
 
 @pytest.mark.parametrize(
-    "strategy", ["local", "adopt", "share", "pool", "finetune", "distill", "federate", "split"]
+    "strategy",
+    ["local", "adopt", "share", "pool", "finetune", "distill", "federate", "split", "cooperative"],
 )
 def test_each_fixed_strategy_is_followed_and_sets_who_controls_the_model(strategy):
     overrides = [
@@ -50,7 +51,7 @@ def test_each_fixed_strategy_is_followed_and_sets_who_controls_the_model(strateg
         "communities.budget=50.0",
         "large_entities.open_weights_share=1.0",
         'communities.strategies=["local", "adopt", "share", "pool", "finetune", '
-        '"distill", "federate", "split"]',
+        '"distill", "federate", "split", "cooperative"]',
     ]
     metrics = run_scenario(scenario(*overrides), seed=0, steps=4)["metrics"]
     assert (metrics[f"strategy_{strategy}_share"] == 1.0).all()
@@ -317,9 +318,12 @@ def test_under_sovereignty_terms_a_community_that_stops_sharing_takes_its_data_b
     for _ in range(3):
         model.step()
     ent = model.entity_arrays
-    assert (ent.origin[0, : ent.filled[0]] == 5).any()
-    model.community_arrays.strategy[5] = 0  # community 5 leaves (as if it chose local)
-    model._withdraw_data()
-    assert not (ent.origin[0, : ent.filled[0]] == 5).any()
+    assert ent.records_of(0, [5], on_terms=True).size
+    com = model.community_arrays
+    share = model.strategies[model.strategy_names.index("share")]
+    com.previous_strategy[:] = share.code
+    com.strategy[5] = model.fallback  # community 5 leaves (as if it trained locally again)
+    share.settle(model, np.array([], dtype=np.int64))
+    assert ent.records_of(0, [5], on_terms=True).size == 0
     assert model.ledger.records_by_origin[0, 5] == 0
-    assert (ent.origin[0, : ent.filled[0]] == 6).any()  # the others' data stay
+    assert ent.records_of(0, [6], on_terms=True).size  # the others' data stay

@@ -95,6 +95,7 @@ def test_metrics_table_has_the_documented_columns(small_model):
         "tpr",
         "fpr",
         "selection_rate",
+        "base_rate",
         "strategy",
         "provider",
         "epsilon_effective",
@@ -166,8 +167,9 @@ def test_decisions_are_counted_for_the_provider_that_controls_the_model():
 def test_every_column_is_documented():
     from pathlib import Path
 
-    from hetsim.simulation.recorder import COMMUNITY_COLUMNS, METRIC_COLUMNS
+    from hetsim.agents import STRATEGIES
+    from hetsim.simulation.recorder import COMMUNITY_COLUMNS, ENTITY_COLUMNS, metric_columns
 
     text = (Path(__file__).parent.parent / "docs" / "metrics.md").read_text(encoding="utf-8")
-    for column in [*METRIC_COLUMNS, *COMMUNITY_COLUMNS]:
+    for column in [*metric_columns(STRATEGIES), *COMMUNITY_COLUMNS, *ENTITY_COLUMNS]:
         assert f"`{column}`" in text, column

@@ -41,10 +41,15 @@ def test_wrong_type_names_key_value_and_type(tmp_path):
 
 
 def test_wrong_choice_lists_the_allowed_values(tmp_path):
-    message = error_of(write(tmp_path, '[communities]\nstrategy = "hoard"\n'))
-    assert "communities.strategy = 'hoard'" in message
-    for allowed in ("choose", "local", "adopt", "share"):
+    # strategy names are checked against the strategies the model is built with
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path, '[communities]\nstrategy = "hoard"\n'))
+    message = str(info.value)
+    assert "bad.toml" in message and "communities.strategy = 'hoard'" in message
+    for allowed in ("choose", "local", "adopt", "share", "cooperative"):
         assert allowed in message
+    with pytest.raises(ScenarioError, match=r"communities.strategies: 'hoard' is not a strategy"):
+        load_scenario(write(tmp_path, '[communities]\nstrategies = ["local", "hoard"]\n'))
 
 
 def test_nested_values_and_lists_are_validated(tmp_path):

@@ -167,13 +167,13 @@ def test_time_series_plots_each_metric_over_the_planned_run(stepped_model):
 def test_strategy_colours_cycle_over_any_names_and_every_strategy_is_in_the_legend(
     stepped_model,
 ):
-    names = [*figures.strategy_names(), "cooperative", "z1", "z2"]
+    names = [*stepped_model.strategy_names, "a_new_plug_in", "z1", "z2"]
     colours = figures.strategy_colours(names)
     assert set(colours) == set(names)
-    assert colours["cooperative"] in figures.PALETTE
+    assert colours["a_new_plug_in"] in figures.PALETTE
     fig = figures.community_figure(stepped_model)
     legend = {t.get_text() for t in fig.legends[0].get_texts()}
-    assert set(figures.strategy_names()) <= legend
+    assert set(stepped_model.strategy_names) <= legend
 
 
 def test_community_figure_outlines_and_names_the_worst_served(stepped_model):
@@ -260,7 +260,8 @@ def test_the_tables_download_is_a_zip_pandas_reads_with_the_manifest():
     archive = zipfile.ZipFile(io.BytesIO(export.run_zip(run.model, settings, "parquet")))
     metrics = pd.read_parquet(io.BytesIO(archive.read("metrics.parquet")))
     pd.testing.assert_frame_equal(metrics, run.model.recorder.metrics_table())
-    assert {"communities.parquet", "flows.parquet", "manifest.json"} <= set(archive.namelist())
+    expected = {"communities.parquet", "flows.parquet", "entities.parquet", "manifest.json"}
+    assert expected <= set(archive.namelist())
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["seed"] == 3 and manifest["interventions"] == ["audit_regime"]
     assert manifest["overrides"] == ["communities.count=6"]

@@ -1,7 +1,7 @@
 """Downloads from the page: the run's tables with their manifest, as one zip file.
 
-The tables are the ones ``hetsim run`` writes (metrics, communities, flows, and lending or
-entities when the model records them), in Parquet (as the CLI writes them) or CSV; the manifest
+The tables are the ones ``hetsim run`` writes (metrics, communities, flows, entities, and
+lending when that domain is on), in Parquet (as the CLI writes them) or CSV; the manifest
 names the scenario resolved, seed, interventions, moved sliders and the equivalent command.
 """
 
@@ -30,12 +30,11 @@ def run_tables(model: EcosystemModel) -> dict[str, pd.DataFrame]:
         "metrics": recorder.metrics_table(),
         "communities": recorder.community_table(),
         "flows": recorder.flows_table(),
+        "entities": recorder.entity_table(),
     }
-    for name in ("lending", "entities"):  # recorded only by some models
-        table_of = getattr(recorder, f"{name}_table", None)
-        table = table_of() if callable(table_of) else None
-        if table is not None:
-            tables[name] = table
+    lending = recorder.lending_table()  # None when the lending domain is off
+    if lending is not None:
+        tables["lending"] = lending
     return tables
 
 

@@ -65,13 +65,6 @@ def strategy_colours(names: Sequence[str]) -> dict[str, str]:
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(sorted(set(names)))}
 
 
-def strategy_names() -> tuple[str, ...]:
-    """Every strategy a community can take, as the engine names them."""
-    from hetsim.simulation.state import STRATEGIES
-
-    return tuple(STRATEGIES)
-
-
 def _x_limit(planned: int, steps: int) -> float:
     return max(planned, steps, 1) + 0.5
 
@@ -115,7 +108,7 @@ class TimeSeriesFigure:
 
 def community_outcomes(model: EcosystemModel) -> pd.DataFrame:
     """Per community now: accuracy, fairness gap under its own notion, strategy; worst first."""
-    names = strategy_names()
+    names = model.strategy_names
     codes = np.asarray(model.community_arrays.strategy, dtype=int)
     table = pd.DataFrame(
         {
@@ -141,11 +134,11 @@ class CommunityFigure:
         ),
     )
 
-    def __init__(self, n_communities: int) -> None:
+    def __init__(self, n_communities: int, strategy_names: Sequence[str]) -> None:
         self.figure = Figure(figsize=(6.4, 4.6))
         self.figure.subplots_adjust(left=0.09, right=0.98, top=0.8, bottom=0.04, hspace=0.3)
         self.axes = self.figure.subplots(2, 1)
-        self.colours = strategy_colours(strategy_names())
+        self.colours = strategy_colours(strategy_names)
         x = np.arange(n_communities)
         self.bars = []
         self.names = []
@@ -352,7 +345,7 @@ def time_series_figure(metrics: pd.DataFrame, planned_steps: int = 0) -> Figure:
 
 def community_figure(model: EcosystemModel) -> Figure:
     """Per-community accuracy and own-notion fairness gap, as a new figure."""
-    return CommunityFigure(len(model.community_arrays.strategy)).update(model)
+    return CommunityFigure(len(model.community_arrays.strategy), model.strategy_names).update(model)
 
 
 def audit_figure(metrics: pd.DataFrame, planned_steps: int = 0) -> Figure:

@@ -95,7 +95,9 @@ class LiveRun:
             self._figures[panel] = {
                 "network": lambda: NetworkFigure(model),
                 "timeseries": lambda: TimeSeriesFigure(self.planned_steps),
-                "communities": lambda: CommunityFigure(len(model.community_arrays.strategy)),
+                "communities": lambda: CommunityFigure(
+                    len(model.community_arrays.strategy), model.strategy_names
+                ),
                 "audits": lambda: AuditFigure(self.planned_steps),
                 "lending": lambda: LendingFigure(self.planned_steps),
             }[panel]()

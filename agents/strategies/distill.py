@@ -1,0 +1,43 @@
+"""``distill``: train a small student on an entity's soft labels over local records (§4.2).
+
+Distillation fits the teacher into the community's small compute; the student is the
+community's own, explainable model. A closed teacher is queried through its API at its price.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hetsim.agents.strategies.adapted import AdaptedStrategy
+from hetsim.agents.strategies.fitting import adaptation_batches
+from hetsim.simulation.strategy import access_price
+from hetsim.simulation.transfer import distill
+
+if TYPE_CHECKING:
+    from hetsim.simulation.model import EcosystemModel
+
+
+class Distill(AdaptedStrategy):
+    """Distil a partner's model into a small student the community holds."""
+
+    name = "distill"
+    section = "§4.2"
+    summary = "distilling an entity's model"
+    expertise = 0.25
+
+    def fee(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
+        closed = ~model.entity_arrays.open_weights[np.maximum(partner, 0)]
+        return np.where(closed, access_price(model, partner), 0.0)
+
+    def train(self, model: EcosystemModel, users: np.ndarray) -> None:
+        ent = model.entity_arrays
+        if users.size == 0:
+            return
+        for ids, partner, x, _, _ in adaptation_batches(model, users):
+            small_student = np.zeros(len(ids), dtype=bool)
+            fit = distill(
+                x, ent.coef[partner], ent.intercept[partner], small_student, model.spec.learning.l2
+            )
+            self.keep(model, ids, fit, x.shape[1])
