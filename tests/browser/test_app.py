@@ -77,9 +77,10 @@ def test_step_advances_the_counter_and_redraws_the_figures(open_page):
 def test_play_draws_every_step_and_stops_on_pause(open_page):
     page = open_page()
     _button(page, "Play").click()
-    started = time.monotonic()
-    page.wait_for_function(f"({STEP_OF_STATUS})() >= 10", timeout=60_000)
-    elapsed = time.monotonic() - started
+    page.wait_for_function(f"({STEP_OF_STATUS})() >= 3", timeout=60_000)  # past the first frames
+    first, started = _step(page), time.monotonic()
+    page.wait_for_function(f"({STEP_OF_STATUS})() >= {first + 10}", timeout=60_000)
+    rate = (_step(page) - first) / (time.monotonic() - started)
     # every step's frame is shown: the figure's alt text names the step the status names
     alt = page.locator(".hetsim-timeseries img").get_attribute("alt")
     assert re.search(r"step (\d+)$", alt), alt
@@ -93,7 +94,7 @@ def test_play_draws_every_step_and_stops_on_pause(open_page):
         "alt", re.compile(f"step {paused_at}$")
     )
     expect(_button(page, "Step")).to_be_enabled()
-    print(f"play: {10 / elapsed:.1f} steps/s at 40 communities, drawn")  # a figure, not a check
+    print(f"play: {rate:.1f} steps/s at 40 communities, every step drawn")  # printed, not checked
 
 
 def test_a_slider_moved_then_reset_at_once_builds_the_new_value(open_page):
