@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import shlex
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -185,8 +184,3 @@ def describe(settings: Settings) -> str:
     n_moved = len(settings.overrides())
     moved = f" · {n_moved} slider(s) moved" if n_moved else ""
     return f"{settings.scenario} · seed {settings.seed} · interventions: {chosen}{moved}"
-
-
-def arm_names(chosen: Sequence[str]) -> str:
-    """The ``--intervention`` argument applying every chosen intervention as one arm."""
-    return "+".join(chosen)
