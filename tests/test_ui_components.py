@@ -171,6 +171,8 @@ def test_strategy_colours_cycle_over_any_names_and_every_strategy_is_in_the_lege
     colours = figures.strategy_colours(names)
     assert set(colours) == set(names)
     assert colours["a_new_plug_in"] in figures.PALETTE
+    shipped = figures.strategy_colours(stepped_model.strategy_names)
+    assert len(set(shipped.values())) == len(shipped)  # no two shipped strategies share one
     fig = figures.community_figure(stepped_model)
     legend = {t.get_text() for t in fig.legends[0].get_texts()}
     assert set(stepped_model.strategy_names) <= legend

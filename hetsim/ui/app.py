@@ -108,7 +108,7 @@ def SettingsPanel(run: LiveRun):
     except (ScenarioError, ValueError) as exc:
         solara.Error(f"Invalid input: {exc}")
         return
-    solara.Text(f"Equivalent command: {settings.command()}", classes=["hetsim-command"])
+    solara.Text(f"Equivalent command: {settings.command()}", classes=["hetsim-run-command"])
     body = "".join(
         f"<tr><td><code>{html.escape(r['key'])}</code></td><td>{html.escape(str(r['file']))}</td>"
         f"<td><b>{html.escape(str(r['in force']))}</b></td><td>{html.escape(r['set by'])}</td></tr>"
@@ -242,24 +242,24 @@ def Main(
     visible.current = {"Run": RUN_PANELS, "Lending": ("lending",)}.get(open_tab, ())
     with solara.lab.Tabs(value=tab, align="left"):
         for name in names:
-            with solara.lab.Tab(name):
-                if name != open_tab and name != "Ensemble":  # the ensemble keeps its result
-                    continue
-                if name == "Run":
-                    if run.model is None:
-                        solara.Error(run.error)
-                    else:
-                        with solara.GridFixed(columns=2):
-                            for panel in RUN_PANELS:
-                                Figure(run, panel, run.steps)
-                elif name == "Lending":
-                    Figure(run, "lending", run.steps)
-                elif name == "Settings in force":
-                    SettingsPanel(run)
-                elif name == "Ensemble":
-                    EnsemblePanel(run.settings)
-                else:
-                    Downloads(run, run.steps)
+            solara.lab.Tab(name)
+    with solara.Column(style={"width": "100%"}, classes=["hetsim-tab"]):
+        if open_tab == "Run":
+            if run.model is None:
+                solara.Error(run.error)
+            else:
+                with solara.GridFixed(columns=2):
+                    for panel in RUN_PANELS:
+                        Figure(run, panel, run.steps)
+        elif open_tab == "Lending":
+            Figure(run, "lending", run.steps)
+        elif open_tab == "Settings in force":
+            SettingsPanel(run)
+        elif open_tab == "Downloads":
+            Downloads(run, run.steps)
+        # always mounted, so a result survives a visit to another tab
+        with solara.Div(style={} if open_tab == "Ensemble" else {"display": "none"}):
+            EnsemblePanel(run.settings)
 
 
 @solara.component

@@ -89,7 +89,7 @@ def EnsemblePanel(settings: Settings):
                     settings.scenario, arms.value, n_seeds.value, steps.value, overrides
                 )
             ),
-            classes=["hetsim-command"],
+            classes=["hetsim-compare-command"],
         )
         solara.SelectMultiple("Intervention arms", values=arms, all_values=options)
         solara.SliderInt("Seeds", value=n_seeds, min=2, max=20, thumb_label="always")

@@ -23,8 +23,22 @@ from hetsim.ui.labels import metric_label
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
-# Colour-blind-safe qualitative palette (Okabe & Ito 2008), cycled over sorted strategy names.
-PALETTE = ("#0072b2", "#d55e00", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#f0e442", "#000000")
+# Colour-blind-safe qualitative colours, cycled over the sorted strategy names: Okabe & Ito
+# (2008), then four of Paul Tol's "muted" scheme that none of them resembles.
+PALETTE = (
+    "#0072b2",
+    "#d55e00",
+    "#e69f00",
+    "#009e73",
+    "#cc79a7",
+    "#56b4e9",
+    "#f0e442",
+    "#000000",
+    "#882255",
+    "#44aa99",
+    "#999933",
+    "#332288",
+)
 WORST = 5
 """Worst-served communities outlined (and named) in the community figure."""
 

@@ -124,7 +124,7 @@ def test_an_intervention_moves_the_sliders_and_the_settings_tab_shows_what_is_in
     expect(row).to_contain_text("0.1")
     expect(row).to_contain_text("0.6")
     expect(row).to_contain_text("audit_regime")
-    expect(page.locator(".hetsim-command")).to_contain_text("--intervention audit_regime")
+    expect(page.locator(".hetsim-run-command")).to_contain_text("--intervention audit_regime")
     _screenshot(page, "ui-settings.png")
 
 
@@ -175,7 +175,7 @@ def test_the_ensemble_panel_equals_hetsim_compare_on_the_same_seeds(open_page, t
         slider = page.get_by_role("slider", name=name)
         slider.focus()
         slider.press("Home")
-    command = page.locator(".hetsim-command")
+    command = page.locator(".hetsim-compare-command")
     expect(command).to_contain_text("--seeds 2 --steps 5 --intervention audit_regime")
     _button(page, "Run ensemble").click()
     result = page.locator(".hetsim-ensemble-result")
