@@ -22,9 +22,6 @@ from hetsim.simulation.strategy import Pilot, Strategy, Trial
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
-SATISFACTION_SLOPE = 5.0  # satisfaction per unit of value surplus
-MISUSE_TRUST_KEPT = 0.5  # share of trust kept by a community whose shared data was misused
-
 
 class Community(BulkRole):
     """A small community deciding how to obtain and govern its model."""
@@ -261,12 +258,13 @@ class Community(BulkRole):
             surplus = wa * (dep.accuracy[users] - com.min_accuracy[users]) - wf * (
                 dep.gap_own[users] - com.fairness_tolerance[users]
             )
-            satisfaction = np.clip(0.5 + SATISFACTION_SLOPE * surplus, 0.0, 1.0)
+            slope = model.spec.exchange.satisfaction_slope
+            satisfaction = np.clip(0.5 + slope * surplus, 0.0, 1.0)
             partner = com.partner[users]
             led.trust[users, partner] += lr * (satisfaction - led.trust[users, partner])
         misused = np.flatnonzero(model.entity_arrays.misused)
         for e in misused:  # §3: misuse of shared data is found out by those who shared it
-            led.trust[com.data_with == e, e] *= MISUSE_TRUST_KEPT
+            led.trust[com.data_with == e, e] *= model.spec.exchange.misuse_trust_kept
         reputation = led.trust.mean(axis=0, keepdims=True)
         led.trust += model.spec.exchange.word_of_mouth * (reputation - led.trust)
         np.clip(led.trust, 0.0, 1.0, out=led.trust)

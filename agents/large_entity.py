@@ -25,12 +25,9 @@ from hetsim.simulation.training import TrainedModels
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
-MIN_PRICE = 0.1
-REPORT_SAMPLE = 1000  # pooled records an entity evaluates its own fairness on
 REWEIGHING, PENALTY, THRESHOLDS = (
     MITIGATIONS.index(m) for m in ("reweighing", "penalty", "thresholds")
 )
-ENERGY_AWARE_EVERY = 4  # an energy-aware team retrains every this many steps
 
 
 class LargeEntity(Role):
@@ -178,7 +175,7 @@ class LargeEntity(Role):
         if users > previous:
             ent.price[i] *= 1.0 + spec.price_adjustment
         elif users < previous or users == 0:
-            ent.price[i] = max(MIN_PRICE, ent.price[i] * (1.0 - spec.price_adjustment))
+            ent.price[i] = max(spec.min_price, ent.price[i] * (1.0 - spec.price_adjustment))
         self._previous_users = users
 
     # ---- privacy (§2.3, §3 privacy washing) and jurisdiction shopping (§3 loopholes) ----
@@ -228,7 +225,8 @@ class LargeEntity(Role):
         led.compute[org] = led.compute[org] * (1.0 - spec.compute_depreciation) + (
             invest / spec.compute_price
         )
-        if ent.energy_aware[i] and model.steps % ENERGY_AWARE_EVERY and model.steps > 0:
+        every = model.spec.practices.energy_aware_every
+        if ent.energy_aware[i] and model.steps % every and model.steps > 0:
             return
         budget = int(sample_budget(led.compute[org]))
         rows = min(budget, int(ent.filled[i]))
@@ -289,7 +287,7 @@ class LargeEntity(Role):
             if served.size == 0:
                 served = np.arange(com.n)
             ent.reported_notion[i] = mandated
-            gap = model.fresh_gap(i, served, mandated, REPORT_SAMPLE)
+            gap = model.fresh_gap(i, served, mandated, model.spec.large_entities.report_sample)
             ent.reported_gap[i] = 0.0 if np.isnan(gap) else gap
             return
         candidates = [
@@ -307,7 +305,7 @@ class LargeEntity(Role):
         the "subset where it looks best" of selective reporting.
         """
         ent, i = self.model.entity_arrays, self.index
-        n = int(min(REPORT_SAMPLE, ent.filled[i]))
+        n = int(min(self.model.spec.large_entities.report_sample, ent.filled[i]))
         if n == 0:
             return 0.0
         x, label, group = ent.x[i, :n], ent.label[i, :n], ent.group[i, :n]

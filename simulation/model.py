@@ -36,8 +36,6 @@ from hetsim.simulation.state import (
 from hetsim.simulation.strategy import Strategy, check_strategies
 from hetsim.simulation.training import TrainingService
 
-SELF_ANNOTATION_SKILL = 0.4  # communities labelling their own data: no mismatch, little skill
-
 
 class EcosystemModel(mesa.Model):
     """Large entities, communities, annotators and regulators exchanging data, models and trust.
@@ -165,7 +163,7 @@ class EcosystemModel(mesa.Model):
             flip = flip_probability(
                 np.zeros(com.n),
                 np.full(com.n, self.spec.annotators.fair_pay),
-                np.full(com.n, SELF_ANNOTATION_SKILL),
+                np.full(com.n, self.spec.annotators.self_skill),
                 self.spec.annotators,
             )
             labels = annotate(sample.y, flip, self.rng)
@@ -232,7 +230,7 @@ class EcosystemModel(mesa.Model):
             hired, cultural_distance(culture, data_culture, self.spec.communities.cultures), 0.0
         )
         pay = np.where(hired, ann.pay[idx] if ann.n else 0.0, spec.fair_pay)
-        skill = np.where(hired, ann.skill[idx] if ann.n else 0.0, SELF_ANNOTATION_SKILL)
+        skill = np.where(hired, ann.skill[idx] if ann.n else 0.0, spec.self_skill)
         return flip_probability(mismatch, pay, skill, spec)
 
     def scrape(self, entity: int, n: int, annotator: int) -> None:
