@@ -99,6 +99,7 @@ class Community(BulkRole):
         led.compute[orgs] = com.own_compute + public
         if public > 0 and model.counts["regulators"]:
             led.record_flow("compute", led.regulator_org(com.jurisdiction), orgs, public)
+        cls.rent_compute(model)
         spend = com.budget * model.spec.communities.annotation_share
         per_record = spend / model.spec.communities.records_per_step
         com.annotator = choose_annotators(
@@ -114,6 +115,46 @@ class Community(BulkRole):
         if ann.n:
             unaffordable = ann.pay[np.maximum(com.annotator, 0)] > per_record
             com.annotator[unaffordable] = -1  # label it ourselves
+
+    @classmethod
+    def rent_compute(cls, model: EcosystemModel) -> None:
+        """Rent the compute it lacks to train on every record it holds (§2.2 compute market).
+
+        A community asks for its records (after this step's collection) divided by its
+        expertise, less the compute it owns or is granted, at most what its compute share of
+        the budget buys at the going price; providers offer what their own training left idle.
+        """
+        com, led, ent, spec = (
+            model.community_arrays,
+            model.ledger,
+            model.entity_arrays,
+            model.spec.communities,
+        )
+        market, exchange = model.compute_market, model.spec.exchange
+        orgs = led.community_org(np.arange(com.n))
+        records = np.minimum(com.filled + spec.records_per_step, com.window)
+        lacking = np.maximum(records / np.maximum(com.expertise, 1e-9) - led.compute[orgs], 0.0)
+        affordable = np.maximum(led.money[orgs], 0.0) * spec.compute_share / market.price
+        asked = np.minimum(lacking, affordable)
+        providers = np.flatnonzero(ent.active)
+        idle = np.maximum(led.compute[led.entity_org(providers)] - ent.compute_used[providers], 0)
+        got, seller = market.clear(asked, idle)
+        buyers = np.flatnonzero(got > 0)
+        paid = got[buyers] * market.price
+        sellers = providers[seller[buyers]]
+        led.compute[orgs[buyers]] += got[buyers]
+        led.pay(orgs[buyers], led.entity_org(sellers), paid)
+        led.record_flow("compute", led.entity_org(sellers), orgs[buyers], got[buyers])
+        np.add.at(ent.revenue, sellers, paid)
+        market.rented, market.paid = float(got.sum()), float(paid.sum())
+        cost = model.spec.large_entities.compute_price
+        market.adjust(
+            float(asked.sum()),
+            float(idle.sum()),
+            exchange.compute_rent_adjustment,
+            floor=cost * model.spec.large_entities.compute_depreciation,
+            ceiling=cost,
+        )
 
     @classmethod
     def allowed_strategies(cls, model: EcosystemModel) -> set[str]:

@@ -15,7 +15,14 @@ import numpy as np
 from hetsim.agents.practices import draw_practices
 from hetsim.simulation import fairness, metrics
 from hetsim.simulation.annotation import choose_annotators
-from hetsim.simulation.capacity import decision_scores, feature_map, has_capacity, sample_budget
+from hetsim.simulation.capacity import (
+    capacity_share,
+    decision_scores,
+    feature_map,
+    sample_budget,
+    to_fit_space,
+    to_model_space,
+)
 from hetsim.simulation.population import N_GROUPS
 from hetsim.simulation.privacy import dp_fit_scenario
 from hetsim.simulation.roles import Role
@@ -226,15 +233,17 @@ class LargeEntity(Role):
             invest / spec.compute_price
         )
         every = model.spec.practices.energy_aware_every
+        ent.compute_used[i] = 0.0
         if ent.energy_aware[i] and model.steps % every and model.steps > 0:
             return
         budget = int(sample_budget(led.compute[org]))
         rows = min(budget, int(ent.filled[i]))
         if rows < 10:
             return
+        ent.compute_used[i] = rows
         chosen = np.sort(model.rng.choice(int(ent.filled[i]), size=rows, replace=False))
-        capacity = has_capacity(led.compute[org], model.spec.learning.capacity_compute)
-        ent.high_capacity[i] = capacity
+        capacity = capacity_share(led.compute[org], model.spec.learning.capacity_compute)
+        ent.capacity[i] = capacity
         x = feature_map(ent.x[i, chosen][None], np.array([capacity]))
         label, group = ent.label[i, chosen][None], ent.group[i, chosen][None]
         weight, quadratic = np.ones(label.shape), None
@@ -249,9 +258,8 @@ class LargeEntity(Role):
         if np.isfinite(ent.effective_epsilon[i]):
             learning = model.spec.learning
             epsilon = float(ent.effective_epsilon[i])
-            fit = dp_fit_scenario(
-                learning, x, label, epsilon, model.rng, weight, coef_init=ent.coef[i : i + 1]
-            )
+            start = to_fit_space(ent.coef[i : i + 1], ent.capacity[i : i + 1])
+            fit = dp_fit_scenario(learning, x, label, epsilon, model.rng, weight, coef_init=start)
             model.training.charge(1, rows, x.shape[2], learning.dp_iterations)
             self._install(TrainedModels(fit.coef, fit.intercept, np.zeros(1), fit.n_iter))
             return
@@ -259,7 +267,7 @@ class LargeEntity(Role):
             x,
             label,
             weight,
-            coef_init=ent.coef[i : i + 1],
+            coef_init=to_fit_space(ent.coef[i : i + 1], ent.capacity[i : i + 1]),
             intercept_init=ent.intercept[i : i + 1],
             quadratic=quadratic,
         )
@@ -268,7 +276,7 @@ class LargeEntity(Role):
     def _install(self, trained: TrainedModels) -> None:
         """Put the new model in place and decide the fairness figure it reports (§3)."""
         ent, i = self.model.entity_arrays, self.index
-        ent.coef[i] = trained.coef[0]
+        ent.coef[i] = to_model_space(trained.coef, ent.capacity[i : i + 1])[0]
         ent.intercept[i] = trained.intercept[0]
         self.report_fairness()
 

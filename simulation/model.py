@@ -19,6 +19,7 @@ import numpy as np
 from hetsim.simulation import fairness, lending, metrics
 from hetsim.simulation.annotation import annotate, cultural_distance, flip_probability
 from hetsim.simulation.capacity import decision_scores
+from hetsim.simulation.compute_market import ComputeMarket
 from hetsim.simulation.ledger import Ledger
 from hetsim.simulation.population import N_GROUPS, Population
 from hetsim.simulation.recorder import Recorder
@@ -97,6 +98,7 @@ class EcosystemModel(mesa.Model):
             scenario.learning.warm_start,
             scenario.learning.kwh_per_gflop,
         )
+        self.compute_market = ComputeMarket(scenario.exchange.compute_rent)
         self.recorder = Recorder(self)
         self.members = {}
         for section, role in self.roles.items():

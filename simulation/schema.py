@@ -201,6 +201,11 @@ class CommunitiesSection(Section):
         0.0, description="publicly subsidised compute granted to every community per step"
     )
     annotation_share: Probability = Field(0.3, description="share of budget for annotation")
+    compute_share: Probability = Field(
+        0.0,
+        description="share of its money a community may spend a step renting compute (§2.2 "
+        "compute market), beside the annotation share",
+    )
     strategy: StrategyName = Field(
         "choose", description="a strategy every community takes, or choose by utility"
     )
@@ -470,6 +475,17 @@ class ExchangeSection(Section):
     )
     misuse_probability: Probability = Field(
         0.02, description="chance per step an entity misuses shared data (§3)"
+    )
+    compute_rent: float = Field(
+        0.0004,
+        gt=0.0,
+        description="initial price of renting one unit of compute for a step: twice its cost "
+        "(large_entities.compute_price × compute_depreciation), a provider's margin; the market "
+        "moves it between that cost and the purchase price",
+    )
+    compute_rent_adjustment: Probability = Field(
+        0.1,
+        description="relative change of the rent per unit of relative excess demand (tâtonnement)",
     )
     misuse_trust_kept: Probability = Field(
         0.5, description="share of its trust a community keeps in an entity that misused its data"
