@@ -112,8 +112,13 @@ def render() -> str:
     names = ", ".join(f"`{n}`" for n in STRATEGIES)
     lines.append(
         f"\nStrategy names (`communities.strategy`, `communities.strategies`): {names} "
-        "(`hetsim.agents.strategies.STRATEGIES`)."
+        "(`hetsim.agents.strategies.STRATEGIES`). Each strategy declares its own keys (its "
+        "`Params` class), set in a table `[strategy.<name>]`:"
     )
+    for name, strategy in STRATEGIES.items():
+        lines.append(f"\n## `[strategy.{name}]`\n\n{(strategy.__doc__ or '').strip()}\n")
+        lines.append("| key | default | accepts | what it means |\n|---|---|---|---|")
+        lines += _rows(strategy.Params, f"strategy.{name}.")
     return "\n".join(lines) + "\n"
 
 

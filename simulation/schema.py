@@ -497,24 +497,10 @@ class ExchangeSection(Section):
     )
 
 
-class CooperativeSection(Section):
-    """Data cooperatives (§4.1, §5): members govern pooled data and bargain collectively."""
-
-    notion_rule: Literal["majority", "member"] = Field(
-        "majority",
-        description="how members' fairness notions are settled: the majority's, or each its own",
-    )
-    licensing: bool = Field(
-        True, description="a cooperative may license its pool to an entity, by members' vote"
-    )
-    license_share: Probability = Field(
-        0.8,
-        description="share of licensed records' value paid to members (collective bargaining; "
-        "no empirical estimate: sweep it)",
-    )
-    governance_cost: NonNegative = Field(
-        0.05, description="money per member per step to run the cooperative"
-    )
+# The strategies' own keys, one table each ([strategy.<name>]); their names and keys are the
+# strategies' (hetsim.agents.strategies), checked when a scenario is loaded or a world is built.
+StrategyTables = dict[str, dict[str, Any]]
+FREE_TABLE = StrategyTables
 
 
 class Scenario(Section):
@@ -533,7 +519,11 @@ class Scenario(Section):
     learning: LearningSection = Field(default_factory=LearningSection)
     exchange: ExchangeSection = Field(default_factory=ExchangeSection)
     practices: PracticesSection = Field(default_factory=PracticesSection)
-    cooperative: CooperativeSection = Field(default_factory=CooperativeSection)
+    strategy: StrategyTables = Field(
+        default_factory=dict,
+        description="parameters of each community strategy, a table [strategy.<name>] each; "
+        "checked against the strategy's own parameters when the world is built",
+    )
     lending: LendingSection = Field(default_factory=LendingSection)
 
 
@@ -741,6 +731,10 @@ def apply_override(data: dict[str, Any], key: str, value: Any, source: str = SET
     for i, part in enumerate(parts):
         fields = getattr(model, "model_fields", None)
         where = ".".join(parts[:i]) or "the top level"
+        if fields is None and model == FREE_TABLE:
+            # a strategy's own keys: checked against the strategy when the world is built
+            _set_path(node, parts[i:], key, value, source)
+            return
         if fields is None:
             raise ScenarioError(
                 _line(source, key, repr(value), f"{where} is not a table; set it whole")
@@ -760,6 +754,17 @@ def apply_override(data: dict[str, Any], key: str, value: Any, source: str = SET
                     _line(source, key, repr(value), f"{'.'.join(parts[: i + 1])} is not a table")
                 )
             node = child
+
+
+def _set_path(node: dict[str, Any], parts: list[str], key: str, value: Any, source: str) -> None:
+    for i, part in enumerate(parts[:-1]):
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ScenarioError(
+                _line(source, key, repr(value), f"{'.'.join(parts[: i + 1])} is not a table")
+            )
+        node = child
+    node[parts[-1]] = value
 
 
 def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:

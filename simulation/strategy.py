@@ -24,12 +24,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 import numpy as np
+from pydantic import Field, ValidationError
 from scipy import stats
 
 from hetsim.simulation import metrics
 from hetsim.simulation.capacity import decision_scores, decision_scores_many
 from hetsim.simulation.population import N_GROUPS
-from hetsim.simulation.schema import Scenario, ScenarioError
+from hetsim.simulation.schema import Probability, Scenario, ScenarioError, Section
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -123,6 +124,20 @@ class Pilot:
         return excess > z * np.sqrt(np.maximum(disagree, 1e-12))
 
 
+class StrategyParams(Section):
+    """What taking a strategy costs a community beside money (§4); each strategy sets its own
+    defaults and may add keys of its own."""
+
+    privacy_cost: Probability = Field(
+        0.0,
+        description="exposure of the community's people, 0 (none) .. 1 (all records handed over)",
+    )
+    sovereignty_loss: Probability = Field(
+        0.0, description="control over the community's data given up, 0 .. 1 (§4.1)"
+    )
+    expertise: Probability = Field(0.0, description="least ML expertise a community needs")
+
+
 class Strategy:
     """One technical path to a model (§4). Subclasses set the class attributes and hooks.
 
@@ -137,14 +152,21 @@ class Strategy:
     with_entity: ClassVar[bool] = False  # one option per large entity (the partner)
     entity_controls: ClassVar[bool] = False  # the partner keeps (part of) the deployed model
     serves_partner_model: ClassVar[bool] = False  # the deployed model IS the partner's model
-    privacy_cost: ClassVar[float] = 0.0  # exposure of the community's people, 0 .. 1
-    sovereignty_loss: ClassVar[float] = 0.0  # control over its data given up, 0 .. 1
-    expertise: ClassVar[float] = 0.0  # least ML expertise needed
+    Params: ClassVar[type[StrategyParams]] = StrategyParams  # its scenario keys and defaults
     fallback: ClassVar[bool] = False  # what every community does first and as a last resort
     builds_expertise: ClassVar[bool] = False  # the community practises ML by taking it (§2.2)
 
     def __init__(self, code: int) -> None:
         self.code = code
+        self._params: StrategyParams | None = None
+        self._params_of: Scenario | None = None
+
+    def params(self, model: EcosystemModel) -> StrategyParams:
+        """This strategy's parameters in the scenario in force (``[strategy.<name>]``)."""
+        if self._params_of is not model.spec:
+            self._params = self.Params(**model.spec.strategy.get(self.name, {}))
+            self._params_of = model.spec
+        return self._params
 
     # ------------------------------------------------------------------ set-up
     def setup(self, model: EcosystemModel) -> None:
@@ -167,11 +189,11 @@ class Strategy:
 
     def privacy(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         """Exposure of the community's people by each option, 0 .. 1."""
-        return np.full(np.shape(partner), self.privacy_cost)
+        return np.full(np.shape(partner), self.params(model).privacy_cost)
 
     def sovereignty(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         """Control over the community's data given up by each option, 0 .. 1."""
-        return np.full(np.shape(partner), self.sovereignty_loss)
+        return np.full(np.shape(partner), self.params(model).sovereignty_loss)
 
     def explainable(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         """Whether the deployed model of each option can be explained: it is open to the
@@ -187,7 +209,7 @@ class Strategy:
 
     def needed_expertise(self, model: EcosystemModel) -> float:
         """Least expertise a community needs to take this strategy."""
-        return self.expertise
+        return self.params(model).expertise
 
     def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> Trial:
         """How each option's model (C, k) does on each community's newest records."""
@@ -253,3 +275,17 @@ def check_strategies(scenario: Scenario, strategies: Mapping[str, type[Strategy]
         raise ScenarioError(
             f"communities.strategy = {spec.strategy!r}: allowed: choose, {', '.join(known)}"
         )
+    for name, values in scenario.strategy.items():
+        if name not in strategies:
+            raise ScenarioError(f"strategy.{name}: not a strategy; allowed: {', '.join(known)}")
+        params = strategies[name].Params
+        try:
+            params(**values)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            key = ".".join(str(p) for p in error["loc"])
+            where = f"strategy.{name}.{key}"
+            if error["type"] == "extra_forbidden":
+                allowed = ", ".join(params.model_fields)
+                raise ScenarioError(f"{where}: unknown key; allowed: {allowed}") from None
+            raise ScenarioError(f"{where} = {error['input']!r}: {error['msg']}") from None

@@ -37,7 +37,9 @@ def test_some_communities_of_the_status_quo_choose_the_cooperative():
 
 def test_licensing_earns_members_money_for_records_the_licensee_holds_on_their_terms():
     licensed = stepped(*COOPERATIVE, "exchange.misuse_probability=1.0")
-    kept = stepped(*COOPERATIVE, "exchange.misuse_probability=1.0", "cooperative.licensing=false")
+    kept = stepped(
+        *COOPERATIVE, "exchange.misuse_probability=1.0", "strategy.cooperative.licensing=false"
+    )
     income = licensed.recorder.metrics_table()["cooperative_license_revenue"]
     assert (income > 0).all()
     assert (kept.recorder.metrics_table()["cooperative_license_revenue"] == 0).all()
@@ -70,7 +72,7 @@ def test_a_member_that_leaves_takes_its_records_back_from_the_licensee():
 def test_a_majority_rule_enforces_fewer_fairness_notions_than_each_member_its_own():
     def enforced_diversity(rule: str) -> float:
         values = [
-            stepped(*COOPERATIVE, f'cooperative.notion_rule="{rule}"', steps=4, seed=seed)
+            stepped(*COOPERATIVE, f'strategy.cooperative.notion_rule="{rule}"', steps=4, seed=seed)
             .recorder.metrics_table()["values_diversity_enforced"]
             .mean()
             for seed in (0, 1, 2)

@@ -25,7 +25,7 @@ def test_sharing_concentrates_data_and_pooling_spreads_it_paired_by_seed():
         local = hhi_data("local", seed=seed)
         assert hhi_data("share", seed=seed) > local + 0.02
         assert hhi_data("pool", seed=seed) < local
-        assert hhi_data("cooperative", "cooperative.licensing=false", seed=seed) < local
+        assert hhi_data("cooperative", "strategy.cooperative.licensing=false", seed=seed) < local
 
 
 def test_withdrawn_records_leave_the_entity_s_holdings():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from hetsim.agents import STRATEGIES
 from hetsim.simulation.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,11 @@ def test_every_key_is_documented_with_a_meaning():
         for line in written.splitlines()
         if line.startswith("| `")
     }
-    for key in keys(Scenario):
+    every = keys(Scenario) + [
+        key
+        for name, strategy in STRATEGIES.items()
+        for key in keys(strategy.Params, f"strategy.{name}.")
+    ]
+    for key in every:
         meaning = rows.get(f"`{key}`")
         assert meaning, f"{key} is missing from docs/parameters.md or says nothing of its meaning"

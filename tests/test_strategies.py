@@ -107,3 +107,16 @@ def names_in(path: Path) -> set[str]:
 def test_the_engine_and_the_roles_name_no_strategy(module):
     named = names_in(ROOT / module) & set(STRATEGIES)
     assert not named, f"{module} names strategies {sorted(named)}"
+
+
+def test_strategy_parameters_are_scenario_keys_checked_against_the_strategy():
+    from hetsim.scenarios.builder import build_model, load_scenario
+
+    spec = load_scenario("status_quo", [*SMALL, "strategy.finetune.strength=0.5"])
+    model = build_model(spec, seed=0)
+    finetune = model.strategies[model.strategy_names.index("finetune")]
+    assert finetune.params(model).strength == 0.5
+    with pytest.raises(ScenarioError, match=r"strategy\.finetune\.strenght: unknown key"):
+        load_scenario("status_quo", ["strategy.finetune.strenght=0.5"])
+    with pytest.raises(ScenarioError, match=r"strategy\.share\.privacy_cost = 2\.0"):
+        load_scenario("status_quo", ["strategy.share.privacy_cost=2.0"])

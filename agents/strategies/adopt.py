@@ -5,24 +5,42 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import Field
 
-from hetsim.simulation.strategy import Pilot, Strategy, Trial, access_price
+from hetsim.simulation.schema import Probability
+from hetsim.simulation.strategy import Pilot, Strategy, StrategyParams, Trial, access_price
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
+
+
+class AdoptParams(StrategyParams):
+    """Keys of ``[strategy.adopt]``: what taking it costs, and its settings."""
+
+    privacy_cost: Probability = Field(
+        0.1,
+        description=(
+            "exposure of the community's people: their records pass through the entity's "
+            "service; an ordinal judgement, local 0 < adopt, federate 0.1 < pool, "
+            "cooperative, split 0.2 < share 0.5: sweep it"
+        ),
+    )
+    sovereignty_loss: Probability = Field(
+        0.2,
+        description="control given up: the entity decides for the community's people",
+    )
 
 
 class Adopt(Strategy):
     """Use a large entity's model through its API or weights, at its price."""
 
     name = "adopt"
+    Params = AdoptParams
     section = "§3"
     summary = "paying for an entity's model"
     with_entity = True
     entity_controls = True
     serves_partner_model = True
-    privacy_cost = 0.1  # people's records pass through the entity's service
-    sovereignty_loss = 0.2
 
     def fee(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         return access_price(model, partner)

@@ -1,25 +1,26 @@
-"""``cooperative``: a data cooperative — members govern pooled data and bargain together (§4.1, §5).
+"""``cooperative``: a data cooperative — members govern pooled data, bargain together (§4.1, §5).
 
 The members of one consortium who join pool their records under collective ownership and
 train one model with the cooperative's own compute: the members' compute budgets, summed and
 spent evenly over their records. The cooperative settles its members' differing fairness
-notions by the rule in ``cooperative.notion_rule``: ``majority`` post-processes the model for
-the notion most members hold (ties: the first in alphabetical order); ``member`` lets each
-member post-process for its own notion. It bargains with entities collectively: each step the
+notions by its ``notion_rule``: ``majority`` post-processes the model for the notion most
+members hold (ties: the first in alphabetical order); ``member`` lets each member
+post-process for its own notion. It bargains with entities collectively: each step the
 members vote whether to license the pool's new records; a majority licenses them to the entity
 its members trust most among those promising the privacy the strictest member demands, on
-terms every member keeps — use limits (no misuse), a ``cooperative.license_share`` of the
-records' value paid back, withdrawal of a member's records when it leaves. Data thus earns
-revenue without losing sovereignty (the "data cooperatives" of §5; Posner & Weyl's data
-unions). Running the cooperative costs each member ``cooperative.governance_cost`` a step.
+terms every member keeps — use limits (no misuse), a ``license_share`` of the records' value
+paid back, withdrawal of a member's records when it leaves. Data thus earns revenue without
+losing sovereignty (the "data cooperatives" of §5; Posner & Weyl's data unions). Running the
+cooperative costs each member ``governance_cost`` a step. Its keys: ``[strategy.cooperative]``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field
 
 from hetsim.agents.strategies.collective import CollectiveStrategy
 from hetsim.agents.strategies.fitting import (
@@ -29,22 +30,64 @@ from hetsim.agents.strategies.fitting import (
     pooled_records,
 )
 from hetsim.simulation.capacity import to_fit_space
+from hetsim.simulation.schema import NonNegative, Probability
+from hetsim.simulation.strategy import StrategyParams
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
-LICENSE_PRIVACY_COST = 0.1  # exposure of licensing under use limits, as in `adopt` (0.1)
+
+class CooperativeParams(StrategyParams):
+    """Keys of ``[strategy.cooperative]``: what taking it costs, and its settings."""
+
+    privacy_cost: Probability = Field(
+        0.2,
+        description=(
+            "exposure: members see each other's records, as in pooling; an ordinal "
+            "judgement, local 0 < adopt, federate 0.1 < pool, cooperative, split 0.2 < "
+            "share 0.5: sweep it"
+        ),
+    )
+    sovereignty_loss: Probability = Field(
+        0.1,
+        description="control given up to the members' collective governance",
+    )
+    expertise: Probability = Field(
+        0.2,
+        description="least expertise to take part",
+    )
+    notion_rule: Literal["majority", "member"] = Field(
+        "majority",
+        description="how members' fairness notions are settled: the majority's, or each its own",
+    )
+    licensing: bool = Field(
+        True,
+        description="a cooperative may license its pool to an entity, by members' vote",
+    )
+    license_share: Probability = Field(
+        0.8,
+        description=(
+            "share of licensed records' value paid to members (collective bargaining; no "
+            "empirical estimate: sweep it)"
+        ),
+    )
+    governance_cost: NonNegative = Field(
+        0.05,
+        description="money per member per step to run the cooperative",
+    )
+    license_privacy_cost: Probability = Field(
+        0.1,
+        description="exposure of licensing under use limits, weighed in a member's vote",
+    )
 
 
 class Cooperative(CollectiveStrategy):
     """A democratic, community-governed data pool that licenses on its members' terms."""
 
     name = "cooperative"
+    Params = CooperativeParams
     section = "§4.1, §5"
     summary = "in a data cooperative"
-    privacy_cost = 0.2  # as pooling: peers see each other's records
-    sovereignty_loss = 0.1
-    expertise = 0.2
     builds_expertise = True  # members train and govern the model themselves
     metric_columns: ClassVar[Mapping[str, str]] = {
         "cooperative_license_revenue": "money entities paid data cooperatives' members for "
@@ -60,7 +103,7 @@ class Cooperative(CollectiveStrategy):
 
     # ---------------------------------------------------------------- choice
     def fee(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
-        return np.full(np.shape(partner), model.spec.cooperative.governance_cost)
+        return np.full(np.shape(partner), self.params(model).governance_cost)
 
     def expected_income(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         """(C, 1) income a member can expect: what its consortium's members earned last step."""
@@ -78,7 +121,7 @@ class Cooperative(CollectiveStrategy):
         """Pool the members' new records, withdraw leavers' records from licensees, then vote
         and license the new records."""
         self.pool_records(model, users)
-        com, ledger, spec = model.community_arrays, model.ledger, model.spec
+        com, ledger = model.community_arrays, model.ledger
         self.revenue = 0.0
         self.income[:] = 0.0
         left = np.flatnonzero((com.previous_strategy == self.code) & (com.strategy != self.code))
@@ -86,9 +129,10 @@ class Cooperative(CollectiveStrategy):
             licensee = self.licensee[com.consortium[c]]
             if licensee >= 0:
                 model.withdraw_records(int(licensee), int(c))
+        params = self.params(model)
         if users.size:
-            ledger.money[ledger.community_org(users)] -= spec.cooperative.governance_cost
-        if not spec.cooperative.licensing or model.entity_arrays.n == 0 or users.size == 0:
+            ledger.money[ledger.community_org(users)] -= params.governance_cost
+        if not params.licensing or model.entity_arrays.n == 0 or users.size == 0:
             self.licensee[:] = -1
             return
         groups, parts = consortia(model, users)
@@ -104,11 +148,12 @@ class Cooperative(CollectiveStrategy):
         )
         n = spec.communities.records_per_step
         value = spec.large_entities.data_value * n
-        income = spec.cooperative.license_share * value
+        params = self.params(model)
+        income = params.license_share * value
         # each member votes by its own values: income against the exposure of its people
         weight_money = spec.communities.values.weight_money
         gain = weight_money * income / np.maximum(com.budget[members], 1e-9)
-        yes = gain > com.weight_privacy[members] * LICENSE_PRIVACY_COST
+        yes = gain > com.weight_privacy[members] * params.license_privacy_cost
         strictest = com.max_epsilon[members].min()
         eligible = np.flatnonzero(ent.claimed_epsilon <= strictest)
         previous = int(self.licensee[group])
@@ -157,7 +202,7 @@ class Cooperative(CollectiveStrategy):
     # ---------------------------------------------------------------- deployment
     def enforced_notion(self, model: EcosystemModel, users: np.ndarray) -> np.ndarray:
         com = model.community_arrays
-        if model.spec.cooperative.notion_rule == "member":
+        if self.params(model).notion_rule == "member":
             return com.notion[users]
         settled = np.empty(users.size, dtype=object)
         for group in np.unique(com.consortium[users]):

@@ -9,23 +9,34 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import Field
 
 from hetsim.agents.strategies.adapted import AdaptedStrategy
 from hetsim.agents.strategies.fitting import adaptation_batches
-from hetsim.simulation.strategy import access_price
+from hetsim.simulation.schema import Probability
+from hetsim.simulation.strategy import StrategyParams, access_price
 from hetsim.simulation.transfer import distill
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
 
+class DistillParams(StrategyParams):
+    """Keys of ``[strategy.distill]``: what taking it costs, and its settings."""
+
+    expertise: Probability = Field(
+        0.25,
+        description="least expertise to distil a teacher",
+    )
+
+
 class Distill(AdaptedStrategy):
     """Distil a partner's model into a small student the community holds."""
 
     name = "distill"
+    Params = DistillParams
     section = "§4.2"
     summary = "distilling an entity's model"
-    expertise = 0.25
 
     def fee(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         closed = ~model.entity_arrays.open_weights[np.maximum(partner, 0)]

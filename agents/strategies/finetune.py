@@ -11,27 +11,42 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
+from pydantic import Field
 
 from hetsim.agents.strategies.adapted import AdaptedStrategy
 from hetsim.agents.strategies.fitting import adaptation_batches
 from hetsim.simulation.capacity import feature_map
 from hetsim.simulation.learning import fit_logistic
-from hetsim.simulation.strategy import Pilot, Trial
+from hetsim.simulation.schema import NonNegative, Probability
+from hetsim.simulation.strategy import Pilot, StrategyParams, Trial
 from hetsim.simulation.transfer import decision_divergence, finetune
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
-FINETUNE_STRENGTH = 5.0  # proximal pull toward the pretrained weights (§4.2)
+
+class FinetuneParams(StrategyParams):
+    """Keys of ``[strategy.finetune]``: what taking it costs, and its settings."""
+
+    expertise: Probability = Field(
+        0.3,
+        description="least expertise to fine-tune",
+    )
+    strength: NonNegative = Field(
+        5.0,
+        description=(
+            "proximal pull toward the pretrained weights (§4.2): 0 trains from the weights freely"
+        ),
+    )
 
 
 class Finetune(AdaptedStrategy):
     """Fine-tune a partner's open weights; the result is the community's own model."""
 
     name = "finetune"
+    Params = FinetuneParams
     section = "§4.2"
     summary = "fine-tuning open weights"
-    expertise = 0.3
     metric_columns: ClassVar[Mapping[str, str]] = {
         "finetune_divergence_mean": "mean source-target divergence of fine-tuning communities: "
         "share of their records the pretrained model decides otherwise than a locally fitted "
@@ -57,10 +72,9 @@ class Finetune(AdaptedStrategy):
         com, ent = model.community_arrays, model.entity_arrays
         if users.size == 0:
             return
+        strength = self.params(model).strength
         for ids, partner, x, label, weight in adaptation_batches(model, users):
-            fit = finetune(
-                x, label, weight, ent.coef[partner], ent.intercept[partner], FINETUNE_STRENGTH
-            )
+            fit = finetune(x, label, weight, ent.coef[partner], ent.intercept[partner], strength)
             self.keep(model, ids, fit, x.shape[1])
         partner = com.partner[users]
         pos, _ = com.recent(users, com.window)

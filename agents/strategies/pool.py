@@ -10,24 +10,45 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import Field
 
 from hetsim.agents.strategies.collective import CollectiveStrategy
 from hetsim.agents.strategies.fitting import budget, consortia, pooled_capacity, pooled_records
 from hetsim.simulation.capacity import to_fit_space
+from hetsim.simulation.schema import Probability
+from hetsim.simulation.strategy import StrategyParams
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
+
+
+class PoolParams(StrategyParams):
+    """Keys of ``[strategy.pool]``: what taking it costs, and its settings."""
+
+    privacy_cost: Probability = Field(
+        0.2,
+        description=(
+            "exposure: peers see each other's records; an ordinal judgement, local 0 < "
+            "adopt, federate 0.1 < pool, cooperative, split 0.2 < share 0.5: sweep it"
+        ),
+    )
+    sovereignty_loss: Probability = Field(
+        0.1,
+        description="control given up to the pool's collective ownership",
+    )
+    expertise: Probability = Field(
+        0.2,
+        description="least expertise to run a pooled fit",
+    )
 
 
 class Pool(CollectiveStrategy):
     """One model per consortium, trained on its members' pooled records."""
 
     name = "pool"
+    Params = PoolParams
     section = "§4.1"
     summary = "pooling data with peers"
-    privacy_cost = 0.2
-    sovereignty_loss = 0.1
-    expertise = 0.2
 
     def settle(self, model: EcosystemModel, users: np.ndarray) -> None:
         """Pooled records are held under collective ownership: every member can use them."""

@@ -10,38 +10,66 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import Field
 
 from hetsim.agents.strategies.adopt import Adopt
-from hetsim.simulation.strategy import access_price
+from hetsim.simulation.schema import NonNegative, Probability
+from hetsim.simulation.strategy import StrategyParams, access_price
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
-SOVEREIGN_SHARING_LOSS = 0.2  # control still given up under the protocol's terms (§4.1)
+
+class ShareParams(StrategyParams):
+    """Keys of ``[strategy.share]``: what taking it costs, and its settings."""
+
+    privacy_cost: Probability = Field(
+        0.5,
+        description=(
+            "exposure: the community's records are handed over; an ordinal judgement, local "
+            "0 < adopt, federate 0.1 < pool, cooperative, split 0.2 < share 0.5: sweep it"
+        ),
+    )
+    sovereignty_loss: Probability = Field(
+        1.0,
+        description="control given up on the entity's terms: all of it",
+    )
+    sovereign_loss: Probability = Field(
+        0.2,
+        description="control still given up under the sovereignty protocol's terms (§4.1)",
+    )
+    reluctance: NonNegative = Field(
+        2.0,
+        description=(
+            "how much more a community minds giving its records away than other exposures "
+            "at share_propensity 0; it minds it reluctance × (1 − share_propensity) times "
+            "as much"
+        ),
+    )
 
 
 class Share(Adopt):
     """Hand this step's records to an entity in exchange for (discounted) model access."""
 
     name = "share"
+    Params = ShareParams
     section = "§4.1"
     summary = "giving data for access"
-    privacy_cost = 0.5
-    sovereignty_loss = 1.0
 
     def fee(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         return access_price(model, partner) * (1.0 - model.spec.exchange.share_discount)
 
     def _reluctance(self, model: EcosystemModel) -> float:
         """How much more than other strategies a community minds giving its data away."""
-        return 2.0 * (1.0 - model.spec.communities.share_propensity)
+        return self.params(model).reluctance * (1.0 - model.spec.communities.share_propensity)
 
     def privacy(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
-        return np.full(np.shape(partner), self.privacy_cost * self._reluctance(model))
+        return np.full(np.shape(partner), self.params(model).privacy_cost * self._reluctance(model))
 
     def sovereignty(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         kept = model.spec.exchange.sovereignty_terms
-        loss = SOVEREIGN_SHARING_LOSS if kept else self.sovereignty_loss
+        params = self.params(model)
+        loss = params.sovereign_loss if kept else params.sovereignty_loss
         return np.full(np.shape(partner), loss * self._reluctance(model))
 
     def feasible(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray | None:

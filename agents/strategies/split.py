@@ -13,28 +13,49 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import Field
 
 from hetsim.agents.strategies.adopt import entity_trial
 from hetsim.agents.strategies.fitting import buckets, budget
 from hetsim.simulation import split_learning
 from hetsim.simulation.population import N_RAW
-from hetsim.simulation.strategy import Pilot, Strategy, Trial, access_price
+from hetsim.simulation.schema import Probability
+from hetsim.simulation.strategy import Pilot, Strategy, StrategyParams, Trial, access_price
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
+
+
+class SplitParams(StrategyParams):
+    """Keys of ``[strategy.split]``: what taking it costs, and its settings."""
+
+    privacy_cost: Probability = Field(
+        0.2,
+        description=(
+            "exposure: the server sees the activations of every record (§4.3); an ordinal "
+            "judgement, local 0 < adopt, federate 0.1 < pool, cooperative, split 0.2 < "
+            "share 0.5: sweep it"
+        ),
+    )
+    sovereignty_loss: Probability = Field(
+        0.5,
+        description="control given up: the server holds the head, without which nothing is decided",
+    )
+    expertise: Probability = Field(
+        0.15,
+        description="least expertise to train the lower layer",
+    )
 
 
 class Split(Strategy):
     """Train and decide with a network whose head stays on the entity's server."""
 
     name = "split"
+    Params = SplitParams
     section = "§4.3"
     summary = "in split learning with an entity"
     with_entity = True
     entity_controls = True
-    privacy_cost = 0.2  # activations reveal something of the records (§4.3)
-    sovereignty_loss = 0.5
-    expertise = 0.15
 
     def setup(self, model: EcosystemModel) -> None:
         c, hidden = model.community_arrays.n, model.spec.learning.split_hidden
