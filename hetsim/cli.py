@@ -103,7 +103,7 @@ def _summary(metrics, name: str, seed: int, out: Path) -> str:
     table.columns = [f"step {s}" for s in picks]
     lines = [
         f"\n{name} (seed {seed}), {len(steps)} steps — tables in {out}/",
-        table.to_string(float_format=lambda v: f"{v:.3f}"),
+        table.to_string(float_format=lambda v: f"{v:.3g}"),
     ]
     return "\n".join(lines)
 
