@@ -68,9 +68,14 @@ def main() -> None:
 
 
 def kept_bytes_per_step(recorder) -> float:
-    """Bytes the recorder holds per step: its metrics rows (dicts) and per-step array parts."""
+    """Bytes the recorder holds per step: its metrics rows (dicts, with any key strings built
+    per row) and its per-step array parts."""
     rows = recorder.rows
-    total = sum(sys.getsizeof(row) + sum(sys.getsizeof(v) for v in row.values()) for row in rows)
+    shared = {id(name) for name in recorder.columns}  # key strings every row shares
+    total = 0
+    for row in rows:
+        total += sys.getsizeof(row) + sum(sys.getsizeof(v) for v in row.values())
+        total += sum(sys.getsizeof(k) for k in row if id(k) not in shared)  # built per row
     for name in ("_entity_parts", "_community_parts", "_flow_parts", "_lending_parts"):
         for part in getattr(recorder, name, []):
             total += sys.getsizeof(part) + sum(sys.getsizeof(a) for a in part.values())
