@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
 PAY_FLOOR = 1e-4
-RESERVATION_SHARE = 0.6  # an annotator never asks less than this share of its first ask
 
 
 class Annotator(Role):
@@ -42,7 +41,7 @@ class Annotator(Role):
         ann.skill[:] = np.clip(spec.skill_mean + 0.15 * rng.standard_normal(ann.n), 0.0, 1.0)
         pay = spec.pay_mean * np.exp(spec.pay_spread * rng.standard_normal(ann.n))
         ann.pay[:] = np.maximum(pay, max(spec.minimum_pay, PAY_FLOOR))
-        ann.reservation_pay[:] = RESERVATION_SHARE * ann.pay
+        ann.reservation_pay[:] = spec.reservation_share * ann.pay
 
     def on_outcome(self) -> None:
         """Ask more when in demand, less when idle; never below the legal minimum."""

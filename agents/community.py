@@ -22,9 +22,6 @@ from hetsim.simulation.strategy import Pilot, Strategy, Trial
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
-SATISFACTION_SLOPE = 5.0  # satisfaction per unit of value surplus
-MISUSE_TRUST_KEPT = 0.5  # share of trust kept by a community whose shared data was misused
-
 
 class Community(BulkRole):
     """A small community deciding how to obtain and govern its model."""
@@ -102,6 +99,7 @@ class Community(BulkRole):
         led.compute[orgs] = com.own_compute + public
         if public > 0 and model.counts["regulators"]:
             led.record_flow("compute", led.regulator_org(com.jurisdiction), orgs, public)
+        cls.rent_compute(model)
         spend = com.budget * model.spec.communities.annotation_share
         per_record = spend / model.spec.communities.records_per_step
         com.annotator = choose_annotators(
@@ -117,6 +115,46 @@ class Community(BulkRole):
         if ann.n:
             unaffordable = ann.pay[np.maximum(com.annotator, 0)] > per_record
             com.annotator[unaffordable] = -1  # label it ourselves
+
+    @classmethod
+    def rent_compute(cls, model: EcosystemModel) -> None:
+        """Rent the compute it lacks to train on every record it holds (§2.2 compute market).
+
+        A community asks for its records (after this step's collection) divided by its
+        expertise, less the compute it owns or is granted, at most what its compute share of
+        the budget buys at the going price; providers offer what their own training left idle.
+        """
+        com, led, ent, spec = (
+            model.community_arrays,
+            model.ledger,
+            model.entity_arrays,
+            model.spec.communities,
+        )
+        market, exchange = model.compute_market, model.spec.exchange
+        orgs = led.community_org(np.arange(com.n))
+        records = np.minimum(com.filled + spec.records_per_step, com.window)
+        lacking = np.maximum(records / np.maximum(com.expertise, 1e-9) - led.compute[orgs], 0.0)
+        affordable = np.maximum(led.money[orgs], 0.0) * spec.compute_share / market.price
+        asked = np.minimum(lacking, affordable)
+        providers = np.flatnonzero(ent.active)
+        idle = np.maximum(led.compute[led.entity_org(providers)] - ent.compute_used[providers], 0)
+        got, seller = market.clear(asked, idle)
+        buyers = np.flatnonzero(got > 0)
+        paid = got[buyers] * market.price
+        sellers = providers[seller[buyers]]
+        led.compute[orgs[buyers]] += got[buyers]
+        led.pay(orgs[buyers], led.entity_org(sellers), paid)
+        led.record_flow("compute", led.entity_org(sellers), orgs[buyers], got[buyers])
+        np.add.at(ent.revenue, sellers, paid)
+        market.rented, market.paid = float(got.sum()), float(paid.sum())
+        cost = model.spec.large_entities.compute_price
+        market.adjust(
+            float(asked.sum()),
+            float(idle.sum()),
+            exchange.compute_rent_adjustment,
+            floor=cost * model.spec.large_entities.compute_depreciation,
+            ceiling=cost,
+        )
 
     @classmethod
     def allowed_strategies(cls, model: EcosystemModel) -> set[str]:
@@ -261,12 +299,13 @@ class Community(BulkRole):
             surplus = wa * (dep.accuracy[users] - com.min_accuracy[users]) - wf * (
                 dep.gap_own[users] - com.fairness_tolerance[users]
             )
-            satisfaction = np.clip(0.5 + SATISFACTION_SLOPE * surplus, 0.0, 1.0)
+            slope = model.spec.exchange.satisfaction_slope
+            satisfaction = np.clip(0.5 + slope * surplus, 0.0, 1.0)
             partner = com.partner[users]
             led.trust[users, partner] += lr * (satisfaction - led.trust[users, partner])
         misused = np.flatnonzero(model.entity_arrays.misused)
         for e in misused:  # §3: misuse of shared data is found out by those who shared it
-            led.trust[com.data_with == e, e] *= MISUSE_TRUST_KEPT
+            led.trust[com.data_with == e, e] *= model.spec.exchange.misuse_trust_kept
         reputation = led.trust.mean(axis=0, keepdims=True)
         led.trust += model.spec.exchange.word_of_mouth * (reputation - led.trust)
         np.clip(led.trust, 0.0, 1.0, out=led.trust)

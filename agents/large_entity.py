@@ -15,7 +15,14 @@ import numpy as np
 from hetsim.agents.practices import draw_practices
 from hetsim.simulation import fairness, metrics
 from hetsim.simulation.annotation import choose_annotators
-from hetsim.simulation.capacity import decision_scores, feature_map, has_capacity, sample_budget
+from hetsim.simulation.capacity import (
+    capacity_share,
+    decision_scores,
+    feature_map,
+    sample_budget,
+    to_fit_space,
+    to_model_space,
+)
 from hetsim.simulation.population import N_GROUPS
 from hetsim.simulation.privacy import dp_fit_scenario
 from hetsim.simulation.roles import Role
@@ -25,12 +32,9 @@ from hetsim.simulation.training import TrainedModels
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
-MIN_PRICE = 0.1
-REPORT_SAMPLE = 1000  # pooled records an entity evaluates its own fairness on
 REWEIGHING, PENALTY, THRESHOLDS = (
     MITIGATIONS.index(m) for m in ("reweighing", "penalty", "thresholds")
 )
-ENERGY_AWARE_EVERY = 4  # an energy-aware team retrains every this many steps
 
 
 class LargeEntity(Role):
@@ -178,7 +182,7 @@ class LargeEntity(Role):
         if users > previous:
             ent.price[i] *= 1.0 + spec.price_adjustment
         elif users < previous or users == 0:
-            ent.price[i] = max(MIN_PRICE, ent.price[i] * (1.0 - spec.price_adjustment))
+            ent.price[i] = max(spec.min_price, ent.price[i] * (1.0 - spec.price_adjustment))
         self._previous_users = users
 
     # ---- privacy (§2.3, §3 privacy washing) and jurisdiction shopping (§3 loopholes) ----
@@ -228,15 +232,18 @@ class LargeEntity(Role):
         led.compute[org] = led.compute[org] * (1.0 - spec.compute_depreciation) + (
             invest / spec.compute_price
         )
-        if ent.energy_aware[i] and model.steps % ENERGY_AWARE_EVERY and model.steps > 0:
+        every = model.spec.practices.energy_aware_every
+        ent.compute_used[i] = 0.0
+        if ent.energy_aware[i] and model.steps % every and model.steps > 0:
             return
         budget = int(sample_budget(led.compute[org]))
         rows = min(budget, int(ent.filled[i]))
         if rows < 10:
             return
+        ent.compute_used[i] = rows
         chosen = np.sort(model.rng.choice(int(ent.filled[i]), size=rows, replace=False))
-        capacity = has_capacity(led.compute[org], model.spec.learning.capacity_compute)
-        ent.high_capacity[i] = capacity
+        capacity = capacity_share(led.compute[org], model.spec.learning.capacity_compute)
+        ent.capacity[i] = capacity
         x = feature_map(ent.x[i, chosen][None], np.array([capacity]))
         label, group = ent.label[i, chosen][None], ent.group[i, chosen][None]
         weight, quadratic = np.ones(label.shape), None
@@ -251,9 +258,8 @@ class LargeEntity(Role):
         if np.isfinite(ent.effective_epsilon[i]):
             learning = model.spec.learning
             epsilon = float(ent.effective_epsilon[i])
-            fit = dp_fit_scenario(
-                learning, x, label, epsilon, model.rng, weight, coef_init=ent.coef[i : i + 1]
-            )
+            start = to_fit_space(ent.coef[i : i + 1], ent.capacity[i : i + 1])
+            fit = dp_fit_scenario(learning, x, label, epsilon, model.rng, weight, coef_init=start)
             model.training.charge(1, rows, x.shape[2], learning.dp_iterations)
             self._install(TrainedModels(fit.coef, fit.intercept, np.zeros(1), fit.n_iter))
             return
@@ -261,7 +267,7 @@ class LargeEntity(Role):
             x,
             label,
             weight,
-            coef_init=ent.coef[i : i + 1],
+            coef_init=to_fit_space(ent.coef[i : i + 1], ent.capacity[i : i + 1]),
             intercept_init=ent.intercept[i : i + 1],
             quadratic=quadratic,
         )
@@ -270,7 +276,7 @@ class LargeEntity(Role):
     def _install(self, trained: TrainedModels) -> None:
         """Put the new model in place and decide the fairness figure it reports (§3)."""
         ent, i = self.model.entity_arrays, self.index
-        ent.coef[i] = trained.coef[0]
+        ent.coef[i] = to_model_space(trained.coef, ent.capacity[i : i + 1])[0]
         ent.intercept[i] = trained.intercept[0]
         self.report_fairness()
 
@@ -289,7 +295,7 @@ class LargeEntity(Role):
             if served.size == 0:
                 served = np.arange(com.n)
             ent.reported_notion[i] = mandated
-            gap = model.fresh_gap(i, served, mandated, REPORT_SAMPLE)
+            gap = model.fresh_gap(i, served, mandated, model.spec.large_entities.report_sample)
             ent.reported_gap[i] = 0.0 if np.isnan(gap) else gap
             return
         candidates = [
@@ -307,7 +313,7 @@ class LargeEntity(Role):
         the "subset where it looks best" of selective reporting.
         """
         ent, i = self.model.entity_arrays, self.index
-        n = int(min(REPORT_SAMPLE, ent.filled[i]))
+        n = int(min(self.model.spec.large_entities.report_sample, ent.filled[i]))
         if n == 0:
             return 0.0
         x, label, group = ent.x[i, :n], ent.label[i, :n], ent.group[i, :n]

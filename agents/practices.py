@@ -15,8 +15,6 @@ import numpy as np
 from hetsim.simulation.schema import PracticesSection
 from hetsim.simulation.state import MITIGATIONS
 
-PRACTICE_CONCENTRATION = 4.0  # how tightly practices cluster around the scenario's mean
-
 
 @dataclass
 class PracticeProfiles:
@@ -36,15 +34,17 @@ def draw_practices(spec: PracticesSection, n: int, rng: np.random.Generator) -> 
         freq = np.ones(len(names))
     codes = np.array([MITIGATIONS.index(k) for k in names])
     return PracticeProfiles(
-        fairness_check=_spread_probability(spec.fairness_check, n, rng),
+        fairness_check=_spread_probability(spec.fairness_check, spec.concentration, n, rng),
         mitigation=codes[rng.choice(len(names), size=n, p=freq / freq.sum())],
         documents=rng.random(n) < spec.documentation,
         energy_aware=rng.random(n) < spec.energy_awareness,
     )
 
 
-def _spread_probability(mean: float, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Probabilities spread around ``mean`` (Beta with concentration 4); 0 and 1 stay exact."""
+def _spread_probability(
+    mean: float, concentration: float, n: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Probabilities spread around ``mean`` (a Beta of this concentration); 0, 1 stay exact."""
     if mean <= 0.0 or mean >= 1.0:
         return np.full(n, float(mean))
-    return rng.beta(PRACTICE_CONCENTRATION * mean, PRACTICE_CONCENTRATION * (1.0 - mean), size=n)
+    return rng.beta(concentration * mean, concentration * (1.0 - mean), size=n)

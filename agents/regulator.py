@@ -21,8 +21,6 @@ from hetsim.simulation.roles import Role
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
-REPORTING_TOLERANCE = 0.05  # a reported gap this far below the audited one is misreporting
-
 
 class Regulator(Role):
     """The authority of one jurisdiction."""
@@ -84,7 +82,7 @@ class Regulator(Role):
         if true_gap > jur.threshold[i]:
             jur.violations += 1
             found = True
-        if not reported_same or ent.reported_gap[e] < true_gap - REPORTING_TOLERANCE:
+        if not reported_same or ent.reported_gap[e] < true_gap - spec.reporting_tolerance:
             # fairness washing exposed: the team reports honestly for a while (§3)
             ent.washing_propensity[e] *= 0.3
             found = True

@@ -12,8 +12,6 @@ import numpy as np
 
 from hetsim.simulation.schema import AnnotatorsSection
 
-MAX_FLIP = 0.45
-
 
 def cultural_distance(culture_a: np.ndarray, culture_b: np.ndarray, n_cultures: int) -> np.ndarray:
     """Distance in [0, 1] between cultures placed on a circle (0 same, 1 opposite)."""
@@ -29,7 +27,7 @@ def flip_probability(
     """Chance that a label is flipped: base + mismatch + low-pay terms, damped by skill."""
     shortfall = np.clip(1.0 - np.asarray(pay) / spec.fair_pay, 0.0, 1.0)
     raw = spec.base_noise + spec.mismatch_noise * mismatch + spec.low_pay_noise * shortfall
-    return np.clip(raw * (1.5 - np.asarray(skill)), 0.0, MAX_FLIP)
+    return np.clip(raw * (1.5 - np.asarray(skill)), 0.0, spec.max_flip)
 
 
 def choose_annotators(

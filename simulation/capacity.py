@@ -1,15 +1,21 @@
-"""What compute buys (§2.2): model capacity and how many records a model can learn from.
+"""What compute buys (§2.2): how many records a fit can learn from, and model capacity.
 
-The scaling curve of hetsim is mechanistic rather than a formula pasted onto accuracy:
+The scaling curve of hetsim is mechanistic rather than a formula pasted onto accuracy, and it
+is continuous — no threshold that only some organisations reach:
 
 * **records**: a fit uses at most ``compute × expertise`` records per step (the sample budget);
-  a larger sample lowers estimation error, the data half of a scaling law.
-* **capacity**: organisations with at least ``learning.capacity_compute`` compute train on a
-  richer feature map (the interaction ``x0·x1`` and squares) and so can learn the nonlinear part
-  of the concept; below it the extra columns are zero and their weights stay at the prior.
+  a larger sample lowers estimation error, the data half of a scaling law (Hestness et al.
+  2017; Kaplan et al. 2020).
+* **capacity**: compute buys a share κ = compute / (compute + ``learning.capacity_compute``) of
+  the model's capacity. The model's nonlinear features (the interaction ``x0·x1`` and squares)
+  enter a fit scaled by κ, which under the fit's ridge penalty is a penalty λ/κ² on their
+  weights: the effective number of parameters (Hastie, Tibshirani & Friedman 2009, §3.4.1)
+  grows smoothly with compute, from the linear model (κ → 0) to the full one (κ → 1).
+  Coefficients are stored in the model's own space (weights on the unscaled features), so a
+  deployed model decides without knowing the compute it was trained with.
 
 Accuracy as a function of records and capacity is therefore measured, not assumed:
-``benchmarks/bench_scaling.py`` prints the curve.
+``benchmarks/bench_scaling.py`` prints the curve and draws docs/images/scaling-curve.png.
 """
 
 from __future__ import annotations
@@ -17,12 +23,14 @@ from __future__ import annotations
 import numpy as np
 
 N_EXTRA = 3  # x0*x1, x0^2 - 1, x1^2 - 1
+N_EXTRA_START = 5  # the extras follow the five raw features
 
 
-def feature_map(x: np.ndarray, high_capacity: np.ndarray | bool) -> np.ndarray:
-    """Map raw features (k, n, 5) to model inputs (k, n, 8); low capacity zeroes the extras."""
+def feature_map(x: np.ndarray, capacity: np.ndarray | float | bool) -> np.ndarray:
+    """Map raw features (k, n, 5) to model inputs (k, n, 8), the nonlinear extras scaled by the
+    capacity share κ in [0, 1] (a scalar, or one per model; True is 1, False 0)."""
     extra = np.stack([x[..., 0] * x[..., 1], x[..., 0] ** 2 - 1.0, x[..., 1] ** 2 - 1.0], axis=-1)
-    gate = np.asarray(high_capacity, dtype=float)
+    gate = np.asarray(capacity, dtype=float)
     if gate.ndim == 1:
         gate = gate[:, None, None]
     return np.concatenate([x, extra * gate], axis=-1)
@@ -33,9 +41,28 @@ def sample_budget(compute: np.ndarray, expertise: np.ndarray | float = 1.0) -> n
     return np.maximum(np.floor(np.asarray(compute) * expertise), 0).astype(np.int64)
 
 
-def has_capacity(compute: np.ndarray, threshold: float) -> np.ndarray:
-    """Whether compute suffices for the high-capacity feature map."""
-    return np.asarray(compute) >= threshold
+def capacity_share(compute: np.ndarray | float, half: float) -> np.ndarray:
+    """κ = compute / (compute + half): the share of model capacity compute buys, in [0, 1)."""
+    compute = np.maximum(np.asarray(compute, dtype=float), 0.0)
+    if half <= 0:
+        return np.ones_like(compute)
+    return compute / (compute + half)
+
+
+def to_model_space(coef: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Weights fitted on features scaled by κ, as weights on the unscaled features."""
+    coef = np.array(coef, dtype=float)
+    coef[..., N_EXTRA_START:] *= np.asarray(capacity, dtype=float).reshape(-1, 1)
+    return coef
+
+
+def to_fit_space(coef: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Weights on the unscaled features, as a warm start for a fit on features scaled by κ."""
+    coef = np.array(coef, dtype=float)
+    gate = np.asarray(capacity, dtype=float).reshape(-1, 1)
+    extra = coef[..., N_EXTRA_START:]
+    coef[..., N_EXTRA_START:] = np.divide(extra, gate, out=np.zeros_like(extra), where=gate > 0)
+    return coef
 
 
 def decision_scores(x: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:

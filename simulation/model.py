@@ -19,6 +19,7 @@ import numpy as np
 from hetsim.simulation import fairness, lending, metrics
 from hetsim.simulation.annotation import annotate, cultural_distance, flip_probability
 from hetsim.simulation.capacity import decision_scores
+from hetsim.simulation.compute_market import ComputeMarket
 from hetsim.simulation.ledger import Ledger
 from hetsim.simulation.population import N_GROUPS, Population
 from hetsim.simulation.recorder import Recorder
@@ -35,8 +36,6 @@ from hetsim.simulation.state import (
 )
 from hetsim.simulation.strategy import Strategy, check_strategies
 from hetsim.simulation.training import TrainingService
-
-SELF_ANNOTATION_SKILL = 0.4  # communities labelling their own data: no mismatch, little skill
 
 
 class EcosystemModel(mesa.Model):
@@ -99,6 +98,7 @@ class EcosystemModel(mesa.Model):
             scenario.learning.warm_start,
             scenario.learning.kwh_per_gflop,
         )
+        self.compute_market = ComputeMarket(scenario.exchange.compute_rent)
         self.recorder = Recorder(self)
         self.members = {}
         for section, role in self.roles.items():
@@ -165,7 +165,7 @@ class EcosystemModel(mesa.Model):
             flip = flip_probability(
                 np.zeros(com.n),
                 np.full(com.n, self.spec.annotators.fair_pay),
-                np.full(com.n, SELF_ANNOTATION_SKILL),
+                np.full(com.n, self.spec.annotators.self_skill),
                 self.spec.annotators,
             )
             labels = annotate(sample.y, flip, self.rng)
@@ -232,7 +232,7 @@ class EcosystemModel(mesa.Model):
             hired, cultural_distance(culture, data_culture, self.spec.communities.cultures), 0.0
         )
         pay = np.where(hired, ann.pay[idx] if ann.n else 0.0, spec.fair_pay)
-        skill = np.where(hired, ann.skill[idx] if ann.n else 0.0, SELF_ANNOTATION_SKILL)
+        skill = np.where(hired, ann.skill[idx] if ann.n else 0.0, spec.self_skill)
         return flip_probability(mismatch, pay, skill, spec)
 
     def scrape(self, entity: int, n: int, annotator: int) -> None:

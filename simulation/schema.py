@@ -71,7 +71,7 @@ class EntrySpec(Section):
 class LargeEntitiesSection(Section):
     """Large AI entities (§2.2, §3): capital, compute, data, a large model, access terms."""
 
-    count: int = Field(3, ge=0, le=100)
+    count: int = Field(3, ge=0, le=100, description="large entities operating at the start")
     capital: NonNegative = Field(60.0, description="initial money per entity")
     capital_spread: Probability = Field(0.3, description="relative spread of initial capital")
     compute: NonNegative = Field(3000.0, description="initial compute, records trainable per step")
@@ -100,6 +100,12 @@ class LargeEntitiesSection(Section):
     )
     jurisdiction_shopping: bool = Field(
         False, description="entities move training to the laxest jurisdiction (§3 loopholes)"
+    )
+    min_price: NonNegative = Field(
+        0.1, description="lowest price of model access an entity asks per step"
+    )
+    report_sample: int = Field(
+        1000, ge=10, le=1_000_000, description="people an entity evaluates its own fairness on"
     )
     split_fee_share: Probability = Field(0.5, description="share of the access price for split")
     data_value: NonNegative = Field(
@@ -135,10 +141,18 @@ class ValuesSection(Section):
         description="relative frequency of each fairness notion among communities",
     )
     quota_target: Probability = Field(0.4, description="selection rate a quota asks per group")
-    weight_accuracy: NonNegative = 1.0
-    weight_fairness: NonNegative = 1.0
-    weight_privacy: NonNegative = 0.1
-    weight_sovereignty: NonNegative = 0.1
+    weight_accuracy: NonNegative = Field(
+        1.0, description="weight on a model's accuracy in a community's utility (the unit)"
+    )
+    weight_fairness: NonNegative = Field(
+        1.0, description="weight on the fairness gap under the community's own notion"
+    )
+    weight_privacy: NonNegative = Field(
+        0.1, description="weight on the exposure of the community's people (a strategy's cost)"
+    )
+    weight_sovereignty: NonNegative = Field(
+        0.1, description="weight on control over its data given up (a strategy's cost, §4.1)"
+    )
     weight_money: NonNegative = Field(0.5, description="weight on spending a step's budget")
     trust_premium: NonNegative = Field(
         0.2, description="utility a fully distrusted provider loses (risk of misuse)"
@@ -171,7 +185,7 @@ class ValuesSection(Section):
 class CommunitiesSection(Section):
     """Small communities (§2, §4): population, data, values, resources, strategy."""
 
-    count: int = Field(40, ge=0, le=200_000)
+    count: int = Field(40, ge=0, le=200_000, description="communities in the world")
     records_per_step: int = Field(60, ge=2, le=10_000, description="individuals collected")
     window: int = Field(240, ge=10, le=100_000, description="recent records kept for training")
     deploy_per_step: int = Field(120, ge=10, le=100_000, description="decisions made per step")
@@ -184,6 +198,11 @@ class CommunitiesSection(Section):
         0.0, description="publicly subsidised compute granted to every community per step"
     )
     annotation_share: Probability = Field(0.3, description="share of budget for annotation")
+    compute_share: Probability = Field(
+        0.0,
+        description="share of its money a community may spend a step renting compute (§2.2 "
+        "compute market), beside the annotation share",
+    )
     strategy: StrategyName = Field(
         "choose", description="a strategy every community takes, or choose by utility"
     )
@@ -204,7 +223,13 @@ class CommunitiesSection(Section):
     expertise_growth: Probability = Field(0.02, description="expertise gained per step training")
     expertise_decay: Probability = Field(0.03, description="expertise lost per step not training")
     share_propensity: Probability = Field(0.5, description="openness to sharing data")
-    choice_temperature: float = Field(0.05, gt=0.0, le=10.0)
+    choice_temperature: float = Field(
+        0.05,
+        gt=0.0,
+        le=10.0,
+        description="scale of the Gumbel noise of a choice (a logit choice model, McFadden "
+        "1974): near 0 the best option always wins",
+    )
     switching_cost: NonNegative = Field(0.05, description="utility kept by the incumbent option")
     cultures: int = Field(5, ge=1, le=1000, description="distinct cultural backgrounds")
     values: ValuesSection = Field(default_factory=ValuesSection)
@@ -213,22 +238,38 @@ class CommunitiesSection(Section):
 class AnnotatorsSection(Section):
     """Annotators (§2.4.3): culture, skill and pay set their label noise."""
 
-    count: int = Field(100, ge=0, le=100_000)
+    count: int = Field(100, ge=0, le=100_000, description="annotators on the market")
     pay_mean: NonNegative = Field(0.02, description="mean asking pay per record")
     pay_spread: Probability = Field(0.5, description="relative spread of asking pay")
     fair_pay: float = Field(0.03, gt=0.0, description="pay below which labels get sloppier")
     minimum_pay: NonNegative = Field(0.0, description="legal floor on pay per record")
-    base_noise: Probability = Field(0.03)
+    base_noise: Probability = Field(
+        0.03, description="flip rate of a skilled, fairly paid annotator of one's own culture"
+    )
     mismatch_noise: Probability = Field(0.2, description="added flip rate at full mismatch")
     low_pay_noise: Probability = Field(0.1, description="added flip rate at zero pay")
-    skill_mean: Probability = Field(0.7)
+    skill_mean: Probability = Field(0.7, description="mean annotator skill (spread 0.15)")
     pay_adjustment: Probability = Field(0.05, description="relative asking-pay change per step")
+    self_skill: Probability = Field(
+        0.4,
+        description="skill of a community labelling its own records: no cultural mismatch, "
+        "less skill than the mean annotator (skill_mean)",
+    )
+    max_flip: float = Field(
+        0.45,
+        ge=0.0,
+        lt=0.5,
+        description="largest label-flip rate: labels stay better than a coin flip",
+    )
+    reservation_share: Probability = Field(
+        0.6, description="an annotator never asks less than this share of its first ask"
+    )
 
 
 class RegulatorsSection(Section):
     """Regulators (§2.3, §3): mandates, audits, penalties per jurisdiction."""
 
-    count: int = Field(3, ge=0, le=1000)
+    count: int = Field(3, ge=0, le=1000, description="regulators, one per jurisdiction")
     mandated_notions: list[FairnessNotion] = Field(
         default_factory=lambda: ["demographic_parity", "equal_opportunity", "equalized_odds"],
         min_length=1,
@@ -256,6 +297,9 @@ class RegulatorsSection(Section):
     tighten_factor: Probability = Field(
         0.2, description="after publicised harm: threshold and audit gaps shrink by this share"
     )
+    reporting_tolerance: Probability = Field(
+        0.05, description="a reported gap this far below the audited one counts as misreporting"
+    )
 
 
 class PracticesSection(Section):
@@ -269,6 +313,17 @@ class PracticesSection(Section):
     documentation: Probability = Field(0.3, description="share documenting data (datasheets)")
     energy_awareness: Probability = Field(0.3, description="share retraining only when needed")
     penalty_strength: NonNegative = Field(5.0, description="strength of in-processing penalty")
+    concentration: float = Field(
+        4.0,
+        gt=0.0,
+        le=1000.0,
+        description="how tightly organisations' practices cluster around the means: a Beta "
+        "distribution with this sum of parameters (4: a wide spread, as Balayn & Gadiraju find "
+        "no standard)",
+    )
+    energy_aware_every: int = Field(
+        4, ge=1, le=1000, description="an energy-aware team retrains every this many steps"
+    )
 
     @field_validator("mitigations")
     @classmethod
@@ -284,22 +339,33 @@ class PracticesSection(Section):
 class LendingSection(Section):
     """Lending with delayed impact: decisions that change people (Liu et al. 2018, §2.1)."""
 
-    enabled: bool = False
-    policy: LendingPolicy = "max_utility"
+    enabled: bool = Field(False, description="run the lending domain beside the ecosystem")
+    policy: LendingPolicy = Field(
+        "max_utility", description="the lender's threshold policy (Liu et al. 2018)"
+    )
     success_probability: list[Probability] = Field(
-        default_factory=lambda: [0.1, 0.2, 0.45, 0.6, 0.65, 0.7, 0.7], min_length=2
+        default_factory=lambda: [0.1, 0.2, 0.45, 0.6, 0.65, 0.7, 0.7],
+        min_length=2,
+        description="repayment probability of each credit-score bucket (ml-fairness-gym)",
     )
     initial_distribution: list[list[Probability]] = Field(
         default_factory=lambda: [
             [0.0, 0.1, 0.1, 0.2, 0.3, 0.3, 0.0],
             [0.1, 0.1, 0.2, 0.3, 0.3, 0.0, 0.0],
-        ]
+        ],
+        description="initial share of each group's applicants in each score bucket, a row a group",
     )
-    group_shares: list[Probability] = Field(default_factory=lambda: [0.5, 0.5])
-    loan_size: float = Field(1.0, gt=0.0)
-    interest_rate: float = Field(1.0, gt=0.0)
-    shift_increment: Probability = 0.01
-    applicants_per_step: int = Field(1, ge=1, le=100_000)
+    group_shares: list[Probability] = Field(
+        default_factory=lambda: [0.5, 0.5], description="share of applicants in each group"
+    )
+    loan_size: float = Field(1.0, gt=0.0, description="score points lost on a default")
+    interest_rate: float = Field(1.0, gt=0.0, description="score points gained on repayment")
+    shift_increment: Probability = Field(
+        0.01, description="probability mass moved per repaid or defaulted loan (delayed impact)"
+    )
+    applicants_per_step: int = Field(
+        1, ge=1, le=100_000, description="applicants per community and step"
+    )
 
 
 class ShockSpec(Section):
@@ -347,21 +413,25 @@ class DataSection(Section):
     )
     interaction: float = Field(1.5, ge=-5.0, le=5.0, description="nonlinear term in the concept")
     drift: NonNegative = Field(0.02, description="random-walk step of means and shares")
-    shocks: list[ShockSpec] = Field(default_factory=list)
+    shocks: list[ShockSpec] = Field(
+        default_factory=list, description="scheduled shocks (§2.4.1), e.g. a refugee influx"
+    )
 
 
 class LearningSection(Section):
     """Real training (§4): regularisation, scaling curve, cost."""
 
     l2: float = Field(1.0, gt=0.0, description="L2 penalty of every logistic model")
-    max_iter: int = Field(25, ge=1, le=200)
-    warm_start: bool = True
+    max_iter: int = Field(25, ge=1, le=200, description="Newton steps a fit may take at most")
+    warm_start: bool = Field(True, description="a fit starts from the model it retrains")
     capacity_compute: NonNegative = Field(
         6000.0, description="compute needed for the high-capacity feature map"
     )
     dp_iterations: int = Field(30, ge=1, le=1000, description="noisy gradient steps of DP fits")
     dp_clip: float = Field(1.0, gt=0.0, description="per-record gradient clipping norm")
-    dp_delta: float = Field(1e-5, gt=0.0, lt=1.0)
+    dp_delta: float = Field(
+        1e-5, gt=0.0, lt=1.0, description="δ of the (ε, δ) guarantee, below 1 / records"
+    )
     kwh_per_gflop: NonNegative = Field(
         1.0e-9,
         description="energy per GFLOP of training and inference: an A100 (400 W, 312 dense "
@@ -384,8 +454,12 @@ class ExchangeSection(Section):
 
     data_sharing: bool = Field(True, description="communities may share data with entities")
     share_discount: Probability = Field(1.0, description="price waived for sharers")
-    initial_trust: Probability = 0.5
-    trust_learning_rate: Probability = 0.2
+    initial_trust: Probability = Field(
+        0.5, description="trust of every community in every entity at the start (neutral)"
+    )
+    trust_learning_rate: Probability = Field(
+        0.2, description="share of the gap to this step's satisfaction that trust moves (§3)"
+    )
     word_of_mouth: Probability = Field(0.05, description="pull of trust toward reputation")
     sovereignty_terms: bool = Field(
         False, description="data is shared under the community's terms (§4.1 protocol)"
@@ -398,6 +472,25 @@ class ExchangeSection(Section):
     )
     misuse_probability: Probability = Field(
         0.02, description="chance per step an entity misuses shared data (§3)"
+    )
+    compute_rent: float = Field(
+        0.0004,
+        gt=0.0,
+        description="initial price of renting one unit of compute for a step: twice its cost "
+        "(large_entities.compute_price × compute_depreciation), a provider's margin; the market "
+        "moves it between that cost and the purchase price",
+    )
+    compute_rent_adjustment: Probability = Field(
+        0.1,
+        description="relative change of the rent per unit of relative excess demand (tâtonnement)",
+    )
+    misuse_trust_kept: Probability = Field(
+        0.5, description="share of its trust a community keeps in an entity that misused its data"
+    )
+    satisfaction_slope: NonNegative = Field(
+        5.0,
+        description="satisfaction gained per unit of value surplus (accuracy and gap against "
+        "one's own thresholds): a surplus of 0.1 moves it from neutral 0.5 to 1",
     )
 
 
@@ -424,8 +517,10 @@ class CooperativeSection(Section):
 class Scenario(Section):
     """A whole hetsim world."""
 
-    name: str = "unnamed"
-    description: str = ""
+    name: str = Field(
+        "unnamed", description="the scenario's name (results go to a folder so named)"
+    )
+    description: str = Field("", description="one line on what the scenario stages")
     run: RunSection = Field(default_factory=RunSection)
     large_entities: LargeEntitiesSection = Field(default_factory=LargeEntitiesSection)
     communities: CommunitiesSection = Field(default_factory=CommunitiesSection)

@@ -162,7 +162,8 @@ class EntityArrays:
     seen: np.ndarray = field(init=False)  # (E,) records ever offered to the pool
     coef: np.ndarray = field(init=False)  # (E, 8) the large model
     intercept: np.ndarray = field(init=False)  # (E,)
-    high_capacity: np.ndarray = field(init=False)  # (E,) uses the rich feature map
+    capacity: np.ndarray = field(init=False)  # (E,) share of model capacity its compute buys
+    compute_used: np.ndarray = field(init=False)  # (E,) compute its own last fit used
     price: np.ndarray = field(init=False)  # (E,) price of model access per step
     paying_users: np.ndarray = field(init=False)  # (E,) communities paying this step
     culture: np.ndarray = field(init=False)  # (E,) home culture
@@ -202,7 +203,8 @@ class EntityArrays:
         self.seen = np.zeros(e, dtype=np.int64)
         self.coef = np.zeros((e, N_FEATURES))
         self.intercept = np.zeros(e)
-        self.high_capacity = np.zeros(e, dtype=bool)
+        self.capacity = np.zeros(e)
+        self.compute_used = np.zeros(e)
         self.price = np.zeros(e)
         self.paying_users = np.zeros(e, dtype=np.int64)
         self.culture = np.zeros(e, dtype=np.int64)

@@ -103,3 +103,27 @@ def test_network_top_centrality_matches_networkx_on_a_run(small_model):
     edges = {(int(s), int(t)) for s, t in zip(src[keep], dst[keep], strict=True)}
     expected = max(network_centrality([(str(s), str(t), 1.0) for s, t in edges]).values())
     assert small_model.recorder._network_in_share() == expected
+
+
+def test_capacity_grows_continuously_with_compute():
+    from hetsim.simulation.capacity import capacity_share, to_fit_space, to_model_space
+
+    shares = capacity_share(np.array([0.0, 600.0, 6000.0, 60000.0]), 6000.0)
+    assert np.all(np.diff(shares) > 0) and shares[0] == 0 and shares[-1] < 1
+    accuracy = [_accuracy_at(kappa) for kappa in (0.0, 0.3, 1.0)]
+    assert accuracy[0] < accuracy[1] < accuracy[2]  # more capacity learns more of the concept
+    coef = np.random.default_rng(0).normal(size=(2, 8))
+    kappa = np.array([0.25, 0.8])
+    np.testing.assert_allclose(to_model_space(to_fit_space(coef, kappa), kappa), coef)
+
+
+def _accuracy_at(kappa: float, seed: int = 0) -> float:
+    """Held-out accuracy of a fit on 2,000 records with capacity share kappa."""
+    from hetsim.simulation.capacity import decision_scores, to_model_space
+
+    spec = DataSection(interaction=2.0, concept_shift=0.0, covariate_shift=0.0, label_shift=0.0)
+    pop = Population.generate(spec, 1, 1, np.random.default_rng(seed))
+    train, test = pop.draw(2000, np.random.default_rng(1)), pop.draw(4000, np.random.default_rng(2))
+    fit = fit_logistic(feature_map(train.x, kappa), train.y.astype(float))
+    coef = to_model_space(fit.coef, np.array([kappa]))
+    return float(((decision_scores(test.x, coef, fit.intercept) > 0) == test.y).mean())

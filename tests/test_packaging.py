@@ -63,6 +63,7 @@ def test_the_wheel_holds_every_layer_under_hetsim_and_nothing_else_at_top_level(
     assert not [n for n in names if n.startswith("hetsim/scenarios/scripts/")]
     assert "hetsim/scenarios/status_quo.toml" in names
     assert "hetsim/scenarios/interventions/audit_regime.toml" in names
+    assert "hetsim/ui/app.py" in names  # `hetsim ui` serves the page from the package
 
 
 def test_the_installed_wheel_imports_as_hetsim_and_not_as_generic_names(wheel, tmp_path):
@@ -79,6 +80,8 @@ def test_the_installed_wheel_imports_as_hetsim_and_not_as_generic_names(wheel, t
         "import hetsim\n"
         "assert callable(hetsim.run)  # the API loads from the wheel\n"
         "assert sys.modules['hetsim.api'].__file__.startswith(sys.argv[1])\n"
+        "import hetsim.ui.app\n"
+        "assert hetsim.ui.app.__file__.startswith(sys.argv[1])\n"
         "for name in ('simulation', 'agents', 'scenarios', 'analysis'):\n"
         "    try:\n"
         "        __import__(name)\n"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hetsim.simulation.capacity import to_model_space
 from hetsim.simulation.state import N_FEATURES
 from hetsim.simulation.strategy import Pilot, Strategy, Trial
 
@@ -40,6 +41,7 @@ class CollectiveStrategy(Strategy):
             members = users[com.consortium[users] == group]
             model.ledger.pool_data(members, model.spec.communities.records_per_step)
 
-    def install(self, trained, groups: np.ndarray) -> None:
-        """Put the consortia's newly trained models in place."""
-        self.coef[groups], self.intercept[groups] = trained.coef, trained.intercept
+    def install(self, trained, groups: np.ndarray, capacity: np.ndarray) -> None:
+        """Put the consortia's newly trained models in place (weights on unscaled features)."""
+        self.coef[groups] = to_model_space(trained.coef, capacity)
+        self.intercept[groups] = trained.intercept

@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from hetsim.agents.strategies.collective import CollectiveStrategy
-from hetsim.agents.strategies.fitting import budget, consortia, pooled_records
+from hetsim.agents.strategies.fitting import (
+    budget,
+    consortia,
+    pooled_capacity,
+    pooled_records,
+)
+from hetsim.simulation.capacity import to_fit_space
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -136,11 +142,17 @@ class Cooperative(CollectiveStrategy):
         rows, _ = budget(model, users)
         # the cooperative's compute: its members' budgets pooled and spent evenly
         shares = [np.full(len(p), rows[p].sum() // len(p)) for p in parts]
-        x, y, w = pooled_records(model, [users[p] for p in parts], shares)
+        members = [users[p] for p in parts]
+        capacity = pooled_capacity(model, members)
+        x, y, w = pooled_records(model, members, shares, capacity)
         ticket = model.training.submit(
-            x, y, w, coef_init=self.coef[groups], intercept_init=self.intercept[groups]
+            x,
+            y,
+            w,
+            coef_init=to_fit_space(self.coef[groups], capacity),
+            intercept_init=self.intercept[groups],
         )
-        model.training.on_done(ticket, self.install, groups)
+        model.training.on_done(ticket, self.install, groups, capacity)
 
     # ---------------------------------------------------------------- deployment
     def enforced_notion(self, model: EcosystemModel, users: np.ndarray) -> np.ndarray:

@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hetsim.agents.strategies.collective import CollectiveStrategy
-from hetsim.agents.strategies.fitting import budget, consortia, member_records
-from hetsim.simulation.capacity import feature_map
+from hetsim.agents.strategies.fitting import budget, consortia, member_records, pooled_capacity
+from hetsim.simulation.capacity import feature_map, to_fit_space, to_model_space
 from hetsim.simulation.federated import fedavg
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
 FEDERATED_ROUNDS = 3
-ROWS_PER_MEMBER = 120  # newest records each member trains on per round
 FACILITATED_EXPERTISE = 0.1  # what federating needs with a consortium facilitator (§4.3)
 
 
@@ -41,10 +40,15 @@ class Federate(CollectiveStrategy):
     def train(self, model: EcosystemModel, users: np.ndarray) -> None:
         if users.size == 0:
             return
-        xs, ys, ws = member_records(model, users, ROWS_PER_MEMBER)
-        _, capacity = budget(model, users)
-        x = feature_map(xs, capacity)
+        rows, _ = budget(model, users)  # each member trains on what its own compute processes
+        xs, ys, ws = member_records(model, users, rows)
         groups, members = consortia(model, users)
+        # one architecture per consortium, of the capacity the members' compute buys together
+        capacity = pooled_capacity(model, [users[m] for m in members])
+        per_member = np.empty(users.size)
+        for g, m in enumerate(members):
+            per_member[m] = capacity[g]
+        x = feature_map(xs, per_member)
         coef, intercept, _ = fedavg(
             x,
             ys.astype(float),
@@ -52,7 +56,8 @@ class Federate(CollectiveStrategy):
             members,
             FEDERATED_ROUNDS,
             model.spec.learning.l2,
-            coef_init=self.coef[groups],
+            coef_init=to_fit_space(self.coef[groups], capacity),
         )
-        self.coef[groups], self.intercept[groups] = coef, intercept
+        self.coef[groups] = to_model_space(coef, capacity)
+        self.intercept[groups] = intercept
         model.training.charge(users.size, xs.shape[1], x.shape[2], 3 * FEDERATED_ROUNDS)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hetsim.simulation import fairness
-from hetsim.simulation.capacity import feature_map, has_capacity, sample_budget
+from hetsim.simulation.capacity import capacity_share, feature_map, sample_budget
 from hetsim.simulation.state import MITIGATIONS, N_FEATURES
 
 if TYPE_CHECKING:
@@ -20,11 +20,18 @@ if TYPE_CHECKING:
 
 
 def budget(model: EcosystemModel, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Records each community can train on, and whether it has high capacity."""
+    """Records each community can train on, and the share of model capacity its compute buys."""
     com, led = model.community_arrays, model.ledger
     compute = led.compute[led.community_org(who)]
     rows = np.minimum(sample_budget(compute, com.expertise[who]), com.filled[who])
-    return rows, has_capacity(compute, model.spec.learning.capacity_compute)
+    return rows, capacity_share(compute, model.spec.learning.capacity_compute)
+
+
+def pooled_capacity(model: EcosystemModel, parts: list[np.ndarray]) -> np.ndarray:
+    """(G,) share of model capacity each group's pooled compute buys."""
+    led = model.ledger
+    compute = np.array([led.compute[led.community_org(p)].sum() for p in parts])
+    return capacity_share(compute, model.spec.learning.capacity_compute)
 
 
 def buckets(rows: np.ndarray, window: int):
@@ -88,10 +95,13 @@ def consortia(model: EcosystemModel, who: np.ndarray) -> tuple[np.ndarray, list[
     return groups, [np.flatnonzero(model.community_arrays.consortium[who] == g) for g in groups]
 
 
-def pooled_records(model: EcosystemModel, parts: list[np.ndarray], rows: list[np.ndarray]):
+def pooled_records(
+    model: EcosystemModel, parts: list[np.ndarray], rows: list[np.ndarray], capacity: np.ndarray
+):
     """One stack per consortium of its members' newest records (members[i] gives rows[i]),
-    on the high-capacity feature map: x (G, n, 8), label (G, n), weight (G, n)."""
-    n = max(int(np.sum(np.minimum(r, model.community_arrays.window))) for r in rows)
+    on the feature map of the consortium's capacity: x (G, n, 8), label (G, n), weight (G, n)."""
+    window = model.community_arrays.window
+    n = max(len(r) * int(np.max(np.minimum(r, window), initial=0)) for r in rows)
     g = len(parts)
     x = np.zeros((g, max(n, 1), N_FEATURES))
     y = np.zeros((g, max(n, 1)))
@@ -99,6 +109,6 @@ def pooled_records(model: EcosystemModel, parts: list[np.ndarray], rows: list[np
     for i, (members, take) in enumerate(zip(parts, rows, strict=True)):
         xs, ys, ws = member_records(model, members, take)
         m = xs.shape[0] * xs.shape[1]
-        x[i, :m] = feature_map(xs.reshape(1, m, -1), True)[0]
+        x[i, :m] = feature_map(xs.reshape(1, m, -1), capacity[i])[0]
         y[i, :m], w[i, :m] = ys.reshape(m), ws.reshape(m)
     return x, y, w

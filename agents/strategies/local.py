@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hetsim.agents.strategies.fitting import buckets, budget, mitigated_fit_inputs
-from hetsim.simulation.capacity import feature_map
+from hetsim.simulation.capacity import feature_map, to_fit_space, to_model_space
 from hetsim.simulation.privacy import dp_fit_scenario
 from hetsim.simulation.strategy import Pilot, Strategy, Trial
 
@@ -45,20 +45,22 @@ class Local(Strategy):
             label, group = com.label[index, pos], com.group[index, pos]
             weight = (age[None, :] < rows[members, None]).astype(float)
             weight, quadratic = mitigated_fit_inputs(model, ids, x, label, group, weight)
+            kappa = capacity[members]
             if np.isfinite(epsilon):  # §2.3 differential privacy on the community's own data
                 fit = dp_fit_scenario(learning, x, label, epsilon, model.rng, weight)
-                com.coef[ids], com.intercept[ids] = fit.coef, fit.intercept
+                com.coef[ids] = to_model_space(fit.coef, kappa)
+                com.intercept[ids] = fit.intercept
                 model.training.charge(ids.size, width, x.shape[2], learning.dp_iterations)
                 continue
             ticket = model.training.submit(
                 x,
                 label,
                 weight,
-                coef_init=com.coef[ids],
+                coef_init=to_fit_space(com.coef[ids], kappa),
                 intercept_init=com.intercept[ids],
                 quadratic=quadratic,
             )
-            model.training.on_done(ticket, _install, model, ids)
+            model.training.on_done(ticket, _install, model, ids, kappa)
 
     def deployed(self, model: EcosystemModel, users: np.ndarray):
         com = model.community_arrays
@@ -68,6 +70,7 @@ class Local(Strategy):
         return np.full(users.size, model.spec.communities.values.local_epsilon)
 
 
-def _install(trained, model: EcosystemModel, ids: np.ndarray) -> None:
+def _install(trained, model: EcosystemModel, ids: np.ndarray, capacity: np.ndarray) -> None:
     com = model.community_arrays
-    com.coef[ids], com.intercept[ids] = trained.coef, trained.intercept
+    com.coef[ids] = to_model_space(trained.coef, capacity)
+    com.intercept[ids] = trained.intercept

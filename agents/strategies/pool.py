@@ -1,7 +1,8 @@
 """``pool``: pool records with peers under collective ownership and train one model (§4.1).
 
 The peers of one consortium (communities of one jurisdiction) each contribute their newest
-``POOL_ROWS_PER_MEMBER`` records; the pooled model serves every member.
+records, as many as their own compute processes; the pooled model, of the capacity their
+compute buys together, serves every member.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hetsim.agents.strategies.collective import CollectiveStrategy
-from hetsim.agents.strategies.fitting import consortia, pooled_records
+from hetsim.agents.strategies.fitting import budget, consortia, pooled_capacity, pooled_records
+from hetsim.simulation.capacity import to_fit_space
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
-
-POOL_ROWS_PER_MEMBER = 120  # records each member contributes to a pooled fit
 
 
 class Pool(CollectiveStrategy):
@@ -37,9 +37,16 @@ class Pool(CollectiveStrategy):
         groups, parts = consortia(model, users)
         if groups.size == 0:
             return
-        rows = [np.full(len(p), POOL_ROWS_PER_MEMBER) for p in parts]
-        x, y, w = pooled_records(model, [users[p] for p in parts], rows)
+        members = [users[p] for p in parts]
+        rows_each, _ = budget(model, users)  # each member processes what its compute allows
+        rows = [rows_each[p] for p in parts]
+        capacity = pooled_capacity(model, members)  # the members' compute, pooled
+        x, y, w = pooled_records(model, members, rows, capacity)
         ticket = model.training.submit(
-            x, y, w, coef_init=self.coef[groups], intercept_init=self.intercept[groups]
+            x,
+            y,
+            w,
+            coef_init=to_fit_space(self.coef[groups], capacity),
+            intercept_init=self.intercept[groups],
         )
-        model.training.on_done(ticket, self.install, groups)
+        model.training.on_done(ticket, self.install, groups, capacity)

@@ -1,21 +1,28 @@
-"""The browser UI command: `hetsim ui` serves app.py with Solara, on 127.0.0.1 by default."""
+"""The browser UI command: `hetsim ui` serves :mod:`hetsim.ui.app` with Solara on 127.0.0.1.
+
+The page is a module of the installed package, so this works from a wheel as well as from a
+checkout. SIGINT and SIGTERM are passed on to the ``solara run`` child, and the command exits
+once the child has stopped (a child that outlives its parent would keep serving).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
-from pathlib import Path
+from types import FrameType
 
 from hetsim.simulation.schema import ScenarioError
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+APP_MODULE = "hetsim.ui.app"
+STOP_TIMEOUT_S = 10
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommands."""
-    ui = sub.add_parser("ui", help="open the browser UI (Mesa SolaraViz) on a local port")
+    ui = sub.add_parser("ui", help="open the browser UI on a local port")
     ui.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
     ui.add_argument(
         "--host",
@@ -31,7 +38,7 @@ def command(host: str, port: int) -> list[str]:
         "-m",
         "solara",
         "run",
-        str(APP),
+        APP_MODULE,
         "--host",
         host,
         "--port",
@@ -42,23 +49,40 @@ def command(host: str, port: int) -> list[str]:
     ]
 
 
+def serve(cmd: list[str], env: dict[str, str]) -> int:
+    """Run ``cmd``, forwarding SIGINT and SIGTERM to it; its exit code (0 when stopped)."""
+    child = subprocess.Popen(cmd, env=env)
+    stopping: list[int] = []
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        stopping.append(signum)
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while True:
+            try:
+                code = child.wait(timeout=STOP_TIMEOUT_S if stopping else None)
+                break
+            except subprocess.TimeoutExpired:  # asked to stop and still serving
+                child.kill()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 0 if stopping else code
+
+
 def handle(args: argparse.Namespace) -> int | None:
     """Run the command if it is one of this module's; else None."""
     if args.command != "ui":
         return None
     if not 0 < args.port < 65536:
         raise ScenarioError(f"--port = {args.port}: must be an integer in 1..65535")
-    if not APP.exists():
-        raise ScenarioError(f"{APP}: the UI app file is missing (run from a source checkout)")
     env = {
         **os.environ,
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
     }
-    # app.py imports the project's packages; serve from the checkout so they resolve.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(APP.parent), env.get("PYTHONPATH")]))
     print(f"hetsim ui: serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    try:
-        return subprocess.call(command(args.host, args.port), cwd=APP.parent, env=env)
-    except KeyboardInterrupt:
-        return 0
+    return serve(command(args.host, args.port), env)

@@ -129,10 +129,16 @@ def open_page(browser, app_url):
     """Open the app in a new browser context (a new Solara session); returns a function."""
     contexts = []
 
-    def opener():
-        context = browser.new_context(viewport={"width": 1600, "height": 1150})
+    def opener(color_scheme: str = "light"):
+        context = browser.new_context(
+            viewport={"width": 1600, "height": 1150},
+            accept_downloads=True,
+            color_scheme=color_scheme,
+        )
         contexts.append(context)
         page = context.new_page()
+        page.requests = []  # every URL the page asks for: none may leave 127.0.0.1
+        page.on("request", lambda request: page.requests.append(request.url))
         page.set_default_timeout(30_000)
         page.goto(app_url)
         page.locator(".hetsim-status").wait_for()

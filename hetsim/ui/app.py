@@ -1,0 +1,328 @@
+"""The hetsim browser page: choose a scenario and interventions, watch power concentrate.
+
+Served by ``hetsim ui`` (``solara run hetsim.ui.app``). Each browser tab (Solara session) builds
+its own run inside :func:`Page`; nothing model-related lives at module level. Tabs: *Run* (the
+figures, downloads), *Lending* (when the lending domain is on), *Settings in force*, and
+*Ensemble* (``hetsim compare`` for the page's settings, in the background).
+"""
+
+# Solara components are CamelCase by convention.
+# ruff: noqa: N802
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import html
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import solara
+import solara.lab
+
+from hetsim.scenarios.library import list_interventions, list_scenarios
+from hetsim.simulation.schema import ScenarioError
+from hetsim.ui import export
+from hetsim.ui.ensemble_panel import EnsemblePanel
+from hetsim.ui.live import PANELS, LiveRun
+from hetsim.ui.render import download_png_bytes, svg_bytes
+from hetsim.ui.settings import (
+    SLIDERS,
+    Settings,
+    describe,
+    scenario_description,
+    settings_in_force,
+    slider_value,
+)
+from hetsim.ui.widgets import CommittedMultiSelect, CommittedSelect, CommittedSlider, CommittedText
+
+CSS = """
+.hetsim-status { padding: 8px 14px; font-size: 15px; border-radius: 6px;
+                 background: #eef3f8; color: #14202b; }
+.hetsim-status .hetsim-loaded { font-size: 13px; color: #33485c; }
+.hetsim-figure img { width: 100%; height: auto; background: white; }
+.hetsim-page { padding-bottom: 64px; }
+.hetsim-table td, .hetsim-table th { padding: 2px 8px; text-align: left; }
+.hetsim-significant { color: #b0223a; font-weight: bold; }
+.hetsim-pending { color: #8a5a00; font-size: 13px; }
+"""
+RUN_PANELS = ("network", "timeseries", "communities", "audits")
+
+
+def _settings_changed(run: LiveRun, settings: Settings) -> bool:
+    return dataclasses.asdict(run.settings) != dataclasses.asdict(settings)
+
+
+@solara.component
+def Figure(run: LiveRun, panel: str, step: int):
+    """One panel's frame at this step, with its alt text and PNG/SVG downloads."""
+    image = solara.use_memo(lambda: run.frames([panel]).get(panel), [id(run), step, panel])
+    if image is None:
+        return
+    source = "data:image/png;base64," + base64.b64encode(image).decode("ascii")
+    alt = html.escape(f"{PANELS[panel]}, step {step}")
+    with solara.Div(classes=[f"hetsim-{panel}", "hetsim-figure"]):
+        solara.HTML(tag="div", unsafe_innerHTML=f'<img src="{source}" alt="{alt}" title="{alt}">')
+        with solara.Row():
+
+            def figure_file(kind: str):
+                def data() -> bytes:
+                    with run.lock:
+                        figure = run.figure(panel)
+                        return svg_bytes(figure) if kind == "svg" else download_png_bytes(figure)
+
+                return data
+
+            for kind in ("png", "svg"):
+                solara.FileDownload(
+                    figure_file(kind),
+                    filename=f"hetsim-{panel}-step{step}.{kind}",
+                    label=f"{kind.upper()}",
+                    mime_type="image/svg+xml" if kind == "svg" else "image/png",
+                )
+
+
+@solara.component
+def Status(run: LiveRun, settings: Settings, step: int, busy: bool):
+    """What is loaded (scenario, seed, interventions), the step and key figures, or the error."""
+    with solara.Div(classes=["hetsim-status"]):
+        if busy:
+            solara.ProgressLinear(True)
+            solara.Text("Rebuilding the model…")
+        solara.Text(run.error or run.status(), classes=["hetsim-step"])
+        solara.Div(children=[f"Loaded: {describe(run.settings)}"], classes=["hetsim-loaded"])
+        if _settings_changed(run, settings):
+            solara.Div(
+                children=["Inputs changed: press Reset to build the model from them."],
+                classes=["hetsim-pending"],
+            )
+
+
+@solara.component
+def SettingsPanel(run: LiveRun):
+    """The loaded scenario's description and every value in force that differs from its file."""
+    settings = run.settings
+    try:
+        rows = settings_in_force(settings)
+    except (ScenarioError, ValueError) as exc:
+        solara.Error(f"Invalid input: {exc}")
+        return
+    solara.Text(f"Equivalent command: {settings.command()}", classes=["hetsim-run-command"])
+    body = "".join(
+        f"<tr><td><code>{html.escape(r['key'])}</code></td><td>{html.escape(str(r['file']))}</td>"
+        f"<td><b>{html.escape(str(r['in force']))}</b></td><td>{html.escape(r['set by'])}</td></tr>"
+        for r in rows
+    )
+    table = (
+        "<table class='hetsim-table hetsim-settings'><tr><th>key</th><th>in the scenario file"
+        "</th><th>in force</th><th>set by</th></tr>" + body + "</table>"
+        if rows
+        else "<p class='hetsim-settings'>Every value is the scenario file's.</p>"
+    )
+    solara.HTML(tag="div", unsafe_innerHTML=table)
+    solara.HTML(
+        tag="pre",
+        unsafe_innerHTML=html.escape(scenario_description(settings.scenario)),
+        style={"white-space": "pre-wrap", "font-size": "13px"},
+    )
+
+
+def _headline(scenario: str) -> str:
+    try:
+        return scenario_description(scenario).split("\n\n")[0]
+    except (ScenarioError, OSError):
+        return ""
+
+
+def _base(settings: Settings):
+    """The scenario with its interventions, or the message saying why it is invalid."""
+    try:
+        return settings.base()
+    except (ScenarioError, ValueError) as exc:
+        return f"Invalid input: {exc}"
+
+
+@solara.component
+def Controls(
+    run: LiveRun,
+    revision: solara.Reactive,
+    playing: solara.Reactive,
+    busy: bool,
+    on_reset: Callable[[], None],
+):
+    """Reset, Step and Play/Pause, with a spinner while the model is rebuilt."""
+    _ = revision.value  # re-rendered after every step: Step and Play follow the run's state
+
+    def on_step() -> None:
+        run.step()
+        revision.set(revision.value + 1)  # also shows the message of a failed step
+
+    with solara.Row():
+        solara.Button(
+            "Reset", icon_name="mdi-restore", color="primary", on_click=on_reset, disabled=busy
+        )
+        solara.Button(
+            "Step",
+            icon_name="mdi-skip-next",
+            color="primary",
+            on_click=on_step,
+            disabled=busy or playing.value or not run.running,
+        )
+        solara.Button(
+            "Pause" if playing.value else "Play",
+            icon_name="mdi-pause" if playing.value else "mdi-play",
+            color="primary",
+            on_click=lambda: playing.set(not playing.value),
+            disabled=busy or not run.running,
+        )
+    if busy:
+        solara.v.ProgressCircular(indeterminate=True, size=20, color="primary")
+
+
+@solara.component
+def Inputs(settings: solara.Reactive):
+    """Scenario, seed, interventions and sliders; each commits when the user changes it."""
+    current: Settings = settings.value
+
+    def choose(**changes) -> None:  # a new scenario or interventions: sliders follow them
+        settings.set(settings.value.choose(**changes))
+
+    CommittedSelect(
+        "Scenario", list_scenarios(), current.scenario, lambda name: choose(scenario=name)
+    )
+    description = solara.use_memo(lambda: _headline(current.scenario), [current.scenario])
+    solara.Text(description, style={"font-size": "12px"}, classes=["hetsim-description"])
+    CommittedText(
+        "Seed (integer ≥ 0)",
+        current.seed,
+        lambda text: settings.set(dataclasses.replace(settings.value, seed=text)),
+    )
+    CommittedMultiSelect(
+        "Interventions",
+        list_interventions(),
+        current.interventions,
+        lambda names: choose(interventions=tuple(names)),
+    )
+    base = solara.use_memo(lambda: _base(current), [current.scenario, current.interventions])
+    if isinstance(base, str):
+        solara.Error(base)
+        return
+    choice = "+".join([current.scenario, *current.interventions])  # a new one remounts sliders
+    for name, slider in SLIDERS.items():
+
+        def on_commit(value, name=name):
+            settings.set(settings.value.move(name, value))
+
+        scenario_value = slider_value(name, base)
+        value = current.moved.get(name, scenario_value)
+        CommittedSlider(slider, value, scenario_value, on_commit).key(f"{name}-{choice}")
+
+
+@solara.component
+def Main(
+    run: LiveRun,
+    settings: Settings,
+    revision: solara.Reactive,
+    tab: solara.Reactive,
+    visible: Any,
+    busy: bool,
+):
+    """The status line and the tabs; re-rendered after every step."""
+    _ = revision.value
+    Status(run, settings, run.steps, busy)
+    names = [
+        "Run",
+        *(["Lending"] if "lending" in run.panels() else []),
+        "Settings in force",
+        "Ensemble",
+        "Downloads",
+    ]
+    open_tab = names[min(tab.value, len(names) - 1)]
+    visible.current = {"Run": RUN_PANELS, "Lending": ("lending",)}.get(open_tab, ())
+    with solara.lab.Tabs(value=tab, align="left"):
+        for name in names:
+            solara.lab.Tab(name)
+    with solara.Column(style={"width": "100%"}, classes=["hetsim-tab"]):
+        if open_tab == "Run":
+            if run.model is None:
+                solara.Error(run.error)
+            else:
+                with solara.GridFixed(columns=2):
+                    for panel in RUN_PANELS:
+                        Figure(run, panel, run.steps)
+        elif open_tab == "Lending":
+            Figure(run, "lending", run.steps)
+        elif open_tab == "Settings in force":
+            SettingsPanel(run)
+        elif open_tab == "Downloads":
+            Downloads(run, run.steps)
+        # always mounted, so a result survives a visit to another tab
+        with solara.Div(style={} if open_tab == "Ensemble" else {"display": "none"}):
+            EnsemblePanel(run.settings)
+
+
+@solara.component
+def Page():
+    """One session's page: its own settings, run, controls and tabs."""
+    settings = solara.use_reactive(Settings())
+    run = solara.use_reactive(solara.use_memo(lambda: LiveRun(Settings()), []))
+    revision = solara.use_reactive(0)  # bumped after every step: renders the visible figures
+    playing = solara.use_reactive(False)
+    tab = solara.use_reactive(0)
+    visible = solara.use_ref(RUN_PANELS)  # panels of the open tab: play draws them each step
+
+    def rebuild() -> None:
+        run.set(LiveRun(settings.value))
+
+    rebuilding = solara.lab.use_task(rebuild, dependencies=None, prefer_threaded=True)
+
+    def on_reset() -> None:
+        playing.set(False)
+        rebuilding()
+
+    def play_loop() -> None:
+        current = run.value
+        try:
+            while playing.value and current is run.value and current.step():
+                current.frames(visible.current)  # every step's frame, before the next step
+                revision.set(revision.value + 1)
+        except Exception:
+            traceback.print_exc()
+        if playing.value and current is run.value:  # the run ended or failed
+            playing.set(False)
+            revision.set(revision.value + 1)
+
+    solara.use_thread(play_loop, dependencies=[playing.value, id(run.value)])
+    busy = rebuilding.pending
+    solara.Style(CSS)
+    solara.Title("hetsim — power in the ML ecosystem")
+    with solara.Sidebar():
+        Controls(run.value, revision, playing, busy, on_reset)
+        Inputs(settings)
+    with solara.Column(classes=["hetsim-page"]):
+        Main(run.value, settings.value, revision, tab, visible, busy)
+
+
+@solara.component
+def Downloads(run: LiveRun, step: int):
+    """The run's tables with their manifest, as Parquet or CSV in a zip."""
+    if run.model is None:
+        solara.Error(run.error or "no model")
+        return
+    solara.Text(
+        f"Tables of the {step} step(s) run so far, with manifest.json "
+        "(scenario resolved, seed, interventions, moved sliders, versions)."
+    )
+    for fmt in export.FORMATS:
+
+        def data(fmt=fmt) -> bytes:
+            with run.lock:
+                return export.run_zip(run.model, run.settings, fmt)
+
+        solara.FileDownload(
+            data,
+            filename=f"hetsim-run-step{step}-{fmt}.zip",
+            label=f"Tables as {fmt.upper()} (zip)",
+            mime_type="application/zip",
+        )

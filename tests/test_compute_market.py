@@ -1,0 +1,48 @@
+"""Compute is rented on a market (§2.2): a community with money trains on every record it
+holds, providers sell only what they leave idle, and the price follows excess demand."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hetsim.agents.strategies.fitting import budget
+from hetsim.scenarios.builder import build_model, load_scenario
+from hetsim.simulation.compute_market import ComputeMarket
+
+BASE = ["communities.count=30", "annotators.count=12", 'communities.strategy="local"']
+
+
+def rows_used(*overrides: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Records each community's fit may use, and the records it holds, after a few steps."""
+    model = build_model(load_scenario("status_quo", [*BASE, *overrides]), seed=seed)
+    for _ in range(4):
+        model.step()
+    everyone = np.arange(model.community_arrays.n)
+    rows, _ = budget(model, everyone)
+    return rows, model.community_arrays.filled
+
+
+def test_a_community_with_money_rents_compute_to_train_on_all_its_records():
+    rows, held = rows_used("communities.compute_share=0.25")
+    assert np.mean(rows == held) > 0.9
+    rows_off, held_off = rows_used("communities.compute_share=0.0")
+    assert np.median(rows_off / held_off) < 0.5  # own compute alone: a fraction of the records
+
+
+def test_providers_rent_out_only_idle_compute_and_ration_when_short():
+    market = ComputeMarket(price=1.0)
+    got, seller = market.clear(np.array([30.0, 50.0, 20.0]), np.array([40.0, 10.0]))
+    assert np.isclose(got.sum(), 50.0)  # all idle compute, no more
+    np.testing.assert_allclose(got / got.sum(), [0.3, 0.5, 0.2])  # rationed in proportion
+    assert set(seller) <= {0, 1}
+    got, seller = market.clear(np.array([5.0, 0.0]), np.array([40.0, 10.0]))
+    assert got.tolist() == [5.0, 0.0] and seller.tolist() == [0, -1]
+
+
+def test_the_rent_follows_excess_demand_between_cost_and_purchase_price():
+    market = ComputeMarket(price=1.0)
+    market.adjust(asked=200.0, offered=100.0, adjustment=0.1, floor=0.5, ceiling=2.0)
+    assert market.price > 1.0
+    for _ in range(100):
+        market.adjust(asked=0.0, offered=100.0, adjustment=0.1, floor=0.5, ceiling=2.0)
+    assert market.price == 0.5
