@@ -41,7 +41,8 @@ from hetsim.options import check_run_flag, default_out
 from hetsim.scenarios import builder
 from hetsim.scenarios.library import list_interventions, list_scenarios
 from hetsim.simulation.model import EcosystemModel
-from hetsim.simulation.schema import Scenario, ScenarioError, check_schedule
+from hetsim.simulation.scenario_files import check_schedule
+from hetsim.simulation.schema import Scenario, ScenarioError
 
 __all__ = [
     "DaskExecutor",

@@ -49,25 +49,30 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``hetsim`` command."""
-    from hetsim.analysis.interruption import exit_code, handle_sigterm, signal_name
+    from hetsim.analysis.interruption import exit_code, signal_name, sigterm_raises
 
     args = _parser().parse_args(argv)
-    handle_sigterm()
     try:
-        if args.command == "run":
-            return _run(args)
-        if args.command == "list":
-            return _list()
-        for module in MODULES:
-            code = module.handle(args)
-            if code is not None:
-                return code
+        with sigterm_raises():
+            return _dispatch(args)
     except ScenarioError as exc:
         print(f"hetsim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
         print(f"hetsim: interrupted ({signal_name(exc)}); finished work is kept", file=sys.stderr)
         return exit_code(exc)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the chosen command; its exit code."""
+    if args.command == "run":
+        return _run(args)
+    if args.command == "list":
+        return _list()
+    for module in MODULES:
+        code = module.handle(args)
+        if code is not None:
+            return code
     return 0
 
 

@@ -24,7 +24,8 @@ def add_interventions(parser: argparse.ArgumentParser, help_text: str) -> None:
 
 def check_run_flag(name: str, value: int | None) -> None:
     """Validate ``--steps``/``--seed`` against the schema's ``run`` ranges (one clear error)."""
-    from hetsim.simulation.schema import ScenarioError, validate
+    from hetsim.simulation.scenario_files import validate
+    from hetsim.simulation.schema import ScenarioError
 
     if value is None:
         return

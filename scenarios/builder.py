@@ -8,7 +8,8 @@ from typing import Any
 from hetsim.agents import ROLES, STRATEGIES
 from hetsim.scenarios.library import intervention_path, scenario_path
 from hetsim.simulation.model import EcosystemModel
-from hetsim.simulation.schema import Scenario, ScenarioError, flatten, load, read_toml
+from hetsim.simulation.scenario_files import flatten, load, read_toml
+from hetsim.simulation.schema import Scenario, ScenarioError
 from hetsim.simulation.strategy import check_strategies
 
 __all__ = ["build_model", "flatten", "intervention_patch", "load_scenario"]
@@ -49,7 +50,7 @@ def _intervention_layers(names: list[str]) -> list[tuple[str, dict[str, Any]]]:
 
 def intervention_patch(names: list[str]) -> dict[str, Any]:
     """Merge intervention files; two interventions setting one key differently is an error."""
-    from hetsim.simulation.schema import merge
+    from hetsim.simulation.scenario_files import merge
 
     patch: dict[str, Any] = {}
     for _, data in _intervention_layers(names):
