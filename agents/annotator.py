@@ -38,7 +38,8 @@ class Annotator(Role):
         if ann.n == 0:
             return
         ann.culture[:] = rng.integers(0, model.spec.communities.cultures, size=ann.n)
-        ann.skill[:] = np.clip(spec.skill_mean + 0.15 * rng.standard_normal(ann.n), 0.0, 1.0)
+        noise = rng.standard_normal(ann.n)
+        ann.skill[:] = np.clip(spec.skill_mean + spec.skill_spread * noise, 0.0, 1.0)
         pay = spec.pay_mean * np.exp(spec.pay_spread * rng.standard_normal(ann.n))
         ann.pay[:] = np.maximum(pay, max(spec.minimum_pay, PAY_FLOOR))
         ann.reservation_pay[:] = spec.reservation_share * ann.pay

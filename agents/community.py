@@ -69,7 +69,8 @@ class Community(BulkRole):
         com.fairness_tolerance = np.full(c, values.fairness_tolerance)
         com.min_accuracy = np.full(c, values.min_accuracy)
         com.budget = spec.budget * np.exp(spec.budget_spread * rng.standard_normal(c))
-        com.expertise = np.clip(spec.expertise + 0.15 * rng.standard_normal(c), 0.05, 1.0)
+        noise = rng.standard_normal(c)
+        com.expertise = np.clip(spec.expertise + spec.expertise_spread * noise, 0.05, 1.0)
         orgs = led.community_org(np.arange(c))
         com.own_compute = spec.compute * np.exp(spec.compute_spread * rng.standard_normal(c))
         led.compute[orgs] = com.own_compute + spec.public_compute
@@ -80,7 +81,9 @@ class Community(BulkRole):
         com.consortium = np.maximum(com.jurisdiction, 0)  # peers of one jurisdiction pool
         com.n_consortia = max(r, 1)
         com.explain_need = np.clip(
-            values.explainability_need + 0.2 * rng.standard_normal(c), 0.0, 1.0
+            values.explainability_need + values.explainability_spread * rng.standard_normal(c),
+            0.0,
+            1.0,
         )
         com.weight_explainability = spread(values.weight_explainability)
         com.max_epsilon = np.full(c, values.max_epsilon)
@@ -242,7 +245,7 @@ class Community(BulkRole):
         values = model.spec.communities.values
         utility = trial.quality.copy()
         if strategy.with_entity:  # §3 trust as delegated power: distrust is a risk premium
-            premium = 1.0 if strategy.entity_controls else 0.5
+            premium = 1.0 if strategy.entity_controls else values.adaptation_premium
             utility -= premium * (1.0 - led.trust[:, partner]) * values.trust_premium
         fee = np.broadcast_to(strategy.fee(model, partner), (com.n, partner.size))
         utility -= fee / budget

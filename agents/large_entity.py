@@ -71,7 +71,7 @@ class LargeEntity(Role):
             return
         orgs = led.entity_org(np.arange(e))
         led.money[orgs] = spec.capital * np.exp(spec.capital_spread * rng.standard_normal(e))
-        led.compute[orgs] = spec.compute * np.exp(0.1 * rng.standard_normal(e))
+        led.compute[orgs] = spec.compute * np.exp(spec.compute_spread * rng.standard_normal(e))
         ent.price[:] = spec.access_price
         ent.culture[:] = rng.integers(0, model.spec.communities.cultures, size=e)
         r = model.counts["regulators"]
@@ -248,7 +248,8 @@ class LargeEntity(Role):
         label, group = ent.label[i, chosen][None], ent.group[i, chosen][None]
         weight, quadratic = np.ones(label.shape), None
         if model.rng.random() < ent.fairness_check[i]:  # a fairness check was run this step
-            ent.mitigating[i] = self.measure_own_fairness(str(ent.reported_notion[i])) > 0.1
+            gap = self.measure_own_fairness(str(ent.reported_notion[i]))
+            ent.mitigating[i] = gap > model.spec.practices.check_threshold
         if ent.mitigating[i] and ent.mitigation[i] in (REWEIGHING, THRESHOLDS):  # thresholds: n/a
             weight = fairness.reweighing_weights(label, group)
         elif ent.mitigating[i] and ent.mitigation[i] == PENALTY:

@@ -84,11 +84,11 @@ class Regulator(Role):
             found = True
         if not reported_same or ent.reported_gap[e] < true_gap - spec.reporting_tolerance:
             # fairness washing exposed: the team reports honestly for a while (§3)
-            ent.washing_propensity[e] *= 0.3
+            ent.washing_propensity[e] *= spec.washing_kept
             found = True
         if ent.jurisdiction[e] == i and ent.effective_epsilon[e] > jur.epsilon_cap[i]:
             jur.privacy_violations += 1  # privacy washing: ε recomputed from the noise added
-            ent.washing_propensity[e] *= 0.3
+            ent.washing_propensity[e] *= spec.washing_kept
             found = True
         if jur.explainability[i] and not ent.open_weights[e] and self._serves_here(e):
             jur.explainability_violations += 1

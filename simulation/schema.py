@@ -75,6 +75,9 @@ class LargeEntitiesSection(Section):
     capital: NonNegative = Field(60.0, description="initial money per entity")
     capital_spread: Probability = Field(0.3, description="relative spread of initial capital")
     compute: NonNegative = Field(3000.0, description="initial compute, records trainable per step")
+    compute_spread: NonNegative = Field(
+        0.1, description="log-normal sigma of initial compute across entities"
+    )
     compute_price: float = Field(0.002, gt=0.0, description="money per unit of compute")
     invest_fraction: Probability = Field(0.2, description="share of capital turned into compute")
     compute_depreciation: Probability = Field(0.1, description="compute lost per step")
@@ -161,6 +164,14 @@ class ValuesSection(Section):
     fairness_tolerance: Probability = Field(0.15, description="largest acceptable own gap")
     min_accuracy: Probability = Field(0.65, description="lowest acceptable accuracy")
     explainability_need: Probability = Field(0.3, description="mean need to explain decisions")
+    explainability_spread: NonNegative = Field(
+        0.2, description="spread (sd) of the need across communities, clipped to [0, 1]"
+    )
+    adaptation_premium: Probability = Field(
+        0.5,
+        description="share of the distrust premium an option bears when the community keeps "
+        "the model it makes from an entity's (fine-tuning, distilling) rather than the entity",
+    )
     weight_explainability: NonNegative = Field(0.2, description="weight on an unmet need")
     majority_rule_alpha: Probability = Field(
         0.05,
@@ -192,6 +203,9 @@ class CommunitiesSection(Section):
     compute: NonNegative = Field(60.0, description="median compute (records trainable/step)")
     compute_spread: NonNegative = Field(0.8, description="log-normal sigma of compute")
     expertise: Probability = Field(0.6, description="mean ML expertise (scales usable compute)")
+    expertise_spread: NonNegative = Field(
+        0.15, description="spread (sd) of expertise across communities, clipped to [0.05, 1]"
+    )
     budget: NonNegative = Field(4.0, description="median money per step")
     budget_spread: NonNegative = Field(0.6, description="log-normal sigma of budget")
     public_compute: NonNegative = Field(
@@ -248,7 +262,10 @@ class AnnotatorsSection(Section):
     )
     mismatch_noise: Probability = Field(0.2, description="added flip rate at full mismatch")
     low_pay_noise: Probability = Field(0.1, description="added flip rate at zero pay")
-    skill_mean: Probability = Field(0.7, description="mean annotator skill (spread 0.15)")
+    skill_mean: Probability = Field(0.7, description="mean annotator skill")
+    skill_spread: NonNegative = Field(
+        0.15, description="spread (sd) of annotator skill, clipped to [0, 1]"
+    )
     pay_adjustment: Probability = Field(0.05, description="relative asking-pay change per step")
     self_skill: Probability = Field(
         0.4,
@@ -297,6 +314,10 @@ class RegulatorsSection(Section):
     tighten_factor: Probability = Field(
         0.2, description="after publicised harm: threshold and audit gaps shrink by this share"
     )
+    washing_kept: Probability = Field(
+        0.3,
+        description="share of its propensity to wash an entity keeps after an audit exposes it",
+    )
     reporting_tolerance: Probability = Field(
         0.05, description="a reported gap this far below the audited one counts as misreporting"
     )
@@ -320,6 +341,11 @@ class PracticesSection(Section):
         description="how tightly organisations' practices cluster around the means: a Beta "
         "distribution with this sum of parameters (4: a wide spread, as Balayn & Gadiraju find "
         "no standard)",
+    )
+    check_threshold: Probability = Field(
+        0.1,
+        description="fairness gap above which an entity's own check sets off its mitigation "
+        "(the default mandated threshold)",
     )
     energy_aware_every: int = Field(
         4, ge=1, le=1000, description="an energy-aware team retrains every this many steps"
@@ -529,6 +555,11 @@ class Scenario(Section):
 BUILD_TIME_KEYS: tuple[str, ...] = (
     "communities.compute",
     "communities.compute_spread",
+    "communities.expertise_spread",
+    "communities.values.explainability_spread",
+    "large_entities.compute_spread",
+    "annotators.skill_spread",
+    "annotators.reservation_share",
     "communities.budget",
     "communities.budget_spread",
     "communities.expertise",
