@@ -10,7 +10,7 @@ mismatch noise and low pay. The baseline is compared with the `fair_annotation_p
 intervention (a pay floor) on the same seeds; effects are paired by seed.
 
 What to look for. Under the pay floor `annotator_pay_mean` and `label_accuracy_mean` rise
-(the README reports label accuracy 0.86 → 0.96); whether model accuracy follows, and for the
+(the README reports label accuracy 0.86 → 0.95); whether model accuracy follows, and for the
 worst-served community (`accuracy_min_community`), is the question the forest plot answers.
 
 Run:  python scenarios/scripts/annotation_mismatch.py results/annotation  [--fast]
