@@ -81,6 +81,8 @@ from typing import Protocol
 
 import numpy as np
 
+from hetsim.simulation.schema import Scenario, ScenarioError
+
 __all__ = [
     "POLICIES",
     "CreditShift",
@@ -689,3 +691,24 @@ def step(
         bank_profit=profit,
         score_distribution=dist.copy(),
     )
+
+
+def domain(scenario: Scenario, n_communities: int):
+    """Parameters and state of the lending domain when the scenario switches it on."""
+    spec = scenario.lending
+    if not spec.enabled or n_communities == 0:
+        return None, None, None
+    try:
+        params = LendingParams(
+            success_probability=tuple(spec.success_probability),
+            initial_distribution=tuple(tuple(row) for row in spec.initial_distribution),
+            group_shares=tuple(spec.group_shares),
+            loan_size=spec.loan_size,
+            interest_rate=spec.interest_rate,
+            shift_increment=spec.shift_increment,
+            applicants_per_step=spec.applicants_per_step,
+            policy=spec.policy,
+        )
+    except ValueError as exc:
+        raise ScenarioError(f"lending: {exc}") from None
+    return params, init_state(params, n_communities), None

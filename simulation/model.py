@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import mesa
 import numpy as np
 
-from hetsim.simulation import fairness, lending, metrics
+from hetsim.simulation import decisions, lending, metrics
 from hetsim.simulation.annotation import annotate, cultural_distance, flip_probability
 from hetsim.simulation.capacity import decision_scores
 from hetsim.simulation.compute_market import ComputeMarket
@@ -24,10 +24,8 @@ from hetsim.simulation.ledger import Ledger
 from hetsim.simulation.population import N_GROUPS, Population
 from hetsim.simulation.recorder import Recorder
 from hetsim.simulation.roles import PHASES, Role
-from hetsim.simulation.schema import Scenario, ScenarioError
+from hetsim.simulation.schema import Scenario
 from hetsim.simulation.state import (
-    MITIGATIONS,
-    N_FEATURES,
     AnnotatorArrays,
     CommunityArrays,
     Deployment,
@@ -108,7 +106,7 @@ class EcosystemModel(mesa.Model):
             self.roles[section].setup(self, self.members[section])
         for strategy in self.strategies:
             strategy.setup(self)
-        self.lending_params, self.lending_state, self.lending_record = _lending_domain(scenario, c)
+        self.lending_params, self.lending_state, self.lending_record = lending.domain(scenario, c)
         self._seed_data()
         self.ledger.start_step()
         self._run_phase("train")
@@ -357,94 +355,7 @@ class EcosystemModel(mesa.Model):
 
     def _before_deploy(self) -> None:
         """Deployed models decide on fresh individuals; outcomes are measured per group."""
-        com, dep, ledger, ent = (
-            self.community_arrays,
-            self.deployment,
-            self.ledger,
-            self.entity_arrays,
-        )
-        dep.decisions = np.zeros(ledger.n_orgs)
-        if com.n == 0:
-            return
-        m = self.spec.communities.deploy_per_step
-        everyone = np.arange(com.n)
-        provider = self.providers()
-        ledger.provider = provider
-        # §4.2 post-processing: communities that mitigate by thresholds set them per group on
-        # their own (annotated) window, for their own notion, or for the notion their strategy
-        # enforces (a cooperative's settled notion)
-        post = com.mitigating & (com.mitigation == MITIGATIONS.index("thresholds"))
-        notion = com.notion.copy()
-        for strategy, users in self.users_of():
-            enforced = strategy.enforced_notion(self, users) if users.size else None
-            if enforced is not None:
-                post[users], notion[users] = True, enforced
-        com.enforced_notion = np.where(post | com.mitigating, notion, "none")
-        com.thresholds[:] = 0.0
-        if post.any():
-            who = np.flatnonzero(post)
-            window_scores = self.deployed_scores(who, com.x[who])
-            com.thresholds[who] = fairness.group_thresholds(
-                window_scores,
-                com.label[who],
-                com.group[who],
-                notion[who],
-                N_GROUPS,
-                com.quota_target[who],
-                mask=np.arange(com.window)[None, :] < com.filled[who, None],
-            )
-        sample = self.population.draw(m, self.rng)
-        score = self.deployed_scores(everyone, sample.x)
-        self.training.charge_inference(2.0 * N_FEATURES * score.size)  # a dot product each
-        cut = np.take_along_axis(com.thresholds, sample.group.astype(np.int64), axis=1)
-        decision = (score > cut).astype(np.int8)
-        own = metrics.group_rates(sample.y, decision, sample.group, N_GROUPS)
-        dep.group_n, dep.group_accuracy = own.n, own.accuracy
-        dep.group_tpr, dep.group_fpr, dep.group_selection = own.tpr, own.fpr, own.selection_rate
-        positives = own.tp + own.fn
-        with np.errstate(invalid="ignore", divide="ignore"):
-            dep.group_base_rate = positives / own.n
-        dep.base_rate = positives.sum(axis=1) / np.maximum(own.n.sum(axis=1), 1)
-        dep.accuracy = metrics.accuracy(own)
-        dep.gap_own = metrics.fairness_gap(own, com.notion, com.quota_target)
-        dep.gap_mandated = np.full(com.n, np.nan)
-        if self.jurisdictions.n:
-            by_a = metrics.group_rates(sample.y, decision, sample.a, N_GROUPS)
-            notion = self.jurisdictions.notion[com.jurisdiction]
-            if self.spec.regulators.locally_defined:  # §2.3: each community's notion is law
-                notion = com.notion
-            dep.gap_mandated = metrics.fairness_gap(by_a, notion, com.quota_target)
-        dep.aligned = (dep.accuracy >= com.min_accuracy) & (dep.gap_own <= com.fairness_tolerance)
-        dep.provider = provider.copy()
-        np.add.at(dep.decisions, provider, m)
-        # what the deployed model is: explainable if it is open to the community; the DP ε
-        # that protected the data it was trained on
-        for strategy, users in self.users_of():
-            if users.size:
-                partner = com.partner[users]
-                com.explainable[users] = strategy.explainable(self, partner)
-                com.epsilon[users] = strategy.epsilon(self, users)
-        if ent.n:
-            self._measure_entity_gaps(sample, score)
-
-    def _measure_entity_gaps(self, sample, score) -> None:
-        """Each entity's true mandated gap on this step's people it decides on (for washing)."""
-        com, ent = self.community_arrays, self.entity_arrays
-        ent.true_gap[:] = np.nan
-        served = self.strategy_flag("serves_partner_model")
-        for e in range(ent.n):
-            users = np.flatnonzero(served & (com.partner == e))
-            if users.size == 0 or self.jurisdictions.n == 0:
-                continue
-            notion = str(self.jurisdictions.notion[max(ent.jurisdiction[e], 0)])
-            decision = (score[users] > 0).astype(np.int8).reshape(1, -1)
-            rates = metrics.group_rates(
-                sample.y[users].reshape(1, -1),
-                decision,
-                sample.a[users].reshape(1, -1),
-                N_GROUPS,
-            )
-            ent.true_gap[e] = metrics.fairness_gap(rates, notion)[0]
+        decisions.decide(self)
 
     # ------------------------------------------------------------------ outcomes
     def _after_outcome(self) -> None:
@@ -479,24 +390,3 @@ class EcosystemModel(mesa.Model):
     # ------------------------------------------------------------------ measurement
     def _after_measure(self) -> None:
         self.recorder.record()
-
-
-def _lending_domain(scenario: Scenario, n_communities: int):
-    """Parameters and state of the lending domain when the scenario switches it on."""
-    spec = scenario.lending
-    if not spec.enabled or n_communities == 0:
-        return None, None, None
-    try:
-        params = lending.LendingParams(
-            success_probability=tuple(spec.success_probability),
-            initial_distribution=tuple(tuple(row) for row in spec.initial_distribution),
-            group_shares=tuple(spec.group_shares),
-            loan_size=spec.loan_size,
-            interest_rate=spec.interest_rate,
-            shift_increment=spec.shift_increment,
-            applicants_per_step=spec.applicants_per_step,
-            policy=spec.policy,
-        )
-    except ValueError as exc:
-        raise ScenarioError(f"lending: {exc}") from None
-    return params, lending.init_state(params, n_communities), None
