@@ -80,3 +80,15 @@ def test_a_majority_rule_enforces_fewer_fairness_notions_than_each_member_its_ow
         return float(np.mean(values))
 
     assert enforced_diversity("majority") < enforced_diversity("member") - 0.1
+
+
+def test_a_cooperative_licenses_only_to_an_entity_still_operating():
+    model = stepped(*COOPERATIVE, steps=3)
+    cooperative = model.strategies[model.strategy_names.index("cooperative")]
+    licensee = int(cooperative.licensee[cooperative.licensee >= 0][0])
+    entity = model.members["large_entities"][licensee]
+    entity.exit_market()
+    for _ in range(2):
+        model.step()
+    live = cooperative.licensee[cooperative.licensee >= 0]
+    assert live.size and model.entity_arrays.active[live].all()

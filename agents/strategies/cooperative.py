@@ -155,7 +155,7 @@ class Cooperative(CollectiveStrategy):
         gain = weight_money * income / np.maximum(com.budget[members], 1e-9)
         yes = gain > com.weight_privacy[members] * params.license_privacy_cost
         strictest = com.max_epsilon[members].min()
-        eligible = np.flatnonzero(ent.claimed_epsilon <= strictest)
+        eligible = np.flatnonzero(ent.active & (ent.claimed_epsilon <= strictest))
         previous = int(self.licensee[group])
         if 2 * yes.sum() <= members.size or eligible.size == 0:
             if previous >= 0:  # the licence ends: every member takes its records back
