@@ -23,14 +23,17 @@ if TYPE_CHECKING:
 # (docs/metrics.md). Each strategy adds ``strategy_<name>_share`` and its own columns.
 METRIC_COLUMNS: dict[str, str] = {
     "step": "step number, 1..steps",
-    "hhi_compute": "Herfindahl index of compute held by entities and communities, [1/n, 1]",
+    "hhi_compute": "Herfindahl index of compute held by the entities operating and the "
+    "communities, [1/n, 1]",
     "hhi_data": "Herfindahl index of records held and usable by entities and communities "
     "(collected, scraped, received, bought or pooled with peers, less withdrawn), [1/n, 1]",
     "hhi_decisions": "Herfindahl index of decisions made by each organisation's models, [0, 1]",
-    "gini_compute": "Gini coefficient of compute held by entities and communities, [0, 1)",
-    "gini_data": "Gini coefficient of records held and usable by entities and communities, [0, 1)",
+    "gini_compute": "Gini coefficient of compute held by the entities operating and the "
+    "communities, [0, 1)",
+    "gini_data": "Gini coefficient of records held and usable by the entities operating and "
+    "the communities, [0, 1)",
     "top1_share_decisions": "share of decisions made by the largest provider's models, [0, 1]",
-    "entity_compute_share": "share of all compute held by large entities, [0, 1]",
+    "entity_compute_share": "share of all compute held by the large entities operating, [0, 1]",
     "dependency_share": "share of communities whose deployed model another org controls, [0, 1]",
     "data_sovereignty_mean": "mean share of a community's records under its own control, [0, 1]",
     "accuracy_mean": "mean accuracy of deployed models over communities, [0, 1]",
@@ -193,9 +196,11 @@ class Recorder:
         """Model-level measures of this step."""
         m = self.model
         led, dep, com, ent = m.ledger, m.deployment, m.community_arrays, m.entity_arrays
-        builders = slice(0, led.n_entities + led.n_communities)
+        # organisations that build models: the entities operating, and every community
+        builders = np.concatenate([np.flatnonzero(ent.active), led.community_org(np.arange(com.n))])
         compute = led.compute[builders]
         data = led.data_held()[builders]
+        n_entities = int(ent.active.sum())
         decisions = dep.decisions
         n_com = com.n
         dependent = (dep.provider != led.community_org(np.arange(n_com))) if n_com else []
@@ -213,7 +218,7 @@ class Recorder:
             "gini_data": metrics.gini(data),
             "top1_share_decisions": metrics.top_k_share(decisions, 1),
             "entity_compute_share": float(
-                compute[: led.n_entities].sum() / compute.sum() if compute.sum() else 0.0
+                compute[:n_entities].sum() / compute.sum() if compute.sum() else 0.0
             ),
             "dependency_share": float(np.mean(dependent)) if n_com else float("nan"),
             "data_sovereignty_mean": _nanmean(led.data_sovereignty()),
