@@ -335,8 +335,10 @@ class LargeEntity(Role):
         spec = model.spec.large_entities
         model.ledger.money[self.org] -= spec.operating_cost
         ent.costs[i] += spec.operating_cost
-        # records handed over without use limits (§4.1: under terms, misuse is forbidden)
-        holds_data = model.community_arrays.data_with == i
+        # records handed over without use limits (§4.1: under terms, misuse is forbidden) or
+        # processed on its rented-out machines (§2.2)
+        com = model.community_arrays
+        holds_data = (com.data_with == i) | (com.rented_from == i)
         ent.misused[i] = (
             bool(holds_data.any()) and model.rng.random() < model.spec.exchange.misuse_probability
         )

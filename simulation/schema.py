@@ -510,6 +510,13 @@ class ExchangeSection(Section):
         0.1,
         description="relative change of the rent per unit of relative excess demand (tâtonnement)",
     )
+    rent_trust_floor: Probability = Field(
+        0.3,
+        description="trust below which a community will not let a provider's machines process "
+        "its records (§2.2 compute market, §3 misuse): renting exposes the records to misuse "
+        "like sharing them; one found misuse puts a provider trusted neutrally (0.5) below "
+        "it (0.5 × misuse_trust_kept = 0.25)",
+    )
     misuse_trust_kept: Probability = Field(
         0.5, description="share of its trust a community keeps in an entity that misused its data"
     )

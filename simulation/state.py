@@ -71,6 +71,9 @@ class CommunityArrays:
     # no model it could take beat it on its newest records
     data_with: np.ndarray = field(init=False)  # (C,) entity given records without use limits
     # this step, -1 none (§3 misuse)
+    rented_from: np.ndarray = field(init=False)  # (C,) entity whose compute processed its
+    # records this step, -1 none (§2.2 compute market; §3 misuse)
+    rented: np.ndarray = field(init=False)  # (C,) units of compute rented this step
     previous_strategy: np.ndarray = field(init=False)  # (C,) strategy of the step before
     previous_partner: np.ndarray = field(init=False)  # (C,) partner of the step before
     annotator: np.ndarray = field(init=False)  # (C,) annotator hired this step, -1 self
@@ -109,12 +112,14 @@ class CommunityArrays:
             "budget",
             "expertise",
             "label_accuracy",
+            "rented",
         ):
             setattr(self, name, np.zeros(c))
         self.jurisdiction = np.full(c, -1, dtype=np.int64)
         self.strategy = np.zeros(c, dtype=np.int64)
         self.partner = np.full(c, -1, dtype=np.int64)
         self.data_with = np.full(c, -1, dtype=np.int64)
+        self.rented_from = np.full(c, -1, dtype=np.int64)
         self.decides_by_rule = np.zeros(c, dtype=bool)
         self.previous_strategy = np.zeros(c, dtype=np.int64)
         self.previous_partner = np.full(c, -1, dtype=np.int64)
