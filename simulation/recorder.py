@@ -314,6 +314,8 @@ class Recorder:
     def _compute_dependency(self) -> np.ndarray:
         """Per community: rented compute over all compute it had this step (§2.2)."""
         com = self.model.community_arrays
+        if com.n == 0:
+            return np.zeros(0)
         total = com.own_compute + self.model.spec.communities.public_compute + com.rented
         return np.divide(com.rented, total, out=np.zeros(com.n), where=total > 0)
 

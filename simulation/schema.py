@@ -213,9 +213,12 @@ class CommunitiesSection(Section):
     )
     annotation_share: Probability = Field(0.3, description="share of budget for annotation")
     compute_share: Probability = Field(
-        0.0,
+        0.25,
         description="share of its money a community may spend a step renting compute (§2.2 "
-        "compute market), beside the annotation share",
+        "compute market), beside the annotation share; 0 shuts communities out of the market "
+        "(the status quo's concentration then emerges: docs/claims.md); 0.25 with the "
+        "annotation share 0.3 leaves 45% for access fees and savings, a modelling choice that "
+        "docs/compute_access.md sweeps",
     )
     strategy: StrategyName = Field(
         "choose", description="a strategy every community takes, or choose by utility"
