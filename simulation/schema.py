@@ -68,6 +68,35 @@ class EntrySpec(Section):
     compute: NonNegative = Field(1500.0, description="compute it starts with")
 
 
+class ProfitableEntrySection(Section):
+    """Providers that enter when incumbents' published profits would pay entry back (firm
+    dynamics: free entry, as in Hopenhayn 1992; the payback rule is, after net present value,
+    the capital-budgeting rule firms use most, Graham & Harvey 2001)."""
+
+    slots: int = Field(
+        2, ge=0, le=20, description="potential entrants waiting outside the market (0: none)"
+    )
+    open_weights: bool = Field(
+        True, description="an entrant publishes open weights (else sells a closed API)"
+    )
+    capital: NonNegative = Field(30.0, description="money an entrant starts with")
+    compute: NonNegative = Field(
+        1500.0, description="compute an entrant buys to start, at large_entities.compute_price"
+    )
+    payback_quarters: int = Field(
+        8,
+        ge=1,
+        le=400,
+        description="an entrant enters when the mean operating profit of the incumbents, as "
+        "published, would pay back its compute within this many quarters (two years)",
+    )
+    profit_memory: Probability = Field(
+        0.25,
+        description="weight of the latest quarter in the published profit an entrant reads "
+        "(an exponential average: about a year of accounts)",
+    )
+
+
 class LargeEntitiesSection(Section):
     """Large AI entities (§2.2, §3): capital, compute, data, a large model, access terms."""
 
@@ -127,6 +156,10 @@ class LargeEntitiesSection(Section):
     )
     entries: list[EntrySpec] = Field(
         default_factory=list, description="providers entering the market at scheduled steps"
+    )
+    entry_when_profitable: ProfitableEntrySection = Field(
+        default_factory=ProfitableEntrySection,
+        description="providers that enter when the incumbents' profits would pay entry back",
     )
 
 

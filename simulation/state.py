@@ -196,6 +196,10 @@ class EntityArrays:
     active: np.ndarray = field(init=False)  # (E,) operating (entered and not exited)
     insolvent_for: np.ndarray = field(init=False)  # (E,) consecutive quarters below credit
     costs: np.ndarray = field(init=False)  # (E,) money spent this step
+    invested: np.ndarray = field(init=False)  # (E,) of it, bought compute (capital, not cost)
+    entered_at: np.ndarray = field(init=False)  # (E,) step it started operating, -1 not yet
+    profit_published: np.ndarray = field(init=False)  # (E,) average quarterly operating
+    # profit in its accounts, what potential entrants read
 
     def __post_init__(self) -> None:
         e, p = self.n, self.pool_size
@@ -235,6 +239,9 @@ class EntityArrays:
         self.active = np.ones(e, dtype=bool)
         self.insolvent_for = np.zeros(e, dtype=np.int64)
         self.costs = np.zeros(e)
+        self.invested = np.zeros(e)
+        self.entered_at = np.zeros(e, dtype=np.int64)
+        self.profit_published = np.zeros(e)
 
     def records_of(self, entity: int, origins: np.ndarray, on_terms: bool) -> np.ndarray:
         """Pool rows of ``entity`` from any of ``origins`` held on (or off) their terms."""
