@@ -300,8 +300,10 @@ class Recorder:
         out["explainability_violations"] = jur.explainability_violations
         lending = getattr(m, "lending_record", None)
         if lending is not None:
-            rp = lending.mean_repayment_probability
-            out["lending_repayment_gap"] = float(np.mean(rp[:, 0] - rp[:, 1]))
+            repayment = lending.mean_repayment_probability
+            gap = repayment[:, 0] - repayment[:, 1]
+            known = np.isfinite(gap)  # in the ecosystem a group may have no applicants a step
+            out["lending_repayment_gap"] = float(gap[known].mean()) if known.any() else float("nan")
             out["lending_loans"] = int(lending.loans.sum())
         else:
             out["lending_repayment_gap"] = float("nan")
@@ -403,25 +405,16 @@ class Recorder:
         )
 
     def lending_part(self) -> dict[str, np.ndarray]:
-        """Per community × group of the lending domain: loans, repayment, score distribution."""
-        rec = self.model.lending_record
-        c, g = rec.loans.shape
+        """Per community × group of the lending domain: loans, repayment, credit scores."""
+        columns = self.model.lending_record.columns()
+        c, g = columns["loans"].shape
         ci, gi = np.meshgrid(np.arange(c), np.arange(g), indexing="ij")
         part = {
             "step": np.full(c * g, self.model.steps, dtype=np.int32),
             "community": ci.ravel().astype(np.int32),
             "group": gi.ravel().astype(np.int8),
-            "applicants": rec.applicants.ravel(),
-            "loans": rec.loans.ravel(),
-            "repaid": rec.repaid.ravel(),
-            "defaulted": rec.defaulted.ravel(),
-            "mean_repayment_probability": rec.mean_repayment_probability.ravel(),
-            "mean_score": rec.mean_score.ravel(),
-            "cumulative_tpr": rec.cumulative_tpr.ravel(),
         }
-        dist = rec.score_distribution.reshape(c * g, -1)
-        for k in range(dist.shape[1]):
-            part[f"score_{k}"] = dist[:, k]
+        part.update({name: values.ravel() for name, values in columns.items()})
         return part
 
     def lending_table(self) -> pd.DataFrame | None:
