@@ -77,7 +77,8 @@ METRIC_COLUMNS: dict[str, str] = {
     "reported_gap_error_mean": "mean |reported - audited| gap over this step's audits, [0, 1]",
     "network_top_centrality": "largest share of model and data in-flows to one org, [0, 1]",
     "lending_repayment_gap": "mean over communities of the repayment probability of group 0 "
-    "minus group 1 (lending domain; NaN when off), [-1, 1]",
+    "minus group 1 (lending domain, estimated from the applicants with deployed models; NaN "
+    "when off), [-1, 1]",
     "lending_loans": "loans given this step (lending domain; 0 when off), >= 0",
 }
 EPSILON_CEILING = 50.0  # "no DP" (ε = inf) is measured as this ε
