@@ -154,7 +154,7 @@ def score_thresholds(
     W = s.shape[1]
     gain = np.where(y, params.interest_rate, -1.0) * params.loan_size * valid
     # group-blind profit maximiser: the best prefix of all records by score
-    order = np.argsort(-s, axis=1, kind="stable")
+    order = np.argsort(-s, axis=1)
     ordered = np.take_along_axis(s, order, 1)
     profit = np.cumsum(np.take_along_axis(gain, order, 1), axis=1)
     n_all = valid.sum(axis=1)
@@ -165,30 +165,42 @@ def score_thresholds(
     if constrained.size == 0:
         return out
     c = constrained
-    eo = (policy[c] == "equal_opportunity")[:, None, None]
-    in_g = valid[c, None, :] & (group[c, None, :] == np.arange(n_groups)[None, :, None])
-    sg = np.where(in_g, s[c, None, :], -np.inf)  # (c, G, W)
-    order = np.argsort(-sg, axis=2, kind="stable")
-    ordered = np.take_along_axis(sg, order, 2)
-    pos = np.take_along_axis(in_g & y[c, None, :], order, 2)
-    cum_gain = np.concatenate(
-        [np.zeros((c.size, n_groups, 1)), np.cumsum(np.take_along_axis(
-            np.where(in_g, gain[c, None, :], 0.0), order, 2), axis=2)], axis=2
-    )  # fmt: skip
-    n = in_g.sum(axis=2)
-    n_pos = pos.sum(axis=2)
+    # one sort per lender: by group (records not in use last), then by score, descending;
+    # each group is then a contiguous segment [start, start + n) of the row
+    segment = np.where(valid[c], group[c], n_groups)
+    finite = np.where(valid[c], s[c], 0.0)
+    span = 2.0 * np.abs(finite).max(initial=0.0) + 1.0
+    order = np.argsort(segment * span - finite, axis=1)  # one key: group, then -score
+    ordered = np.take_along_axis(s[c], order, 1)
+    pos = np.take_along_axis(y[c], order, 1)
+    zero = np.zeros((c.size, 1))
+    cum_gain = np.concatenate([zero, np.cumsum(np.take_along_axis(gain[c], order, 1), 1)], 1)
+    cum_pos = np.concatenate([zero, np.cumsum(pos, 1)], 1).astype(np.int64)
+    n = (segment[:, None, :] == np.arange(n_groups)[None, :, None]).sum(axis=2)  # (c, G)
+    start = np.concatenate([np.zeros((c.size, 1), np.int64), np.cumsum(n, 1)[:, :-1]], 1)
+    n_pos = np.take_along_axis(cum_pos, start + n, 1) - np.take_along_axis(cum_pos, start, 1)
     rates = np.linspace(0.0, 1.0, params.fairness_grid_size)
-    # records approved to reach each rate: a share of the group, or of its positives (the
-    # position of the k-th positive in score order)
-    by_share = np.rint(rates[None, None, :] * n[..., None]).astype(np.int64)
+    # records approved in each group to reach each rate: a share of the group, or of its
+    # positives (up to the k-th positive of its segment)
+    by_share = np.rint(rates[None, None, :] * n[..., None]).astype(np.int64)  # (c, G, T)
     k = np.ceil(rates[None, None, :] * n_pos[..., None] - 1e-9).astype(np.int64)
-    kth_positive = np.argsort(~pos, axis=2, kind="stable") + 1  # (c, G, W)
-    by_positives = np.where(k > 0, np.take_along_axis(kth_positive, np.clip(k - 1, 0, W - 1), 2), 0)
+    positive_at = np.argsort(~pos, axis=1, kind="stable")  # row index of each positive, in order
+    rank = np.take_along_axis(cum_pos, start, 1)[..., None] + k - 1  # (c, G, T) overall rank
+    at = np.take_along_axis(positive_at, np.clip(rank, 0, W - 1).reshape(c.size, -1), 1)
+    by_positives = np.where(k > 0, at.reshape(rank.shape) + 1 - start[..., None], 0)
+    eo = (policy[c] == "equal_opportunity")[:, None, None]
     count = np.where(eo, by_positives, by_share)  # (c, G, T)
     ruled = np.where(eo[..., 0], n_pos, n) >= min_group_rows  # (c, G)
-    value = np.take_along_axis(cum_gain, count, 2) * ruled[..., None]
+    end = (start[..., None] + count).reshape(c.size, -1)
+    value = np.take_along_axis(cum_gain, end, 1).reshape(count.shape)
+    value = (value - np.take_along_axis(cum_gain, start, 1)[..., None]) * ruled[..., None]
     tau = np.argmax(value.sum(axis=1), axis=1)  # (c,), first maximum: the lowest rate
     chosen = np.take_along_axis(count, tau[:, None, None], 2)[..., 0]  # (c, G)
-    t = _midpoint_thresholds(ordered, chosen, n)
+    # thresholds between the last approved and the first rejected record of each segment
+    last_in = np.take_along_axis(ordered, np.clip(start + chosen - 1, 0, W - 1), 1)
+    first_out = np.take_along_axis(ordered, np.clip(start + chosen, 0, W - 1), 1)
+    top = np.take_along_axis(ordered, np.clip(start, 0, W - 1), 1)
+    t = np.where(chosen >= n, last_in - 1.0, 0.5 * (last_in + first_out))
+    t = np.where(chosen <= 0, np.where(n > 0, top, 0.0) + 1.0, t)
     out[c] = np.where(ruled, t, out[c])
     return out
