@@ -134,7 +134,8 @@ def score_thresholds(
     approve each group's top-scored records until it reaches ``tau`` and keep the ``tau`` of
     the highest profit (the lowest on ties), as the oracle does with clusters. A group with
     fewer than ``min_group_rows`` records (positives, for equal opportunity) is left out of the
-    constraint and gets the group-blind threshold.
+    constraint and gets the group-blind threshold. Records tied with the last one approved are all
+    rejected (``score > threshold``): ties arise only for a lender deciding by a constant rule.
 
     Args:
         scores: ``(C, W)`` the deployed model's scores of each lender's records.
