@@ -122,7 +122,8 @@ class EcosystemLending:
         if spec.policy_source == "fixed":
             return np.full(com.n, spec.policy, dtype=object)
         notion = com.notion.astype(object)
-        if spec.policy_source == "jurisdiction" and model.jurisdictions.n:
+        locally_defined = model.spec.regulators.locally_defined  # §2.3: its own notion is law
+        if spec.policy_source == "jurisdiction" and model.jurisdictions.n and not locally_defined:
             # a community outside every jurisdiction lends by its own notion
             ruled = com.jurisdiction >= 0
             notion = np.where(
