@@ -72,7 +72,8 @@ def one_run(overrides: list[str], seed: int, steps: int) -> list[dict]:
 
 
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:
-    """Means over seeds with a 95% t-interval of the credit change, per utility × arm × group."""
+    """Means over seeds with 95% t-intervals of the credit change and of its paired difference
+    from max_utility on the same seed, per utility × arm × group."""
     out = []
     for (utility, arm, group), part in runs.groupby(["utility", "arm", "group"], sort=False):
         change = part["credit_change"].to_numpy()
@@ -81,6 +82,8 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
             (runs["utility"] == utility) & (runs["arm"] == "max_utility") & (runs["group"] == group)
         ].set_index("seed")["credit_change"]
         paired = part.set_index("seed")["credit_change"] - baseline
+        spread = stats.sem(paired) if len(paired) > 1 and paired.std() > 0 else 0.0
+        paired_half = stats.t.ppf(0.975, max(len(paired) - 1, 1)) * spread
         out.append(
             {
                 "utility": utility,
@@ -90,6 +93,8 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
                 "ci_low": change.mean() - half,
                 "ci_high": change.mean() + half,
                 "vs_max_utility": paired.mean(),
+                "vs_ci_low": paired.mean() - paired_half,
+                "vs_ci_high": paired.mean() + paired_half,
                 "approval_rate": part["approval_rate"].mean(),
                 "default_rate": part["default_rate"].mean(),
                 "seeds": len(change),
