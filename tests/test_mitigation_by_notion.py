@@ -275,3 +275,21 @@ def test_deterministic_thresholds_refuse_equalized_odds() -> None:
     s = np.zeros((1, 10))
     with pytest.raises(ValueError, match="randomised"):
         group_thresholds(s, np.zeros((1, 10)), np.zeros((1, 10)), "equalized_odds")
+
+
+def test_roc_hull_vertices_match_scipy() -> None:
+    """The batched upper-hull test finds the vertices scipy's Qhull finds on random monotone
+    curves from (0, 0) to (1, 1)."""
+    from scipy.spatial import ConvexHull
+
+    from hetsim.simulation.equalized_odds import _upper_hull
+
+    rng = np.random.default_rng(5)
+    x = np.sort(rng.random((40, 30)), axis=1)
+    y = np.sort(rng.random((40, 30)), axis=1)
+    x[:, 0], y[:, 0], x[:, -1], y[:, -1] = 0.0, 0.0, 1.0, 1.0
+    found = _upper_hull(x, y)
+    for k in range(len(x)):
+        points = np.column_stack([np.r_[x[k], 1.0], np.r_[y[k], 0.0]])  # close below
+        corners = set(ConvexHull(points).vertices) - {len(x[k])}
+        assert set(np.flatnonzero(found[k])) == corners
