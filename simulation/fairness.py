@@ -220,11 +220,14 @@ def fairness_penalty(
 ) -> np.ndarray:
     """The in-processing penalty for each model's own notion, as ``(K, d, d)`` matrices.
 
-    ``Q = strength * sum_s n_s c_s c_s^T`` over the row sets :data:`PENALTY_ROWS` names for the
+    ``Q = strength * n * sum_s c_s c_s^T`` over the row sets :data:`PENALTY_ROWS` names for the
     notion: every row (demographic parity, quota), the positives (equal opportunity), the
     positives and the negatives as two terms (equalized odds: equal TPR and equal FPR), where
     ``c_s`` is the covariance of group membership with the features over the rows ``s`` (see
-    :func:`independence_penalty`) and ``n_s`` their number.  One batched product per row set;
+    :func:`independence_penalty`).  Every term is scaled by ``n``, the model's valid rows, as
+    the log-loss it is added to is a sum over all of them: ``strength`` is then the weight of a
+    squared covariance per training row whichever rows the notion conditions on, rather than
+    a weaker push for notions that condition on fewer rows.  One batched product per row set;
     the notion may differ per model.
 
     Args:
@@ -251,13 +254,14 @@ def fairness_penalty(
     if bad:
         raise ValueError(f"unknown fairness notion(s) {bad}; allowed: {', '.join(NOTIONS)}")
     positive = np.rint(yy) == 1
+    n_valid = valid.sum(axis=1)
     Q = np.zeros((K, d, d))
     for s, rows in enumerate((valid, valid & positive, valid & ~positive)):
         use = np.array([PENALTY_ROWS[str(v)][s] for v in notions], dtype=bool)
         if not use.any():
             continue
-        c, n_rows = _membership_covariance(X[use], gg[use], rows[use])
-        Q[use] += (lam[use] * n_rows)[:, None, None] * (c[:, :, None] * c[:, None, :])
+        c, _ = _membership_covariance(X[use], gg[use], rows[use])
+        Q[use] += (lam[use] * n_valid[use])[:, None, None] * (c[:, :, None] * c[:, None, :])
     return Q
 
 

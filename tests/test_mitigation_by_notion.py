@@ -99,10 +99,13 @@ def test_penalty_terms_follow_the_notion() -> None:
     X, y, g = feature_map(train.x, False)[:6], train.y[:6], train.group[:6]
     dp = fairness_penalty(X, y, g, "demographic_parity", 2.0)
     np.testing.assert_allclose(dp, independence_penalty(X, g, 2.0))
+    # each term scaled by all rows, as the log-loss is: n / n_s times the subset's own penalty
+    n = y.shape[1]
+    scale = n / (y == 1).sum(axis=1)
     eo = fairness_penalty(X, y, g, "equal_opportunity", 2.0)
-    np.testing.assert_allclose(eo, independence_penalty(X, g, 2.0, mask=y == 1))
+    np.testing.assert_allclose(eo, independence_penalty(X, g, 2.0 * scale, mask=y == 1))
     odds = fairness_penalty(X, y, g, "equalized_odds", 2.0)
-    negatives = independence_penalty(X, g, 2.0, mask=y == 0)
+    negatives = independence_penalty(X, g, 2.0 * n / (y == 0).sum(axis=1), mask=y == 0)
     assert np.all(np.linalg.norm(negatives, axis=(1, 2)) > 0)
     np.testing.assert_allclose(odds, eo + negatives)
     assert np.all(np.linalg.matrix_rank(odds, tol=1e-9) == 2)
