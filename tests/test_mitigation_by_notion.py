@@ -296,3 +296,36 @@ def test_roc_hull_vertices_match_scipy() -> None:
         points = np.column_stack([np.r_[x[k], 1.0], np.r_[y[k], 0.0]])  # close below
         corners = set(ConvexHull(points).vertices) - {len(x[k])}
         assert set(np.flatnonzero(found[k])) == corners
+
+
+@pytest.mark.parametrize("notion", ["equalized_odds", "equal_opportunity"])
+def test_post_processing_communities_deploy_a_randomised_rule_only_for_equalized_odds(
+    notion: str,
+) -> None:
+    """In a run, communities that post-process for equalized odds deploy randomised thresholds
+    (most of them: a window may be too small for two groups to take part); those holding
+    equal opportunity, and those not mitigating, deploy deterministic ones."""
+    from hetsim.scenarios.builder import build_model, load_scenario
+
+    scenario = load_scenario(
+        "status_quo",
+        [
+            "communities.count=12",
+            "annotators.count=20",
+            'communities.strategies=["local"]',
+            f"communities.values.notions={{{notion}=1.0}}",
+            "practices.mitigations={thresholds=1.0}",
+            "practices.fairness_check=1.0",
+        ],
+    )
+    model = build_model(scenario, seed=0)
+    for _ in range(6):
+        model.step()
+    com = model.community_arrays
+    randomised = (com.threshold_weights[:, :, 0] < 1.0).any(axis=1)
+    assert com.mitigating.sum() >= 3
+    assert not randomised[~com.mitigating].any()
+    if notion == "equalized_odds":
+        assert randomised[com.mitigating].mean() > 0.5
+    else:
+        assert not randomised.any()
