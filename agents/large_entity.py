@@ -307,11 +307,8 @@ class LargeEntity(Role):
             evaluation = evaluate(model, i, members, model.spec.regulators.audit_sample)
             if evaluation is None:
                 continue
-            notion = str(model.jurisdictions.notion[j])
-            honest = evaluation.gap(notion)
-            error = evaluation.standard_error(notion, model.rng)
-            subsets = evaluation.favourable_subsets(notion)
-            washed = min([honest] + [evaluation.gap(notion, keep) for keep in subsets])
+            figures = evaluation.figures(str(model.jurisdictions.notion[j]), model.rng)
+            honest, washed, error = figures.gap, figures.favourable_gap, figures.standard_error
             wash = washed < honest and self.decide_to_wash(
                 int(j), washing.ReportOptions(honest, washed, error)
             )

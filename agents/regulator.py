@@ -100,9 +100,8 @@ class Regulator(Role):
         members = np.flatnonzero(model.community_arrays.jurisdiction == i)
         evaluation = evaluate(model, e, members, rules.audit_sample)
         if evaluation is not None:
-            notion = str(jur.notion[i])
-            audited = evaluation.gap(notion)
-            error = evaluation.standard_error(notion, model.rng)
+            figures = evaluation.figures(str(jur.notion[i]), model.rng)
+            audited, error = figures.gap, figures.standard_error
             if ent.jurisdiction[e] == i:
                 ent.audited_gap[e] = audited
             limit = violation_limit(jur.threshold[i], error, rules.violation_test_level)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from hetsim.simulation.audit_sampling import detection_probability
 
@@ -61,7 +61,7 @@ def expected_sanction(
     violation is a gap above ``limit`` (the threshold plus its sampling tolerance)."""
     se = max(options.standard_error, 1e-9)
     # chance an audit's re-measured gap is above the limit (the audit ~ N(honest, se))
-    violation_found = float(norm.cdf((options.honest_gap - limit) / se))
+    violation_found = float(ndtr((options.honest_gap - limit) / se))
     washing_found = 0.0
     if report < options.honest_gap:
         shortfall = options.honest_gap - report

@@ -16,11 +16,11 @@ about α' of its evaluations, however small the groups it is measured on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri
 
 from hetsim.simulation import metrics
 from hetsim.simulation.capacity import decision_scores
@@ -41,54 +41,80 @@ class Evaluation:
     decision: np.ndarray  # (k, n) the model's decisions, 0/1
     group: np.ndarray  # (k, n) attribute a, the group the mandate protects
     all_communities: bool  # every community of the jurisdiction was drawn
+    counts: np.ndarray = field(init=False)  # (k, G, 4) tn, fp, fn, tp per community and group
 
-    def gap(self, notion: str, keep: np.ndarray | None = None) -> float:
-        """The gap under ``notion`` over everyone, or over the people ``keep`` marks."""
-        rates = metrics.group_rates(
-            self.y.reshape(1, -1),
-            self.decision.reshape(1, -1),
-            self.group.reshape(1, -1),
-            N_GROUPS,
-            mask=None if keep is None else keep.reshape(1, -1),
-        )
-        return float(metrics.fairness_gap(rates, notion)[0])
+    def __post_init__(self) -> None:
+        self.counts = confusion_counts(self.y, self.decision, self.group)
 
-    def standard_error(self, notion: str, rng: np.random.Generator) -> float:
-        """Bootstrap standard error of :meth:`gap`, resampling as the protocol sampled."""
-        k, n = self.y.shape
-        b = BOOTSTRAP_RESAMPLES
-        clusters = np.broadcast_to(np.arange(k), (b, k))
-        if not self.all_communities:  # the communities were a random draw too
-            clusters = rng.integers(0, k, size=(b, k))
-        people = clusters[:, :, None] * n + rng.integers(0, n, size=(b, k, n))
-        flat = people.reshape(b, k * n)
-        rates = metrics.group_rates(
-            self.y.ravel()[flat], self.decision.ravel()[flat], self.group.ravel()[flat], N_GROUPS
-        )
-        return float(np.std(metrics.fairness_gap(rates, notion), ddof=1))
-
-    def favourable_subsets(self, notion: str) -> list[np.ndarray]:
-        """Subsets of these people a selective report could be made on (§3 fairness washing).
-
-        The majority-heavy subset (everyone of group 0, a tenth of the others), the half of
-        the communities where the model looks fairest, and each community left out in turn —
-        real selections of records, not adjustments.
-        """
+    def figures(self, notion: str, rng: np.random.Generator) -> Figures:
+        """The gap over everyone drawn, the lowest gap of a favourable subset, and the
+        bootstrap standard error of the first — computed together, in two batched passes."""
+        b, (k, n_groups, cells) = BOOTSTRAP_RESAMPLES, self.counts.shape
+        total = self.counts.sum(axis=0)
+        # Bootstrap, resampling as the protocol sampled: a Poisson bootstrap (each person's
+        # weight a Poisson(1) draw, so each confusion cell a Poisson of its count; Hanley &
+        # MacGibbon 2006) resamples people within communities; when not every community was
+        # drawn, the communities are resampled too.
+        if self.all_communities:  # a sum of Poisson draws is a Poisson draw of the sum
+            resampled = rng.poisson(total, size=(b, n_groups, cells))
+        else:
+            pick = rng.integers(0, k, size=(b, k))
+            resampled = rng.poisson(self.counts[pick]).sum(axis=1)
+        # Favourable subsets, real selections of records (§3 fairness washing): the
+        # majority-heavy one (everyone of group 0, a tenth of the others) and the sample with
+        # each community left out in turn; below, the half of the communities where the model
+        # looks fairest.
         majority_heavy = self.group == 0
         majority_heavy[:, : max(1, self.y.shape[1] // 10)] = True
-        subsets = [majority_heavy]
-        k = self.y.shape[0]
+        heavy = confusion_counts(self.y, self.decision, self.group, majority_heavy).sum(axis=0)
+        rows = [total[None], heavy[None], resampled]
         if k > 1:
-            rates = metrics.group_rates(self.y, self.decision, self.group, N_GROUPS)
-            fairest = np.argsort(metrics.fairness_gap(rates, notion), kind="stable")[: -(k // 2)]
-            best_half = np.zeros(self.y.shape, dtype=bool)
-            best_half[fairest] = True
-            subsets.append(best_half)
-            for c in range(k):
-                without = np.ones(self.y.shape, dtype=bool)
-                without[c] = False
-                subsets.append(without)
-        return subsets
+            rows += [self.counts, total[None] - self.counts]
+        every = gaps(np.concatenate(rows), notion)
+        gap, favourable = every[0], every[1]
+        error = float(np.std(every[2 : 2 + b], ddof=1))
+        if k > 1:
+            by_community, left_out = every[2 + b : 2 + b + k], every[2 + b + k :]
+            fairest = np.argsort(by_community, kind="stable")[: k - k // 2]
+            half = gaps(self.counts[fairest].sum(axis=0, keepdims=True), notion)[0]
+            favourable = min(favourable, half, left_out.min())
+        return Figures(float(gap), float(min(favourable, gap)), error)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one evaluation shows under one notion."""
+
+    gap: float  # the gap over everyone drawn
+    favourable_gap: float  # the lowest gap of a favourable subset (<= gap)
+    standard_error: float  # bootstrap standard error of ``gap``
+
+
+def confusion_counts(
+    y: np.ndarray, decision: np.ndarray, group: np.ndarray, keep: np.ndarray | None = None
+) -> np.ndarray:
+    """(k, G, 4) counts of tn, fp, fn, tp per row and group, over the people ``keep`` marks."""
+    rates = metrics.group_rates(y, decision, group, N_GROUPS, mask=keep)
+    return np.stack([rates.tn, rates.fp, rates.fn, rates.tp], axis=-1)
+
+
+def gaps(counts: np.ndarray, notion: str) -> np.ndarray:
+    """(S,) fairness gaps under ``notion`` of (S, G, 4) confusion counts."""
+    tn, fp, fn, tp = (counts[..., c] for c in range(4))
+    n = counts.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rates = metrics.GroupRates(
+            n=n,
+            tp=tp,
+            fp=fp,
+            tn=tn,
+            fn=fn,
+            accuracy=np.where(n > 0, (tp + tn) / n, np.nan),
+            tpr=np.where(tp + fn > 0, tp / (tp + fn), np.nan),
+            fpr=np.where(fp + tn > 0, fp / (fp + tn), np.nan),
+            selection_rate=np.where(n > 0, (tp + fp) / n, np.nan),
+        )
+    return metrics.fairness_gap(rates, notion)
 
 
 def evaluate(
@@ -113,12 +139,12 @@ def evaluate(
 
 def washing_tolerance(standard_error: float, level: float) -> float:
     """How far a report may lie below an audit before it is washing, at test level ``level``."""
-    return float(norm.ppf(1.0 - level) * np.sqrt(2.0) * standard_error)
+    return float(ndtri(1.0 - level) * np.sqrt(2.0) * standard_error)
 
 
 def violation_limit(threshold: float, standard_error: float, level: float) -> float:
     """A measured gap above this is evidence, at level ``level``, of a gap above ``threshold``."""
-    return float(threshold + norm.ppf(1.0 - level) * standard_error)
+    return float(threshold + ndtri(1.0 - level) * standard_error)
 
 
 def detection_probability(shortfall: float, standard_error: float, level: float) -> float:
@@ -126,4 +152,4 @@ def detection_probability(shortfall: float, standard_error: float, level: float)
     spread = np.sqrt(2.0) * standard_error
     if spread <= 0:
         return float(shortfall > 0)
-    return float(norm.cdf(shortfall / spread - norm.ppf(1.0 - level)))
+    return float(ndtr(shortfall / spread - ndtri(1.0 - level)))

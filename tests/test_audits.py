@@ -9,6 +9,7 @@ import pytest
 from hetsim.analysis.runner import run_scenario
 from hetsim.scenarios.builder import build_model, load_scenario
 from hetsim.scenarios.library import list_scenarios
+from hetsim.simulation.audit_sampling import Evaluation
 
 SMALL = [
     "communities.count=24",
@@ -97,3 +98,22 @@ def test_the_entities_table_records_what_was_reported_and_what_was_audited():
     assert never["audited_gap"].isna().all()
     assert always["audited_gap"].notna().all()
     assert always["audited_gap"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("notion", ["demographic_parity", "equal_opportunity", "equalized_odds"])
+def test_the_bootstrap_error_matches_the_spread_of_repeated_evaluations(notion):
+    """The tolerance rests on the standard error: it must match how much the gap of one
+    protocol sample varies from sample to sample."""
+    rng = np.random.default_rng(7)
+
+    def draw() -> Evaluation:
+        group = (rng.random((10, 40)) < 0.3).astype(np.int8)
+        y = (rng.random((10, 40)) < 0.5).astype(np.int8)
+        decision = (rng.random((10, 40)) < np.where(group == 0, 0.6, 0.45)).astype(np.int8)
+        return Evaluation(y=y, decision=decision, group=group, all_communities=True)
+
+    figures = [draw().figures(notion, rng) for _ in range(400)]
+    spread = np.std([f.gap for f in figures], ddof=1)
+    estimated = np.mean([f.standard_error for f in figures])
+    assert abs(estimated / spread - 1) < 0.15
+    assert all(f.favourable_gap <= f.gap for f in figures)
