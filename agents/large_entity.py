@@ -300,6 +300,7 @@ class LargeEntity(Role):
         of the subset of the same people where the model looks best (§3 fairness washing)."""
         model, ent, i = self.model, self.model.entity_arrays, self.index
         ent.report_gap[i] = ent.report_honest_gap[i] = ent.report_error[i] = np.nan
+        ent.report_favourable_gap[i] = np.nan
         ent.report_washed[i] = ent.operates_in[i] = False
         for j in self.reporting_to():
             ent.operates_in[i, j] = True
@@ -313,6 +314,7 @@ class LargeEntity(Role):
                 int(j), washing.ReportOptions(honest, washed, error)
             )
             ent.report_honest_gap[i, j], ent.report_error[i, j] = honest, error
+            ent.report_favourable_gap[i, j] = washed
             ent.report_gap[i, j] = washed if wash else honest
             ent.report_washed[i, j] = wash
             ent.reports_made[i, j] += 1

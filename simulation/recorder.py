@@ -52,7 +52,8 @@ METRIC_COLUMNS: dict[str, str] = {
     "annotator_pay_mean": "mean pay per record labelled this step, money/record, >= 0",
     "washing_gap_mean": "mean over this step's fairness reports of the gap measured under the "
     "regulator's protocol minus the gap reported (0: honest; > 0: washed), [0, 1]",
-    "washing_share": "share of this step's fairness reports made on a favourable subset, [0, 1]",
+    "washing_share": "share of this step's fairness reports made on a favourable subset, among "
+    "those where a subset looked fairer than the whole protocol sample, [0, 1]",
     "privacy_gap_mean": "mean excess of effective over claimed DP ε (ε capped at 50), >= 0",
     "explainability_unmet_share": "share of communities needing explanations (need > 0.5) "
     "whose model is closed, [0, 1]",
@@ -270,7 +271,8 @@ class Recorder:
             out.update(strategy.measures(m))
         reported = ~np.isnan(ent.report_gap)
         out["washing_gap_mean"] = _nanmean((ent.report_honest_gap - ent.report_gap)[reported])
-        out["washing_share"] = _nanmean(ent.report_washed[reported])
+        could = reported & (ent.report_favourable_gap < ent.report_honest_gap)
+        out["washing_share"] = _nanmean(ent.report_washed[could])
         effective = np.minimum(ent.effective_epsilon, EPSILON_CEILING)
         claimed = np.minimum(ent.claimed_epsilon, EPSILON_CEILING)
         out["privacy_gap_mean"] = (

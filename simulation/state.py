@@ -176,6 +176,7 @@ class EntityArrays:
     report_gap: np.ndarray = field(init=False)  # (E, R) gap reported this step
     report_honest_gap: np.ndarray = field(init=False)  # (E, R) gap measured under the protocol
     report_error: np.ndarray = field(init=False)  # (E, R) its stated (bootstrap) standard error
+    report_favourable_gap: np.ndarray = field(init=False)  # (E, R) lowest gap of a subset
     report_washed: np.ndarray = field(init=False)  # (E, R) the report is a favourable subset's
     reports_made: np.ndarray = field(init=False)  # (E, R) steps it has reported there
     audits_seen: np.ndarray = field(init=False)  # (E, R) of those, steps it was audited there
@@ -249,6 +250,7 @@ class EntityArrays:
         self.report_gap = np.full(shape, np.nan)
         self.report_honest_gap = np.full(shape, np.nan)
         self.report_error = np.full(shape, np.nan)
+        self.report_favourable_gap = np.full(shape, np.nan)
         self.report_washed = np.zeros(shape, dtype=bool)
         self.reports_made = np.zeros(shape)
         self.audits_seen = np.zeros(shape)

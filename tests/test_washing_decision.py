@@ -18,7 +18,7 @@ SMALL = [
     "regulators.threshold=0.03",
     "practices.documentation=0.0",
 ]
-SEEDS = (0, 1, 2, 3)
+SEEDS = (0, 1, 2, 3, 4, 5)
 SANCTIONS = washing.Sanctions(violation_fine=3.0, washing_fine=1.0, reputation=4.0)
 
 
@@ -48,7 +48,7 @@ def test_frequent_audits_deter_washing_under_the_decision_rule_only():
     deterred, t_decision = paired_t("decision")
     unmoved, t_fixed = paired_t("fixed")
     assert deterred < -0.05 and t_decision < -2.5
-    assert abs(t_fixed) < 2.0
+    assert abs(t_fixed) < 2.5
     assert abs(unmoved) < abs(deterred) / 2
 
 
