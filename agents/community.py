@@ -16,6 +16,7 @@ import numpy as np
 
 from hetsim.agents.practices import draw_practices
 from hetsim.simulation.annotation import choose_annotators
+from hetsim.simulation.lending import satisfaction_term
 from hetsim.simulation.roles import BulkRole, Role
 from hetsim.simulation.strategy import Pilot, Strategy, Trial
 
@@ -300,7 +301,11 @@ class Community(BulkRole):
 
     @classmethod
     def on_trust(cls, model: EcosystemModel) -> None:
-        """Trust follows outcomes experienced under the community's own values (§3)."""
+        """Trust follows outcomes experienced under the community's own values (§3).
+
+        Satisfaction weighs accuracy, the own-notion gap and, when the community lends with
+        the model, its applicants' mean credit-score change (``lending.satisfaction_weight``).
+        """
         com, dep, led = model.community_arrays, model.deployment, model.ledger
         if com.n == 0 or model.entity_arrays.n == 0:
             return
@@ -312,6 +317,8 @@ class Community(BulkRole):
             surplus = wa * (dep.accuracy[users] - com.min_accuracy[users]) - wf * (
                 dep.gap_own[users] - com.fairness_tolerance[users]
             )
+            # decisions that change people: what lending did to the community's applicants
+            surplus += satisfaction_term(model)[users]
             slope = model.spec.exchange.satisfaction_slope
             satisfaction = np.clip(0.5 + slope * surplus, 0.0, 1.0)
             partner = com.partner[users]
