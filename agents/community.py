@@ -145,22 +145,23 @@ class Community(BulkRole):
         asked = np.minimum(lacking, affordable)
         providers = np.flatnonzero(ent.active)
         idle = np.maximum(led.compute[led.entity_org(providers)] - ent.compute_used[providers], 0)
-        got, seller = market.clear(asked, idle)
-        com.rented_from[:] = -1
-        com.rented[:] = 0.0
-        buyers = np.flatnonzero(got > 0)
-        sellers = providers[seller[buyers]]
         # its machines would process the records: no one rents from a provider it distrusts (§3)
-        trusted = led.trust[buyers, sellers] >= exchange.rent_trust_floor
-        buyers, sellers = buyers[trusted], sellers[trusted]
-        paid = got[buyers] * market.price
-        com.rented_from[buyers] = sellers
-        com.rented[buyers] = got[buyers]
+        eligible = led.trust[:, providers] >= exchange.rent_trust_floor
+        units = market.clear(asked, idle, eligible)
+        got = units.sum(axis=1)
+        buyers = np.flatnonzero(got > 0)
+        com.rented[:] = got
+        com.rented_from[:] = -1
+        if buyers.size:  # the provider that processed most of its records
+            com.rented_from[buyers] = providers[np.argmax(units[buyers], axis=1)]
+        b, p = np.nonzero(units)
+        paid = units[b, p] * market.price
+        sellers = led.entity_org(providers[p])
         led.compute[orgs[buyers]] += got[buyers]
-        led.pay(orgs[buyers], led.entity_org(sellers), paid)
-        led.record_flow("compute", led.entity_org(sellers), orgs[buyers], got[buyers])
-        np.add.at(ent.revenue, sellers, paid)
-        market.rented, market.paid = float(got[buyers].sum()), float(paid.sum())
+        led.pay(orgs[b], sellers, paid)
+        led.record_flow("compute", sellers, orgs[b], units[b, p])
+        np.add.at(ent.revenue, providers[p], paid)
+        market.rented, market.paid = float(got.sum()), float(paid.sum())
         cost = model.spec.large_entities.compute_price
         market.adjust(
             float(asked.sum()),

@@ -5,9 +5,11 @@ Bommasani et al. 2023, "Ecosystem-level analysis of deployed machine learning re
 homogeneous outcomes"). In hetsim a community's people face the deployed models of their own
 market: their community's and those of the next ``communities.exposure - 1`` communities of
 their jurisdiction (in index order, cyclically; the whole world is one market without
-regulators), each with the thresholds it deploys. This is the paper's setting, where several
-providers serve the same instances (HAPI: three commercial APIs per task). Nothing here draws
-random numbers: the people are the sample the deploy phase already drew.
+regulators), each with the post-processing rule it deploys. This is the paper's setting,
+where several providers serve the same instances (HAPI: three commercial APIs per task).
+Nothing here draws from the model's random stream: the people are the sample the deploy phase
+already drew (a randomised post-processing rule draws from a generator seeded by the run's seed
+and the step).
 
 * **systemic failure rate**: share of people misclassified by every model they face.
 * **independent baseline**: the rate expected if the models failed independently, the product
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from hetsim.simulation import post_processing
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -109,8 +113,8 @@ def measure_markets(
     """The measures on this step's people, each decided on by every model of their market.
 
     ``decision`` is each community's own model's ``(C, m)`` decisions on its ``sample``;
-    the peers' deployed models score the same people with the thresholds they deploy, for
-    the attribute each peer protects.
+    the peers' deployed models score the same people and decide by the post-processing rule
+    they deploy, for the attribute each peer protects.
     """
     com = model.community_arrays
     exposure = model.spec.communities.exposure
@@ -121,6 +125,9 @@ def measure_markets(
     decisions = np.zeros((com.n, exposure, decision.shape[1]), dtype=np.int8)
     decisions[:, 0] = decision
     protects_b = model.population.protected == 1
+    # a randomised rule (equalized odds) draws from a generator of its own, seeded by the run's
+    # seed and step, so measuring leaves the model's random stream as it was
+    rng = np.random.default_rng([model.seed, model.steps])
     for t in range(1, exposure):
         rows = np.flatnonzero(valid[:, t])
         if rows.size == 0:
@@ -128,6 +135,8 @@ def measure_markets(
         peer = peers[rows, t]
         score = model.deployed_scores(peer, sample.x[rows])
         group = np.where(protects_b[peer, None], sample.b[rows], sample.a[rows])
-        cut = np.take_along_axis(com.thresholds[peer], group.astype(np.int64), axis=1)
-        decisions[rows, t] = score > cut
+        rule = post_processing.ThresholdPolicy(
+            com.threshold_cuts[peer], com.threshold_weights[peer]
+        )
+        decisions[rows, t] = post_processing.decide(score, group, rule, rng)
     return measure(decisions, sample.y, valid)
