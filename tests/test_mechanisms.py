@@ -70,7 +70,12 @@ def test_the_sovereignty_protocol_draws_more_communities_into_sharing():
 
 def test_under_the_sovereignty_protocol_misuse_cannot_destroy_the_sharers_trust():
     """§4.1: records held under use limits cannot be misused, so sharers keep their trust."""
-    misused = ['communities.strategy="share"', "exchange.misuse_probability=1.0"]
+    # no renting: records processed on an entity's machines could be misused whatever the terms
+    misused = [
+        'communities.strategy="share"',
+        "exchange.misuse_probability=1.0",
+        "communities.compute_share=0.0",
+    ]
     plain = late_mean("trust_mean", *misused, steps=10)
     sovereign = late_mean("trust_mean", *misused, "exchange.sovereignty_terms=true", steps=10)
     assert sovereign > plain + 0.1
