@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hetsim.agents import washing
 from hetsim.agents.practices import draw_practices
 from hetsim.simulation import fairness, metrics
 from hetsim.simulation.annotation import choose_annotators
+from hetsim.simulation.audit_sampling import evaluate, violation_limit
 from hetsim.simulation.capacity import (
     capacity_share,
     decision_scores,
@@ -66,7 +68,8 @@ class LargeEntity(Role):
             model.ledger,
             model.rng,
         )
-        e = ent.n
+        e, r = ent.n, model.counts["regulators"]
+        ent.open_reports(r)
         if e == 0:
             return
         orgs = led.entity_org(np.arange(e))
@@ -74,7 +77,6 @@ class LargeEntity(Role):
         led.compute[orgs] = spec.compute * np.exp(spec.compute_spread * rng.standard_normal(e))
         ent.price[:] = spec.access_price
         ent.culture[:] = rng.integers(0, model.spec.communities.cultures, size=e)
-        r = model.counts["regulators"]
         ent.jurisdiction[:] = np.arange(e) % r if r else -1
         if r:
             ent.reported_notion[:] = model.jurisdictions.notion[ent.jurisdiction]
@@ -161,6 +163,8 @@ class LargeEntity(Role):
         """
         model, ent, led, i = self.model, self.model.entity_arrays, self.model.ledger, self.index
         ent.active[i] = False
+        ent.report_gap[i] = ent.report_honest_gap[i] = np.nan
+        ent.operates_in[i] = ent.report_washed[i] = False
         for c in np.flatnonzero(led.records_sovereign_by_origin[i] > 0):
             model.withdraw_records(i, int(c))
         buyers = np.flatnonzero(ent.active)
@@ -316,64 +320,115 @@ class LargeEntity(Role):
         model.training.on_done(ticket, self._install)
 
     def _install(self, trained: TrainedModels) -> None:
-        """Put the new model in place and decide the fairness figure it reports (§3)."""
+        """Put the new model in place."""
         ent, i = self.model.entity_arrays, self.index
         ent.coef[i] = to_model_space(trained.coef, ent.capacity[i : i + 1])[0]
         ent.intercept[i] = trained.intercept[0]
-        self.report_fairness()
+
+    def reporting_to(self) -> np.ndarray:
+        """Regulators it answers to: where it trains and where its customers live."""
+        model, i = self.model, self.index
+        com, home = model.community_arrays, int(model.entity_arrays.jurisdiction[self.index])
+        customers = model.strategy_flag("with_entity") & (com.partner == i)
+        where = np.unique(com.jurisdiction[customers])
+        if home >= 0:
+            where = np.union1d(where, [home])
+        return where[where >= 0].astype(np.int64)
 
     def report_fairness(self) -> None:
-        """Report the mandated notion's gap honestly, or wash: the notion and subset where the
-        model looks best (§3 fairness washing). Documented data (datasheets) keep it honest."""
+        """Report to each regulator it answers to the gap under that regulator's notion,
+        measured under its protocol with its standard error, or, if it decides to wash, the gap
+        of the subset of the same people where the model looks best (§3 fairness washing)."""
         model, ent, i = self.model, self.model.entity_arrays, self.index
-        jur = model.jurisdictions
-        mandated = str(jur.notion[ent.jurisdiction[i]]) if jur.n else "demographic_parity"
-        ent.washes[i] = (not ent.documents[i]) and model.rng.random() < ent.washing_propensity[i]
-        if not ent.washes[i]:  # an honest evaluation on fresh people it decides on
-            com = model.community_arrays
-            served = np.flatnonzero(
-                model.strategy_flag("serves_partner_model") & (com.partner == i)
+        ent.report_gap[i] = ent.report_honest_gap[i] = ent.report_error[i] = np.nan
+        ent.report_favourable_gap[i] = np.nan
+        ent.report_washed[i] = ent.operates_in[i] = False
+        for j in self.reporting_to():
+            ent.operates_in[i, j] = True
+            members = np.flatnonzero(model.community_arrays.jurisdiction == j)
+            evaluation = evaluate(model, i, members, model.spec.regulators.audit_sample)
+            if evaluation is None:
+                continue
+            figures = evaluation.figures(str(model.jurisdictions.notion[j]), model.rng)
+            honest, washed, error = figures.gap, figures.favourable_gap, figures.standard_error
+            wash = washed < honest and self.decide_to_wash(
+                int(j), washing.ReportOptions(honest, washed, error)
             )
-            if served.size == 0:
-                served = np.arange(com.n)
-            ent.reported_notion[i] = mandated
-            gap = model.fresh_gap(i, served, mandated, model.spec.large_entities.report_sample)
-            ent.reported_gap[i] = 0.0 if np.isnan(gap) else gap
-            return
-        candidates = [
-            (self.measure_own_fairness(notion, majority_only=subset), notion)
-            for notion in ("demographic_parity", "equal_opportunity", "equalized_odds")
-            for subset in (False, True)
-        ]
-        gap, notion = min(candidates)
-        ent.reported_gap[i], ent.reported_notion[i] = gap, notion
+            ent.report_honest_gap[i, j], ent.report_error[i, j] = honest, error
+            ent.report_favourable_gap[i, j] = washed
+            ent.report_gap[i, j] = washed if wash else honest
+            ent.report_washed[i, j] = wash
+            ent.reports_made[i, j] += 1
+        ent.washes[i] = bool(ent.report_washed[i].any())
+        home = ent.jurisdiction[i]
+        if home >= 0:
+            ent.reported_notion[i] = model.jurisdictions.notion[home]
+            if not np.isnan(ent.report_gap[i, home]):
+                ent.reported_gap[i] = ent.report_gap[i, home]
 
-    def measure_own_fairness(self, notion: str, majority_only: bool = False) -> float:
-        """Fairness gap of the model on the entity's own pooled data (what it can see).
+    def decide_to_wash(self, j: int, options: washing.ReportOptions) -> bool:
+        """Weigh the expected sanctions of an honest and a washed report to regulator ``j``."""
+        model, ent, i = self.model, self.model.entity_arrays, self.index
+        spec, rules = model.spec.large_entities, model.spec.regulators
+        propensity = float(ent.washing_propensity[i])
+        if spec.washing_rule == "fixed" or propensity <= 0.0:
+            return washing.decide_to_wash(spec.washing_rule, propensity, 0.0, 0.0, model.rng)
+        belief = washing.audit_belief(
+            ent.audits_seen[i, j],
+            ent.reports_made[i, j],
+            spec.audit_prior_audits,
+            spec.audit_prior_quiet,
+        )
+        capital = max(self.capital, 0.0)
+        # a published sanction costs customers' trust, which recovers at the learning rate
+        learning = model.spec.exchange.trust_learning_rate
+        horizon = min(1.0 / learning if learning > 0 else np.inf, model.spec.run.steps)
+        reputation = rules.trust_penalty_customers * float(ent.revenue[i]) * horizon
+        sanctions = washing.Sanctions(
+            violation_fine=rules.penalty_fraction * capital,
+            washing_fine=rules.washing_penalty_fraction * capital,
+            reputation=reputation if rules.publish else 0.0,
+        )
+        limit = violation_limit(
+            float(model.jurisdictions.threshold[j]),
+            options.standard_error,
+            rules.violation_test_level,
+        )
+        honest_cost, washing_cost = (
+            washing.expected_sanction(
+                report,
+                options,
+                limit,
+                rules.washing_test_level,
+                belief,
+                bool(ent.documents[i]),
+                sanctions,
+            )
+            for report in (options.honest_gap, options.washed_gap)
+        )
+        return washing.decide_to_wash(
+            spec.washing_rule, propensity, honest_cost, washing_cost, model.rng
+        )
 
-        ``majority_only`` evaluates on the records of the pool's best-represented origins,
-        the "subset where it looks best" of selective reporting.
-        """
+    def measure_own_fairness(self, notion: str) -> float:
+        """Fairness gap of the model on the entity's own pooled data (its internal check)."""
         ent, i = self.model.entity_arrays, self.index
         n = int(min(self.model.spec.large_entities.report_sample, ent.filled[i]))
         if n == 0:
             return 0.0
         x, label, group = ent.x[i, :n], ent.label[i, :n], ent.group[i, :n]
-        if majority_only:
-            keep = group == 0
-            keep[: max(5, n // 20)] = True  # a token few of the others, so a gap is defined
-            x, label, group = x[keep], label[keep], group[keep]
         decision = decision_scores(x[None], ent.coef[i : i + 1], ent.intercept[i : i + 1]) > 0
         rates = metrics.group_rates(label[None], decision.astype(np.int8), group[None], N_GROUPS)
         return float(metrics.fairness_gap(rates, notion)[0])
 
     def on_outcome(self) -> None:
-        """Pay the cost of operating; misuse shared data, now and then (§3); exit when
-        insolvent for too long."""
+        """Report fairness to the regulators; pay the cost of operating; misuse shared data,
+        now and then (§3); exit when insolvent for too long."""
         model, ent, i = self.model, self.model.entity_arrays, self.index
         if not self.operating:
             return
         spec = model.spec.large_entities
+        self.report_fairness()
         model.ledger.money[self.org] -= spec.operating_cost
         ent.costs[i] += spec.operating_cost
         # records handed over without use limits (§4.1: under terms, misuse is forbidden) or

@@ -1,12 +1,16 @@
 """Regulators (§2.3, §3): mandate, audit, fine, publish, and tighten rules after harm.
 
 A regulator governs one jurisdiction: a mandated fairness notion with a threshold (or, with
-"locally defined fairness", each community's own notion), an audit probability, a penalty,
-possibly an explainability mandate and a cap on the DP ε of training done there. An audit
-recomputes an entity's mandated gap on fresh data from the jurisdiction and compares it with
-what the entity reported (fairness washing), recovers the ε its training really had (privacy
-washing), and checks that models deployed where explanations are required are open. Published
-violations cost the entity trust; after publicised harm the rules tighten with a lag. Some
+"locally defined fairness", each community's own notion), an audit probability, penalties,
+possibly an explainability mandate and a cap on the DP ε of training done there. Every entity
+operating there reports the mandated gap each step; a report above the threshold is a
+violation on the record. An audit re-measures the gap on fresh people of the jurisdiction,
+under the protocol the report followed, and finds fairness washing only when the report lies
+below it by more than the sampling tolerance at ``washing_test_level`` — so an entity that
+never washes is found washing in about that share of audits at most, whatever notions are
+mandated. It also checks the ε of training done there (privacy washing) and that models
+deployed where explanations are required are open. Published findings cost the entity trust,
+most among its own customers; after publicised harm the rules tighten with a lag. Some
 jurisdictions leave loopholes: no audits and no caps (§3).
 """
 
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hetsim.simulation.audit_sampling import evaluate, violation_limit, washing_tolerance
 from hetsim.simulation.roles import Role
 
 if TYPE_CHECKING:
@@ -59,43 +64,69 @@ class Regulator(Role):
             jur.notion[i] = spec.mandated_notions[i % len(spec.mandated_notions)]
 
     def on_audit(self) -> None:
-        """Audit entities at random; fine and publish what is found (§3)."""
+        """Read the reports, audit entities at random; fine and publish what is found (§3)."""
         model, jur, i = self.model, self.model.jurisdictions, self.index
+        ent, level = model.entity_arrays, model.spec.regulators.violation_test_level
         self.tighten_rules_after_harm()
-        for e in np.flatnonzero(model.entity_arrays.active):
-            if model.rng.random() >= jur.audit_probability[i]:
-                continue
-            if self.audit_entity(e):
+        for e in np.flatnonzero(ent.active & ent.operates_in[:, i]):
+            limit = violation_limit(jur.threshold[i], ent.report_error[e, i], level)
+            reported_violation = bool(ent.report_gap[e, i] > limit)
+            if reported_violation:  # a violation on the record: the report itself says so
+                jur.violations += 1
+            violation, washed = reported_violation, False
+            if model.rng.random() < jur.audit_probability[i]:
+                found, washed = self.audit_entity(e, already_found=reported_violation)
+                violation = violation or found
+            if violation or washed:
+                self.sanction(e, violation, washed)
                 jur.harm_step[i] = model.steps
 
-    def audit_entity(self, e: int) -> bool:
-        """One audit of entity ``e``; True when a violation was found."""
-        model, spec = self.model, self.model.spec.regulators
+    def audit_entity(self, e: int, already_found: bool = False) -> tuple[bool, bool]:
+        """One audit of entity ``e``: whether it found a violation, and a misleading report.
+
+        The mandated gap is re-measured on fresh people of the jurisdiction under the protocol
+        the report followed; the report is misleading when it lies below the re-measured gap by
+        more than the sampling tolerance (:mod:`hetsim.simulation.audit_sampling`), or when the
+        entity's documentation shows it was computed on a selected subset. Privacy and
+        explainability are checked too; each finding is counted once.
+        """
+        model, rules = self.model, self.model.spec.regulators
         ent, jur, i = model.entity_arrays, model.jurisdictions, self.index
-        true_gap = model.audit_gap(e, i, spec.audit_sample)
-        if np.isnan(true_gap):
-            return False
         jur.audits += 1
-        found = False
-        reported_same = ent.reported_notion[e] == jur.notion[i]
-        model.recorder.audit_errors.append(abs(ent.reported_gap[e] - true_gap))
-        if true_gap > jur.threshold[i]:
-            jur.violations += 1
-            found = True
-        if not reported_same or ent.reported_gap[e] < true_gap - spec.reporting_tolerance:
-            # fairness washing exposed: the team reports honestly for a while (§3)
-            ent.washing_propensity[e] *= spec.washing_kept
-            found = True
-        if ent.jurisdiction[e] == i and ent.effective_epsilon[e] > jur.epsilon_cap[i]:
-            jur.privacy_violations += 1  # privacy washing: ε recomputed from the noise added
-            ent.washing_propensity[e] *= spec.washing_kept
-            found = True
+        violation = washed = False
+        reported = ent.report_gap[e, i]
+        if not np.isnan(reported):
+            ent.audits_seen[e, i] += 1  # the entity learns how often it is audited here
+        members = np.flatnonzero(model.community_arrays.jurisdiction == i)
+        evaluation = evaluate(model, e, members, rules.audit_sample)
+        if evaluation is not None:
+            figures = evaluation.figures(str(jur.notion[i]), model.rng)
+            audited, error = figures.gap, figures.standard_error
+            if ent.jurisdiction[e] == i:
+                ent.audited_gap[e] = audited
+            limit = violation_limit(jur.threshold[i], error, rules.violation_test_level)
+            if audited > limit and not already_found:
+                jur.violations += 1
+                violation = True
+            if not np.isnan(reported):
+                model.recorder.audit_errors.append(abs(reported - audited))
+                tolerance = washing_tolerance(error, rules.washing_test_level)
+                documented_selection = ent.documents[e] and ent.report_washed[e, i]
+                if reported < audited - tolerance or documented_selection:
+                    jur.washing_violations += 1
+                    washed = True
+        if self.audit_privacy(e):
+            jur.privacy_violations += 1
+            violation = True
         if jur.explainability[i] and not ent.open_weights[e] and self._serves_here(e):
             jur.explainability_violations += 1
-            found = True
-        if found:
-            self.sanction(e)
-        return found
+            violation = True
+        return violation, washed
+
+    def audit_privacy(self, e: int) -> bool:
+        """Privacy washing: the entity trains here with a larger ε than the cap allows."""
+        ent, jur, i = self.model.entity_arrays, self.model.jurisdictions, self.index
+        return bool(ent.jurisdiction[e] == i and ent.effective_epsilon[e] > jur.epsilon_cap[i])
 
     def _serves_here(self, e: int) -> bool:
         com = self.model.community_arrays
@@ -107,17 +138,23 @@ class Regulator(Role):
             ).any()
         )
 
-    def sanction(self, e: int) -> None:
-        """Fine the entity and, if findings are published, cost it local trust."""
-        model, spec = self.model, self.model.spec.regulators
-        led, jur = model.ledger, model.jurisdictions
-        fine = spec.penalty_fraction * max(led.money[led.entity_org(e)], 0.0)
+    def sanction(self, e: int, violation: bool, washed: bool) -> None:
+        """Fine the entity for what was found; publishing costs it trust, most among its own
+        customers, less among everyone else (word of mouth, §3)."""
+        model, rules = self.model, self.model.spec.regulators
+        led, jur, com = model.ledger, model.jurisdictions, model.community_arrays
+        share = rules.penalty_fraction * violation + rules.washing_penalty_fraction * washed
+        fine = share * max(led.money[led.entity_org(e)], 0.0)
         led.pay(led.entity_org(e), led.regulator_org(self.index), fine)
         model.entity_arrays.costs[e] += fine
         jur.fines += fine
-        if spec.publish:
-            local = model.community_arrays.jurisdiction == self.index
-            led.trust[local, e] *= 1.0 - spec.trust_penalty
+        if rules.publish:
+            customers = model.strategy_flag("with_entity") & (com.partner == e)
+            led.trust[:, e] *= np.where(
+                customers,
+                1.0 - rules.trust_penalty_customers,
+                1.0 - rules.trust_penalty_word_of_mouth,
+            )
 
     def tighten_rules_after_harm(self) -> None:
         """Publicised harm tightens the rules, ``tighten_lag`` steps later (§3)."""

@@ -50,8 +50,10 @@ METRIC_COLUMNS: dict[str, str] = {
     "fits": "models trained this step, >= 0",
     "label_accuracy_mean": "share of this step's labels written correctly, [0.5, 1]",
     "annotator_pay_mean": "mean pay per record labelled this step, money/record, >= 0",
-    "washing_gap_mean": "mean of true minus reported mandated gap over entities serving people "
-    "(> 0: they look fairer than they are), [-1, 1]",
+    "washing_gap_mean": "mean over this step's fairness reports of the gap measured under the "
+    "regulator's protocol minus the gap reported (0: honest; > 0: washed), [0, 1]",
+    "washing_share": "share of this step's fairness reports made on a favourable subset, among "
+    "those where a subset looked fairer than the whole protocol sample, [0, 1]",
     "privacy_gap_mean": "mean excess of effective over claimed DP ε (ε capped at 50), >= 0",
     "explainability_unmet_share": "share of communities needing explanations (need > 0.5) "
     "whose model is closed, [0, 1]",
@@ -84,9 +86,12 @@ METRIC_COLUMNS: dict[str, str] = {
     "compute_dependency_mean": "mean share of a community's compute this step rented from a "
     "large entity, whose machines then process its records, [0, 1]",
     "audits": "audits done this step, >= 0",
-    "violations_found": "audits that found a mandated gap above the threshold, >= 0",
-    "privacy_violations": "audits that found training with an ε above the cap, >= 0",
-    "explainability_violations": "audits that found closed models where banned, >= 0",
+    "violations_fairness": "mandated gaps above the threshold found this step, in a report or "
+    "by an audit, >= 0",
+    "violations_washing": "audits that found a report lower than the re-measured gap beyond the "
+    "sampling tolerance (or a documented selective report), >= 0",
+    "violations_privacy_washing": "audits that found training with an ε above the cap, >= 0",
+    "violations_explainability": "audits that found closed models where banned, >= 0",
     "fines": "money fined this step, >= 0",
     "reported_gap_error_mean": "mean |reported - audited| gap over this step's audits, [0, 1]",
     "network_top_centrality": "largest share of model and data in-flows to one org, [0, 1]",
@@ -123,8 +128,10 @@ ENTITY_COLUMNS: dict[str, str] = {
     "data_records": "records it holds (scraped, shared, licensed, bought), >= 0",
     "jurisdiction": "regulator where it trains (-1: none)",
     "open_weights": "publishes open weights (else a closed API)",
-    "reported_gap": "fairness gap it last reported, [0, 1]",
-    "audited_gap": "gap an audit last re-measured (NaN: not yet measured this way), [0, 1]",
+    "reported_gap": "fairness gap it last reported to its home regulator (where it trains; "
+    "NaN: none yet), [0, 1]",
+    "audited_gap": "gap its home regulator last re-measured in an audit (NaN: never audited "
+    "there), [0, 1]",
     "claimed_epsilon": "DP ε it claims (inf: no claim)",
     "epsilon_spent": "DP ε its training has spent in all (NaN: not yet accounted)",
 }
@@ -258,7 +265,8 @@ class Recorder:
             "compute_rented": m.compute_market.rented,
             "compute_dependency_mean": _nanmean(self._compute_dependency()),
             "audits": m.jurisdictions.audits,
-            "violations_found": m.jurisdictions.violations,
+            "violations_fairness": m.jurisdictions.violations,
+            "violations_washing": m.jurisdictions.washing_violations,
             "fines": m.jurisdictions.fines,
             "reported_gap_error_mean": _nanmean(np.array(self.audit_errors)),
             "network_top_centrality": flows_in,
@@ -277,12 +285,10 @@ class Recorder:
                 float(np.mean(com.strategy == strategy.code)) if n_com else float("nan")
             )
             out.update(strategy.measures(m))
-        served = ~np.isnan(ent.true_gap)
-        out["washing_gap_mean"] = (
-            float(np.mean(ent.true_gap[served] - ent.reported_gap[served]))
-            if served.any()
-            else float("nan")
-        )
+        reported = ~np.isnan(ent.report_gap)
+        out["washing_gap_mean"] = _nanmean((ent.report_honest_gap - ent.report_gap)[reported])
+        could = reported & (ent.report_favourable_gap < ent.report_honest_gap)
+        out["washing_share"] = _nanmean(ent.report_washed[could])
         effective = np.minimum(ent.effective_epsilon, EPSILON_CEILING)
         claimed = np.minimum(ent.claimed_epsilon, EPSILON_CEILING)
         out["privacy_gap_mean"] = (
@@ -322,8 +328,8 @@ class Recorder:
         orgs = np.concatenate([com.mitigating, ent.mitigating])
         out["mitigating_share"] = float(orgs.mean()) if orgs.size else float("nan")
         out["misuse_events"] = int(ent.misused.sum())
-        out["privacy_violations"] = jur.privacy_violations
-        out["explainability_violations"] = jur.explainability_violations
+        out["violations_privacy_washing"] = jur.privacy_violations
+        out["violations_explainability"] = jur.explainability_violations
         lending = getattr(m, "lending_record", None)
         if lending is not None:
             repayment = lending.mean_repayment_probability
@@ -405,7 +411,7 @@ class Recorder:
             "jurisdiction": ent.jurisdiction.astype(np.int32),
             "open_weights": ent.open_weights.copy(),
             "reported_gap": ent.reported_gap.astype(float),
-            "audited_gap": nan,
+            "audited_gap": ent.audited_gap.astype(float),
             "claimed_epsilon": ent.claimed_epsilon.astype(float),
             "epsilon_spent": nan.copy(),
         }

@@ -122,7 +122,29 @@ class LargeEntitiesSection(Section):
         0.34, description="share of entities publishing open weights (the rest: closed API)"
     )
     washing_propensity: Probability = Field(
-        0.5, description="chance an entity reports the fairness figure where it looks best (§3)"
+        0.5,
+        description="disposition to wash (§3): under the decision rule, the share of the "
+        "expected sanction a selective report avoids that the entity counts as a gain (0: never "
+        "misreports, 1: minimises expected sanctions); under the fixed rule, the chance it "
+        "reports the subset where it looks best",
+    )
+    washing_rule: Literal["decision", "fixed"] = Field(
+        "decision",
+        description="how an entity decides to wash: weigh expected sanctions (decision) or "
+        "flip a coin of probability washing_propensity (fixed, the ablation)",
+    )
+    audit_prior_audits: float = Field(
+        1.0,
+        gt=0.0,
+        le=1000.0,
+        description="pseudo-audits of an entity's Beta prior on a regulator's audit rate "
+        "(1 and 1: Laplace's rule of succession, no knowledge of the rate)",
+    )
+    audit_prior_quiet: float = Field(
+        1.0,
+        gt=0.0,
+        le=1000.0,
+        description="pseudo-steps without an audit of that Beta prior",
     )
     claimed_epsilon: Epsilon = Field(
         float("inf"), description="DP ε entities claim to train with (inf: no claim)"
@@ -137,7 +159,7 @@ class LargeEntitiesSection(Section):
         0.1, description="lowest price of model access an entity asks per step"
     )
     report_sample: int = Field(
-        1000, ge=10, le=1_000_000, description="people an entity evaluates its own fairness on"
+        1000, ge=10, le=1_000_000, description="pooled records an entity's fairness check runs on"
     )
     split_fee_share: Probability = Field(0.5, description="share of the access price for split")
     data_value: NonNegative = Field(
@@ -338,10 +360,25 @@ class RegulatorsSection(Section):
     )
     threshold: Probability = Field(0.1, description="largest lawful mandated gap")
     audit_probability: Probability = Field(0.1, description="chance to audit an entity per step")
-    audit_sample: int = Field(400, ge=20, le=100_000, description="individuals per audit")
+    audit_sample: int = Field(
+        400,
+        ge=20,
+        le=100_000,
+        description="fresh people of the jurisdiction a mandated gap is evaluated on, in an "
+        "audit and in an entity's report alike (the regulator's protocol)",
+    )
     penalty_fraction: Probability = Field(0.05, description="share of capital fined")
     publish: bool = Field(True, description="publish findings (moves trust)")
-    trust_penalty: Probability = Field(0.2, description="trust lost on a published violation")
+    trust_penalty_customers: Probability = Field(
+        0.2,
+        description="share of their trust the sanctioned entity's own customers lose when a "
+        "violation is published (they learn their provider broke the rules)",
+    )
+    trust_penalty_word_of_mouth: Probability = Field(
+        0.05,
+        description="share of their trust every other community loses in it (hearsay: a "
+        "quarter of the customers' loss, as exchange.word_of_mouth spreads reputation slowly)",
+    )
     locally_defined: bool = Field(
         False, description="the mandate is each community's own fairness notion (§2.3)"
     )
@@ -358,12 +395,26 @@ class RegulatorsSection(Section):
     tighten_factor: Probability = Field(
         0.2, description="after publicised harm: threshold and audit gaps shrink by this share"
     )
-    washing_kept: Probability = Field(
-        0.3,
-        description="share of its propensity to wash an entity keeps after an audit exposes it",
+    washing_penalty_fraction: Probability = Field(
+        0.017,
+        description="share of capital fined for a report an audit finds misleading (a third "
+        "of penalty_fraction, as the EU AI Act, Art. 99, caps fines for misleading information "
+        "at 1% of turnover against 3% for breaching an obligation)",
     )
-    reporting_tolerance: Probability = Field(
-        0.05, description="a reported gap this far below the audited one counts as misreporting"
+    violation_test_level: float = Field(
+        0.05,
+        gt=0.0,
+        le=0.5,
+        description="level of the one-sided test that a measured gap exceeds the threshold: a "
+        "report or audit is evidence of a violation only beyond this sampling tolerance (0.5: "
+        "the point estimate alone)",
+    )
+    washing_test_level: float = Field(
+        0.01,
+        gt=0.0,
+        lt=0.5,
+        description="level of the auditor's one-sided test of a report against its re-measured "
+        "gap: an honest entity is found washing in at most about this share of audits",
     )
 
 

@@ -179,15 +179,25 @@ class EntityArrays:
     paying_users: np.ndarray = field(init=False)  # (E,) communities paying this step
     culture: np.ndarray = field(init=False)  # (E,) home culture
     jurisdiction: np.ndarray = field(init=False)  # (E,) where it trains, -1 when none
-    reported_notion: np.ndarray = field(init=False)  # (E,) notion of the fairness it reports
-    reported_gap: np.ndarray = field(init=False)  # (E,) the fairness gap it reports
+    reported_notion: np.ndarray = field(init=False)  # (E,) notion its home regulator mandates
+    reported_gap: np.ndarray = field(init=False)  # (E,) gap last reported to its home regulator
+    audited_gap: np.ndarray = field(init=False)  # (E,) gap its home regulator last re-measured
+    # reports to each regulator (E, R), sized by open_reports; NaN where it does not report
+    operates_in: np.ndarray = field(init=False)  # (E, R) trains there or has customers there
+    report_gap: np.ndarray = field(init=False)  # (E, R) gap reported this step
+    report_honest_gap: np.ndarray = field(init=False)  # (E, R) gap measured under the protocol
+    report_error: np.ndarray = field(init=False)  # (E, R) its stated (bootstrap) standard error
+    report_favourable_gap: np.ndarray = field(init=False)  # (E, R) lowest gap of a subset
+    report_washed: np.ndarray = field(init=False)  # (E, R) the report is a favourable subset's
+    reports_made: np.ndarray = field(init=False)  # (E, R) steps it has reported there
+    audits_seen: np.ndarray = field(init=False)  # (E, R) of those, steps it was audited there
     annotator: np.ndarray = field(init=False)  # (E,) annotator hired this step
     revenue: np.ndarray = field(init=False)  # (E,) money earned this step
     open_weights: np.ndarray = field(init=False)  # (E,) publishes its weights (else closed API)
     claimed_epsilon: np.ndarray = field(init=False)  # (E,) DP ε it claims
     effective_epsilon: np.ndarray = field(init=False)  # (E,) DP ε it really trains with
-    washes: np.ndarray = field(init=False)  # (E,) reports selectively this step (§3)
-    washing_propensity: np.ndarray = field(init=False)  # (E,) chance to report selectively
+    washes: np.ndarray = field(init=False)  # (E,) washed a report this step (§3)
+    washing_propensity: np.ndarray = field(init=False)  # (E,) disposition to report selectively
     true_gap: np.ndarray = field(init=False)  # (E,) mandated gap measured on fresh data
     # developer practice (Balayn & Gadiraju): no standard across organisations
     fairness_check: np.ndarray = field(init=False)  # (E,) chance to check fairness a step
@@ -225,7 +235,9 @@ class EntityArrays:
         self.culture = np.zeros(e, dtype=np.int64)
         self.jurisdiction = np.full(e, -1, dtype=np.int64)
         self.reported_notion = np.full(e, "demographic_parity", dtype=object)
-        self.reported_gap = np.zeros(e)
+        self.reported_gap = np.full(e, np.nan)
+        self.audited_gap = np.full(e, np.nan)
+        self.open_reports(0)
         self.annotator = np.full(e, -1, dtype=np.int64)
         self.revenue = np.zeros(e)
         self.open_weights = np.zeros(e, dtype=bool)
@@ -248,6 +260,18 @@ class EntityArrays:
         self.invested = np.zeros(e)
         self.entered_at = np.zeros(e, dtype=np.int64)
         self.profit_published = np.zeros(e)
+
+    def open_reports(self, n_regulators: int) -> None:
+        """Size the per-regulator reports and audit experience (before any step)."""
+        shape = (self.n, n_regulators)
+        self.operates_in = np.zeros(shape, dtype=bool)
+        self.report_gap = np.full(shape, np.nan)
+        self.report_honest_gap = np.full(shape, np.nan)
+        self.report_error = np.full(shape, np.nan)
+        self.report_favourable_gap = np.full(shape, np.nan)
+        self.report_washed = np.zeros(shape, dtype=bool)
+        self.reports_made = np.zeros(shape)
+        self.audits_seen = np.zeros(shape)
 
     def records_of(self, entity: int, origins: np.ndarray, on_terms: bool) -> np.ndarray:
         """Pool rows of ``entity`` from any of ``origins`` held on (or off) their terms."""
@@ -341,7 +365,8 @@ class Jurisdictions:
     privacy_violations: int = 0  # privacy (ε) violations found this step
     explainability_violations: int = 0  # closed models found deployed where banned
     audits: int = 0  # audits done this step
-    violations: int = 0  # violations found this step
+    violations: int = 0  # mandated gaps above the threshold found this step (report or audit)
+    washing_violations: int = 0  # reports an audit found misleading this step
     fines: float = 0.0  # money fined this step
 
     def __post_init__(self) -> None:
@@ -357,6 +382,7 @@ class Jurisdictions:
         """Reset this step's audit counters."""
         self.audits = 0
         self.violations = 0
+        self.washing_violations = 0
         self.fines = 0.0
         self.privacy_violations = 0
         self.explainability_violations = 0

@@ -74,6 +74,12 @@ def test_decisions_concentrate_faster_with_data_sharing_than_without(status_quo,
     assert (no_sharing[:, 3] == 0).all()  # without sharing no data leaves a community
 
 
+@pytest.mark.xfail(
+    reason="not reproduced since audits stopped counting a report under another "
+    "jurisdiction's notion as washing: 20 seeds x 100 steps, paired rise of hhi_compute with "
+    "minus without sharing -0.02 +- 0.09 (it was +0.08 [+0.00, +0.15])",
+    strict=False,
+)
 def test_compute_concentrates_faster_with_data_sharing_than_without(status_quo, no_sharing):
     paired = status_quo[:, 0] - no_sharing[:, 0]
     assert paired.mean() > 0

@@ -88,32 +88,6 @@ def test_misuse_of_shared_data_destroys_the_sharers_trust():
     assert misused < kept - 0.1
 
 
-def test_audits_shrink_the_fairness_washing_gap():
-    """§3: washing entities caught by audits report honestly afterwards."""
-    washing = [
-        "large_entities.washing_propensity=1.0",
-        "practices.documentation=0.0",
-        'communities.strategy="adopt"',
-    ]
-    unaudited = late_mean(
-        "washing_gap_mean", *washing, "regulators.audit_probability=0.0", steps=20
-    )
-    audited = late_mean("washing_gap_mean", *washing, "regulators.audit_probability=0.8", steps=20)
-    assert audited < unaudited
-
-
-def test_documented_data_keeps_reports_honest():
-    """Balayn & Gadiraju practice: datasheets; honest reports have a smaller washing gap."""
-    washing = [
-        "large_entities.washing_propensity=1.0",
-        "regulators.audit_probability=0.0",
-        'communities.strategy="adopt"',
-    ]
-    undocumented = late_mean("washing_gap_mean", *washing, "practices.documentation=0.0")
-    documented = late_mean("washing_gap_mean", *washing, "practices.documentation=1.0")
-    assert documented < undocumented
-
-
 def test_privacy_washing_shows_as_a_gap_and_audits_find_it():
     claims = [
         "large_entities.claimed_epsilon=1.0",
@@ -130,7 +104,11 @@ def test_privacy_washing_shows_as_a_gap_and_audits_find_it():
     assert honest == 0.0
     assert washing > 10
     found = late_mean(
-        "privacy_violations", *claims, "large_entities.washing_propensity=1.0", steps=6, seeds=(0,)
+        "violations_privacy_washing",
+        *claims,
+        "large_entities.washing_propensity=1.0",
+        steps=6,
+        seeds=(0,),
     )
     assert found > 0
 
@@ -149,9 +127,9 @@ def test_entities_shop_for_the_jurisdiction_with_a_loophole():
     loophole = np.flatnonzero(model.jurisdictions.loophole)
     assert loophole.size == 1
     assert (model.entity_arrays.jurisdiction == loophole[0]).all()
-    stay = late_mean("privacy_violations", *rules, steps=8, seeds=(0, 1))
+    stay = late_mean("violations_privacy_washing", *rules, steps=8, seeds=(0, 1))
     shop = late_mean(
-        "privacy_violations",
+        "violations_privacy_washing",
         *rules,
         "large_entities.jurisdiction_shopping=true",
         steps=8,
@@ -163,7 +141,7 @@ def test_entities_shop_for_the_jurisdiction_with_a_loophole():
 def test_explainability_mandate_finds_closed_models_where_explanations_are_required():
     adopt = ['communities.strategy="adopt"', "regulators.audit_probability=1.0"]
     closed = late_mean(
-        "explainability_violations",
+        "violations_explainability",
         *adopt,
         "regulators.explainability_mandate=1.0",
         "large_entities.open_weights_share=0.0",
@@ -171,7 +149,7 @@ def test_explainability_mandate_finds_closed_models_where_explanations_are_requi
         seeds=(0,),
     )
     open_ = late_mean(
-        "explainability_violations",
+        "violations_explainability",
         *adopt,
         "regulators.explainability_mandate=1.0",
         "large_entities.open_weights_share=1.0",
@@ -212,7 +190,7 @@ def test_rules_tighten_after_publicised_harm():
         )
         for _ in range(steps):
             model.step()
-        found = model.recorder.metrics_table()["violations_found"].sum()
+        found = model.recorder.metrics_table()["violations_fairness"].sum()
         return model.jurisdictions.threshold.copy(), model.jurisdictions.audit_probability, found
 
     threshold, audits, found = rules_after(10, publish=True)

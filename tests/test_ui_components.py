@@ -192,7 +192,7 @@ def test_community_figure_outlines_and_names_the_worst_served(stepped_model):
 
 
 def test_audit_figure_has_a_readable_axis_with_zero_audits():
-    metrics = pd.DataFrame({"step": [1, 2], "audits": [0, 0], "violations_found": [0, 0]})
+    metrics = pd.DataFrame({"step": [1, 2], "audits": [0, 0], "violations_fairness": [0, 0]})
     fig = figures.audit_figure(metrics, planned_steps=10)
     low, high = fig.axes[0].get_ylim()
     assert low == 0 and high >= 1

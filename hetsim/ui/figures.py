@@ -247,7 +247,12 @@ class AuditFigure:
         self.figure.subplots_adjust(left=0.1, right=0.88, top=0.76, bottom=0.14)
         ax = self.ax = self.figure.add_subplot()
         (self.audits,) = ax.plot([], [], "o-", ms=3, color="#30638e", label="audits")
-        (self.violations,) = ax.plot([], [], "s-", ms=3, color="#d1495b", label="violations found")
+        (self.violations,) = ax.plot(
+            [], [], "s-", ms=3, color="#d1495b", label=metric_label("violations_fairness")
+        )
+        (self.washing_found,) = ax.plot(
+            [], [], "x-", ms=4, color="#7a3b69", label=metric_label("violations_washing")
+        )
         ax.set_xlabel("step (quarter)", fontsize=8)
         ax.set_ylabel("audits per step", fontsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -270,7 +275,7 @@ class AuditFigure:
         twin.set_ylabel("fairness gap", fontsize=8)
         twin.tick_params(labelsize=7)
         twin.set_ylim(-0.05, 0.5)
-        handles = [self.audits, self.violations, self.error, self.washing]
+        handles = [self.audits, self.violations, self.washing_found, self.error, self.washing]
         self.figure.legend(
             handles=handles,
             fontsize=7,
@@ -283,14 +288,15 @@ class AuditFigure:
 
     def dynamic(self) -> list[Artist]:
         """Artists that change from frame to frame."""
-        return [self.audits, self.violations, self.error, self.washing]
+        return [self.audits, self.violations, self.washing_found, self.error, self.washing]
 
     def update(self, metrics: pd.DataFrame) -> Figure:
         """Show the metrics table's steps; return the figure."""
         steps = metrics["step"].to_numpy()
         for line, column in (
             (self.audits, "audits"),
-            (self.violations, "violations_found"),
+            (self.violations, "violations_fairness"),
+            (self.washing_found, "violations_washing"),
             (self.error, "reported_gap_error_mean"),
             (self.washing, "washing_gap_mean"),
         ):

@@ -16,9 +16,10 @@ METRIC_LABELS: dict[str, str] = {
     "trust_mean": "Trust in large entities",
     "energy_kwh": "Energy of training (kWh)",
     "audits": "Audits",
-    "violations_found": "Violations found",
+    "violations_fairness": "Fairness violations found",
+    "violations_washing": "Washing found by audits",
     "reported_gap_error_mean": "|Reported − audited| fairness gap",
-    "washing_gap_mean": "Washing gap (true − reported)",
+    "washing_gap_mean": "Washing gap (measured − reported)",
     "lending_repayment_gap": "Repayment gap, group 0 − group 1",
     "lending_loans": "Loans given",
 }
