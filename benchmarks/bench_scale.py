@@ -6,6 +6,11 @@ community-step, the ratio to the smallest world (1.0 = perfectly linear), and th
 time of 100 steps. No assertions: speed is measured, not asserted.
 
     .venv/bin/python benchmarks/bench_scale.py [--steps 5] [--sizes 1000,3000,10000]
+        [--against communities.exposure=1]
+
+``--against KEY=VALUE`` also builds each world with that override and steps the two worlds
+in turn, in the same process, then prints the ratio of their median step times: what a
+measure or a mechanism the override switches off costs, with the machine's load shared.
 """
 
 from __future__ import annotations
@@ -34,10 +39,28 @@ def time_world(communities: int, steps: int) -> tuple[float, float]:
     return build, statistics.median(per_step)
 
 
+def time_pair(communities: int, steps: int, override: str) -> tuple[float, float]:
+    """Median seconds per step of the default world and of one with ``override``, in turn."""
+    worlds = [
+        build_model(load_scenario("status_quo", [f"communities.count={communities}", *extra]), 0)
+        for extra in ((), (override,))
+    ]
+    times: list[list[float]] = [[], []]
+    for world in worlds:
+        world.step()  # warm-up
+    for _ in range(steps):
+        for world, spent in zip(worlds, times, strict=True):
+            start = time.perf_counter()
+            world.step()
+            spent.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--sizes", default="1000,3000,10000")
+    parser.add_argument("--against", default=None, help="KEY=VALUE: also time with it, as a ratio")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
@@ -53,6 +76,13 @@ def main() -> None:
             f"| {size} | {build:.2f} | {step:.3f} | {per:.1f} | {per / base:.2f} | "
             f"{build + 100 * step:.0f} |"
         )
+    if args.against:
+        print(f"\n| communities | s/step | s/step with {args.against} | ratio |")
+        print("|---:|---:|---:|---:|")
+        with threadpool_limits(1):
+            for size in sizes:
+                default, other = time_pair(size, args.steps, args.against)
+                print(f"| {size} | {default:.3f} | {other:.3f} | {default / other:.3f} |")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.simulation import metrics, post_processing
+from hetsim.simulation import ecosystem_metrics, metrics, post_processing
 from hetsim.simulation.population import N_GROUPS
 from hetsim.simulation.state import MITIGATIONS, N_FEATURES
 
@@ -84,6 +84,7 @@ def decide(model: EcosystemModel) -> None:
             notion = com.notion
         dep.gap_mandated = metrics.fairness_gap(by_a, notion, com.quota_target)
     dep.aligned = (dep.accuracy >= com.min_accuracy) & (dep.gap_own <= com.fairness_tolerance)
+    dep.ecosystem = ecosystem_metrics.measure_markets(model, sample, decision)
     dep.provider = provider.copy()
     np.add.at(dep.decisions, provider, m)
     # what the deployed model is: explainable if it is open to the community; the DP ε

@@ -60,8 +60,20 @@ METRIC_COLUMNS: dict[str, str] = {
     "mandate_conflict_share": "share of communities whose own verdict and the mandate's differ, "
     "[0, 1]",
     "values_diversity_held": "normalised entropy of the fairness notions communities hold, [0, 1]",
-    "values_diversity_enforced": "normalised entropy of the notions deployed models are "
-    "mitigated for ('none' counts as a notion), [0, 1]",
+    "values_diversity_enforced": "normalised entropy of the notions deployed models are checked "
+    "and mitigated for by the organisation governing them (an entity's reported notion for its "
+    "customers, a cooperative's settled notion for its members, the community's own "
+    "otherwise), [0, 1]",
+    "values_override_share": "share of communities whose deployed model is governed by another "
+    "organisation for a fairness notion other than the one the community holds, [0, 1]",
+    "systemic_failure_rate": "share of people misclassified by every deployed model of their "
+    "market (communities.exposure models; Toups et al. 2023), [0, 1]",
+    "systemic_failure_independent": "systemic failure rate expected if those models failed "
+    "independently: the product of their failure rates on the same people, [0, 1]",
+    "outcome_homogenisation": "systemic failure rate over its independent expectation "
+    "(Bommasani et al. 2022; > 1: failures fall on the same people), >= 0",
+    "model_monoculture": "mean pairwise agreement of the decisions of a market's deployed models "
+    "on the same people (Kleinberg & Raghavan 2021), [0, 1]",
     "mitigating_share": "share of organisations whose fairness check triggered a mitigation, "
     "[0, 1]",
     "misuse_events": "entities found misusing shared data this step, >= 0",
@@ -293,16 +305,26 @@ class Recorder:
         else:
             out["mandate_conflict_share"] = float("nan")
         held = com.notion
-        controlled = m.strategy_flag("entity_controls")
-        partner = np.maximum(com.partner, 0)
-        entity_notion = (
-            np.where(ent.mitigating[partner], ent.reported_notion[partner], "none")
-            if ent.n
-            else np.full(n_com, "none", dtype=object)
-        )
-        enforced = np.where(controlled, entity_notion, com.enforced_notion)
+        # §3 values homogenisation: the organisation governing a deployed model checks and
+        # mitigates it for its notion: an entity for its customers, a collective for its
+        # members; only depending on another's model overrides the notion a community holds
+        # (whether a community's own fairness check fired this step is not homogenisation)
+        enforced = held.copy()
+        for strategy, users in m.users_of():  # a collective's settled notion (a cooperative's)
+            settled = strategy.enforced_notion(m, users) if users.size else None
+            if settled is not None:
+                enforced[users] = settled
+        if ent.n:
+            controlled = m.strategy_flag("entity_controls")
+            enforced[controlled] = ent.reported_notion[com.partner[controlled]]
         out["values_diversity_held"] = _normalised_entropy(held)
         out["values_diversity_enforced"] = _normalised_entropy(enforced)
+        out["values_override_share"] = float(np.mean(enforced != held)) if n_com else float("nan")
+        ecosystem = dep.ecosystem
+        out["systemic_failure_rate"] = ecosystem.systemic_failure_rate
+        out["systemic_failure_independent"] = ecosystem.systemic_failure_independent
+        out["outcome_homogenisation"] = ecosystem.outcome_homogenisation
+        out["model_monoculture"] = ecosystem.model_monoculture
         orgs = np.concatenate([com.mitigating, ent.mitigating])
         out["mitigating_share"] = float(orgs.mean()) if orgs.size else float("nan")
         out["misuse_events"] = int(ent.misused.sum())

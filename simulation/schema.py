@@ -255,6 +255,14 @@ class CommunitiesSection(Section):
     records_per_step: int = Field(60, ge=2, le=10_000, description="individuals collected")
     window: int = Field(240, ge=10, le=100_000, description="recent records kept for training")
     deploy_per_step: int = Field(120, ge=10, le=100_000, description="decisions made per step")
+    exposure: int = Field(
+        3,
+        ge=1,
+        le=50,
+        description="deployed models each person faces (ecosystem-level measures): their own "
+        "community's and those of the next communities of their jurisdiction; 3 as HAPI's "
+        "three commercial providers per task (Toups et al. 2023); 1 measures no ecosystem",
+    )
     compute: NonNegative = Field(60.0, description="median compute (records trainable/step)")
     compute_spread: NonNegative = Field(0.8, description="log-normal sigma of compute")
     expertise: Probability = Field(0.6, description="mean ML expertise (scales usable compute)")

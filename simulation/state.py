@@ -12,6 +12,7 @@ from typing import get_args
 import numpy as np
 
 from hetsim.simulation.capacity import N_EXTRA
+from hetsim.simulation.ecosystem_metrics import EcosystemOutcomes
 from hetsim.simulation.population import N_RAW
 from hetsim.simulation.post_processing import N_CUTS
 from hetsim.simulation.schema import Mitigation
@@ -406,6 +407,7 @@ class Deployment:
     aligned: np.ndarray = field(init=False)  # (C,) meets the community's own values
     provider: np.ndarray = field(init=False)  # (C,) organisation controlling the model
     decisions: np.ndarray = field(init=False)  # (O,) decisions made by each organisation's models
+    ecosystem: EcosystemOutcomes = field(init=False)  # failures shared across each market
 
     def __post_init__(self) -> None:
         c, g = self.n, self.n_groups
@@ -423,3 +425,4 @@ class Deployment:
         self.aligned = np.zeros(c, dtype=bool)
         self.provider = np.zeros(c, dtype=np.int64)
         self.decisions = np.zeros(0)
+        self.ecosystem = EcosystemOutcomes.undefined()

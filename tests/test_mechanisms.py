@@ -61,14 +61,24 @@ def test_each_fixed_strategy_is_followed_and_sets_who_controls_the_model(strateg
     assert metrics["accuracy_mean"].iloc[-1] > 0.55  # every path yields a working model
 
 
-def test_sharing_under_the_sovereignty_protocol_keeps_data_under_community_control():
-    shared = 'communities.strategy="share"'
-    plain = late_mean("data_sovereignty_mean", shared, steps=6, seeds=(0,))
-    sovereign = late_mean(
-        "data_sovereignty_mean", shared, "exchange.sovereignty_terms=true", steps=6, seeds=(0,)
-    )
-    assert sovereign == 1.0
-    assert plain < 0.9
+def test_the_sovereignty_protocol_draws_more_communities_into_sharing():
+    """§4.1: data shared on a community's terms costs it less control, so more choose to share."""
+    plain = late_mean("strategy_share_share", steps=10)
+    sovereign = late_mean("strategy_share_share", "exchange.sovereignty_terms=true", steps=10)
+    assert sovereign > plain + 0.05
+
+
+def test_under_the_sovereignty_protocol_misuse_cannot_destroy_the_sharers_trust():
+    """§4.1: records held under use limits cannot be misused, so sharers keep their trust."""
+    # no renting: records processed on an entity's machines could be misused whatever the terms
+    misused = [
+        'communities.strategy="share"',
+        "exchange.misuse_probability=1.0",
+        "communities.compute_share=0.0",
+    ]
+    plain = late_mean("trust_mean", *misused, steps=10)
+    sovereign = late_mean("trust_mean", *misused, "exchange.sovereignty_terms=true", steps=10)
+    assert sovereign > plain + 0.1
 
 
 def test_misuse_of_shared_data_destroys_the_sharers_trust():
@@ -226,27 +236,18 @@ def test_energy_aware_teams_use_less_energy():
     assert aware < careless
 
 
-def test_locally_defined_fairness_removes_the_conflict_between_own_and_mandated_verdicts():
-    common = [
-        "data.relational_identity=0.0",
-        "regulators.threshold=0.15",
-        "communities.values.fairness_tolerance=0.15",
-    ]
-    mandated = late_mean("mandate_conflict_share", *common, steps=6)
-    local = late_mean("mandate_conflict_share", *common, "regulators.locally_defined=true", steps=6)
-    assert local < mandated
-    assert local == 0.0
+def test_locally_defined_fairness_leaves_only_the_conflict_of_differing_protected_attributes():
+    """§2.3 and §2.4.2: a mandate in each community's own notion still judges attribute a, so
+    verdicts keep differing where communities protect another attribute."""
+    common = ["regulators.threshold=0.15", "communities.values.fairness_tolerance=0.15"]
 
+    def conflict(relational_identity: float, *switch: str) -> float:
+        identity = f"data.relational_identity={relational_identity}"
+        return late_mean("mandate_conflict_share", *common, identity, *switch, steps=6)
 
-def test_dependence_on_entities_homogenises_the_values_enforced():
-    """§3: the values actually enforced are less diverse than the values held."""
-    held = late_mean(
-        "values_diversity_held", 'communities.strategy="adopt"', "practices.fairness_check=1.0"
-    )
-    enforced = late_mean(
-        "values_diversity_enforced", 'communities.strategy="adopt"', "practices.fairness_check=1.0"
-    )
-    assert enforced < held
+    local = "regulators.locally_defined=true"
+    assert conflict(0.0, local) < conflict(0.0) - 0.1  # one notion per jurisdiction conflicts
+    assert conflict(0.5, local) > conflict(0.0, local) + 0.1  # attribute b judged by a
 
 
 def test_lending_domain_writes_per_group_tables_and_policies_differ(tmp_path):
