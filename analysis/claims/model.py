@@ -14,8 +14,11 @@ from typing import Literal
 
 # The world every claim runs in (applied before each arm's own overrides): half the default
 # communities and annotators, so the full table (about 1,900 runs) regenerates within about
-# half an hour on two cores. Per run ~0.9 s CPU at 40 steps on this machine type.
+# half an hour on two cores.
 FULL = {"seeds": 20, "steps": 40, "size": ("communities.count=20", "annotators.count=50")}
+# Measured CPU time per run in the FULL world (worker CPU over the first 386 runs, 2 vCPU AMD
+# EPYC, 2026-11): the 1,920 runs of the full table take ~15 min on two idle cores.
+CPU_SECONDS_PER_RUN = 0.91
 # What tests/claims runs on one core in CI: a tiny world, few seeds.
 REDUCED = {"seeds": 3, "steps": 20, "size": ("communities.count=8", "annotators.count=10")}
 

@@ -45,8 +45,10 @@ def claims_document(
     runner = ClaimRunner(
         seeds=seeds, steps=steps, size=size, executor=executor, cache_dir=cache_dir
     )
-    verdicts = runner.evaluate(select(ids), progress=progress)
-    text = render(verdicts, seeds=seeds, steps=steps, size=size, command=command)
+    claims = select(ids)
+    verdicts = runner.evaluate(claims, progress=progress)
+    runs = len(runner.keys(claims))
+    text = render(verdicts, seeds=seeds, steps=steps, size=size, command=command, runs=runs)
     if out is not None:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from hetsim.analysis.claims.model import SUMMARIES
+from hetsim.analysis.claims.model import CPU_SECONDS_PER_RUN, SUMMARIES
 from hetsim.analysis.claims.registry import PATTERNS
 from hetsim.analysis.claims.runner import REMOVED_SHARE, Verdict
 
@@ -54,6 +54,7 @@ def pattern_rows(verdicts: Sequence[Verdict]) -> list[str]:
     """The patterns table: each stylised fact, its source, and whether the defaults show it."""
     by_id = {v.claim.id: v for v in verdicts}
     lines = ["| pattern | source | claim | effect [95% CI] | holds |", "|---|---|---|---|---|"]
+    held = 0
     for pattern, (claim_id, source) in PATTERNS.items():
         v = by_id.get(claim_id)
         if v is None:
@@ -62,12 +63,20 @@ def pattern_rows(verdicts: Sequence[Verdict]) -> list[str]:
         d = v.claim.direction
         certain = not v.effect.includes_zero() and d * v.effect.mean > 0
         holds = "yes" if certain else ("direction only" if d * v.effect.mean > 0 else "no")
+        held += certain
         lines.append(f"| {pattern} | {source} | {claim_id} | {v.effect.text()} | {holds} |")
+    lines += ["", f"{held} of {len(PATTERNS)} patterns hold at once."]
     return lines
 
 
 def render(
-    verdicts: Sequence[Verdict], *, seeds: int, steps: int, size: Sequence[str], command: str
+    verdicts: Sequence[Verdict],
+    *,
+    seeds: int,
+    steps: int,
+    size: Sequence[str],
+    command: str,
+    runs: int,
 ) -> str:
     """The whole document."""
     counts = Counter(v.verdict for v in verdicts)
@@ -103,7 +112,10 @@ def render(
         "key as the scenario and intervention files set it). Smaller and shorter than the "
         "scenario files' worlds (40 communities, 100 steps) so that the whole table "
         "regenerates within about half an hour on two cores: claims about time see "
-        f"{steps} quarters, not 100.",
+        f"{steps} quarters, not 100. This table took {runs:,} distinct runs (an arm shared by "
+        f"several claims runs once per seed); at {CPU_SECONDS_PER_RUN} s of CPU per run "
+        f"measured in the default world, about {runs * CPU_SECONDS_PER_RUN / 120:.0f} min on two "
+        "idle cores.",
         "",
         "## Claims",
         "",
