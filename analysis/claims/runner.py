@@ -2,8 +2,9 @@
 
 Runs are cached by (scenario, interventions, overrides, seed, steps): an arm shared by several
 claims (the status quo control, say) runs once per seed, in memory and, given a folder, on disk
-so an interrupted regeneration resumes. Runs go to an executor of
-:mod:`hetsim.analysis.ensemble` (one BLAS thread per worker).
+so an interrupted regeneration resumes. The disk cache has one folder per version of the
+model's sources (engine, agents, scenario files, this module), so a changed mechanism is always
+re-run. Runs go to an executor of :mod:`hetsim.analysis.ensemble` (one BLAS thread per worker).
 """
 
 from __future__ import annotations
@@ -30,6 +31,23 @@ from hetsim.simulation.schema import ScenarioError
 REMOVED_SHARE = 0.5
 # Measures computed from the community rows (per step), beside metrics.parquet's columns.
 DERIVED = ("accuracy_group_gap", "accuracy_minority", "values_homogenisation")
+
+
+def source_fingerprint() -> str:
+    """A hash of the engine, agents, scenario files and this module: what a cached run needs."""
+    import hetsim.agents
+    import hetsim.scenarios
+    import hetsim.simulation
+
+    digest = hashlib.sha256()
+    for package in (hetsim.simulation, hetsim.agents, hetsim.scenarios):
+        root = Path(package.__file__).parent
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".toml"):
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -162,7 +180,8 @@ class ClaimRunner:
     ) -> None:
         self.seeds, self.steps, self.size = seeds, steps, tuple(size)
         self.executor = executor or SequentialExecutor()
-        self.cache_dir = Path(cache_dir) if cache_dir else None
+        # runs of other code are never reused: one folder per version of the model's sources
+        self.cache_dir = Path(cache_dir) / source_fingerprint() if cache_dir else None
         self._runs: dict[RunKey, pd.DataFrame] = {}
 
     def keys(self, claims: Iterable[Claim]) -> list[RunKey]:

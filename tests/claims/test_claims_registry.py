@@ -10,7 +10,13 @@ import pytest
 
 from hetsim.analysis.claims.model import Arm, Claim
 from hetsim.analysis.claims.registry import CLAIMS, PATTERNS
-from hetsim.analysis.claims.runner import ClaimRunner, Effect, judge, summarise
+from hetsim.analysis.claims.runner import (
+    ClaimRunner,
+    Effect,
+    judge,
+    source_fingerprint,
+    summarise,
+)
 from hetsim.analysis.ensemble import SequentialExecutor
 from hetsim.cli import main
 from hetsim.scenarios.library import list_scenarios
@@ -125,3 +131,13 @@ def test_every_claim_names_its_ablation(claim):
     assert claim.ablation_text
     if claim.ablation:
         assert all("=" in override for override in claim.ablation)
+
+
+def test_a_second_runner_reuses_the_runs_stored_for_the_same_sources(tmp_path):
+    first, second = CountingExecutor(), CountingExecutor()
+    claim = _claim(ablation=("exchange.data_sharing=false",))
+    kept = ClaimRunner(seeds=2, steps=3, size=TINY, executor=first, cache_dir=tmp_path)
+    again = ClaimRunner(seeds=2, steps=3, size=TINY, executor=second, cache_dir=tmp_path)
+    assert kept.evaluate([claim])[0].effect == again.evaluate([claim])[0].effect
+    assert (first.runs, second.runs) == (4, 0)
+    assert [p.name for p in tmp_path.iterdir()] == [source_fingerprint()]
