@@ -22,9 +22,10 @@ CPU_SECONDS_PER_RUN = 0.91
 # What tests/claims runs on one core in CI: a tiny world, few seeds.
 REDUCED = {"seeds": 3, "steps": 20, "size": ("communities.count=8", "annotators.count=10")}
 
-Summary = Literal["late", "rise"]
+Summary = Literal["late", "rise", "whole"]
 SUMMARIES: dict[str, str] = {
     "late": "mean over the last 10% of steps",
+    "whole": "mean over every step (for rare events such as audit findings)",
     "rise": "mean over the last 10% of steps minus mean over the first 10%",
 }
 

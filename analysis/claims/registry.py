@@ -347,6 +347,7 @@ CLAIMS: tuple[Claim, ...] = (
         source="regulatory_patchwork header",
         metric="privacy_violations",
         direction=-1,
+        summary="whole",
         treatment=PATCHWORK,
         control=Arm(
             "regulatory_patchwork", overrides=("large_entities.jurisdiction_shopping=false",)
@@ -374,6 +375,7 @@ CLAIMS: tuple[Claim, ...] = (
         source="regulatory_patchwork header",
         metric="explainability_violations",
         direction=1,
+        summary="whole",
         treatment=PATCHWORK,
         control=Arm("regulatory_patchwork", overrides=("regulators.explainability_mandate=0.0",)),
         ablation=("large_entities.open_weights_share=1.0",),
@@ -474,8 +476,9 @@ CLAIMS: tuple[Claim, ...] = (
         source="open_weights_mandate intervention",
         metric="explainability_unmet_share",
         direction=-1,
-        treatment=Arm("pretrained_adaptation", ("open_weights_mandate",)),
-        control=PRETRAINED,
+        summary="whole",
+        treatment=Arm("status_quo", ("open_weights_mandate",)),
+        control=SQ,
         ablation=("communities.values.explainability_need=0.0",),
         ablation_text="no community needs explanations",
     ),
@@ -500,10 +503,8 @@ CLAIMS: tuple[Claim, ...] = (
         direction=-1,
         treatment=Arm("status_quo", ("public_compute",)),
         control=SQ,
-        ablation=("learning.capacity_compute=1.0",),
-        ablation_text="capacity is nearly free: every fit has full capacity, so compute buys only "
-        "records",
-        note="ablation leaves the records compute buys",
+        ablation=('communities.strategies=["adopt","share"]',),
+        ablation_text="no community can train a model of its own (compute has no use)",
     ),
     Claim(
         id="fair_pay_raises_pay",

@@ -96,12 +96,14 @@ def measure_run(key: RunKey) -> pd.DataFrame | str:
 
 
 def summarise(metrics: pd.DataFrame, metric: str, summary: str) -> float:
-    """One number per run: the late mean, or the late mean minus the early mean."""
+    """One number per run: the late mean, the late minus the early mean, or the whole run's."""
     values = metrics.sort_values("step")[metric].to_numpy(dtype=float)
     k = max(1, math.ceil(len(values) / 10))
+    if summary == "whole":
+        k = len(values)
     with np.errstate(all="ignore"):
         late = np.nanmean(values[-k:]) if np.isfinite(values[-k:]).any() else np.nan
-        if summary == "late":
+        if summary in ("late", "whole"):
             return float(late)
         early = np.nanmean(values[:k]) if np.isfinite(values[:k]).any() else np.nan
     return float(late - early)

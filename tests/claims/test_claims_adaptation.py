@@ -24,13 +24,6 @@ def test_negative_transfer_divergence(holds):
     holds("negative_transfer_divergence")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "no community of the reduced world has an unmet need for explanations in either arm "
-        "(effect 0)"
-    ),
-)
 def test_open_weights_meet_explainability(holds):
     """§4.2, §3: an open-weights mandate meets communities' need for explanations.
 

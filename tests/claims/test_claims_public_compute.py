@@ -10,7 +10,6 @@ from __future__ import annotations
 def test_public_compute_lowers_dependency(holds):
     """§2.2: public compute lowers dependency on entities.
 
-    Ablation: capacity is nearly free: every fit has full capacity, so compute buys only
-    records.
+    Ablation: no community can train a model of its own (compute has no use).
     """
     holds("public_compute_lowers_dependency")
