@@ -13,7 +13,7 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench claims clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY312)" || { echo "Python 3.12 not found (install it, e.g. pyenv install 3.12)"; exit 1; }
@@ -42,6 +42,10 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_trainer.py
 	$(BIN)/python benchmarks/bench_scale.py
+
+## claims: run every claim with its ablation (20 seeds) and write docs/claims.md
+claims: $(STAMP)
+	$(BIN)/hetsim claims --seeds 20 --out docs/claims.md
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .ruff_cache

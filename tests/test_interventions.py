@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from hetsim.analysis.claims.registry import CLAIMS
 from hetsim.analysis.ensemble import Task, run_task
 from hetsim.scenarios.builder import intervention_patch, load_scenario
 from hetsim.scenarios.library import describe, intervention_path, list_interventions
 from hetsim.simulation.schema import ScenarioError
 
 SMALL = ("communities.count=8", "annotators.count=10")
+CLAIM_TESTS = Path(__file__).parent / "claims"
 SHIPPED = {
     "audit_regime": {
         ("regulators", "audit_probability"): 0.6,
@@ -19,12 +23,28 @@ SHIPPED = {
     "public_compute": {("communities", "public_compute"): 600.0},
     "no_data_sharing": {("exchange", "data_sharing"): False},
     "fair_annotation_pay": {("annotators", "minimum_pay"): 0.03},
+    "consortium_facilitator": {("exchange", "consortium_facilitator"): True},
+    "data_sovereignty_protocol": {("exchange", "sovereignty_terms"): True},
+    "documentation": {("practices", "documentation"): 1.0},
+    "dp_mandate": {
+        ("regulators", "epsilon_cap"): 1.0,
+        ("large_entities", "claimed_epsilon"): 1.0,
+        ("large_entities", "effective_epsilon"): 1.0,
+    },
+    "locally_defined_fairness": {("regulators", "locally_defined"): True},
+    "open_weights_mandate": {("large_entities", "open_weights_share"): 1.0},
 }
 SECTIONS = {
     "audit_regime": "§3",
     "public_compute": "§2.2",
     "no_data_sharing": "§4.1",
     "fair_annotation_pay": "§2.4.3",
+    "consortium_facilitator": "§4.3",
+    "data_sovereignty_protocol": "§4.1",
+    "documentation": "§2.1",
+    "dp_mandate": "§2.3",
+    "locally_defined_fairness": "§2.3",
+    "open_weights_mandate": "§4.2",
 }
 
 
@@ -49,6 +69,21 @@ def test_intervention_file_says_policy_section_and_expectation(name):
     assert SECTIONS[name] in header
     assert "What to expect" in header
     assert describe(path) and SECTIONS[name] in describe(path)
+
+
+def test_every_shipped_intervention_is_listed_here():
+    assert set(SHIPPED) == set(list_interventions())
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_every_intervention_has_an_outcome_test_in_the_claims_suite(name):
+    """Its expected outcome is a claim (treatment arm) that tests/claims runs with an ablation."""
+    claims = [c for c in CLAIMS if name in c.treatment.interventions]
+    assert claims, f"{name}: no claim of analysis/claims/registry.py stages its outcome"
+    tests = "\n".join(p.read_text() for p in CLAIM_TESTS.glob("test_*.py"))
+    for claim in claims:
+        assert f"def test_{claim.id}(" in tests
+        assert claim.ablation, f"{claim.id}: no ablation"
 
 
 def test_audit_regime_raises_audits():

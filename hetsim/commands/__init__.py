@@ -4,6 +4,6 @@ A module here exposes ``add_parsers(subparsers)`` and ``handle(args) -> int | No
 the command is not its own).
 """
 
-from hetsim.commands import experiments, ui
+from hetsim.commands import claims, experiments, ui
 
-MODULES = (experiments, ui)
+MODULES = (experiments, ui, claims)

@@ -1,0 +1,44 @@
+"""§4.2 pretrained models: negative transfer, and an open-weights mandate.
+
+Reduced world (tests/claims/conftest.py): the paired effect has the claimed sign and the
+ablation leaves less than half of it. Full numbers: docs/claims.md.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "the ablation (data otherwise alike) leaves more divergence than the effect (+0.085 "
+        "vs +0.051): divergence follows the concept shift itself"
+    ),
+)
+def test_negative_transfer_divergence(holds):
+    """§4.2: fine-tuning diverges more from local data as source and target differ.
+
+    Ablation: communities' data otherwise alike (no covariate or label shift, linear concept).
+    """
+    holds("negative_transfer_divergence")
+
+
+def test_open_weights_meet_explainability(holds):
+    """§4.2, §3: an open-weights mandate meets communities' need for explanations.
+
+    Ablation: no community needs explanations.
+    """
+    holds("open_weights_meet_explainability")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=("in the reduced world dependency rises with open weights (+0.104)"),
+)
+def test_open_weights_lower_dependency(holds):
+    """§4.2: an open-weights mandate lowers dependency (fine-tuned models are the community's).
+
+    Ablation: no fine-tuning or distilling.
+    """
+    holds("open_weights_lower_dependency")

@@ -1,0 +1,52 @@
+"""The §3 scaling race: compute, decisions and dependency concentrate over time.
+
+Reduced world (tests/claims/conftest.py): the paired effect has the claimed sign and the
+ablation leaves less than half of it. Full numbers: docs/claims.md.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "in 20 steps of a world of 8 communities compute does not concentrate (end minus "
+        "start −0.013); see docs/claims.md for the full world"
+    ),
+)
+def test_status_quo_compute_concentrates(holds):
+    """§3: compute concentrates over time.
+
+    Ablation: no scaling race: entities neither invest in compute nor lose it.
+    """
+    holds("status_quo_compute_concentrates")
+
+
+def test_status_quo_decisions_concentrate(holds):
+    """§3: decisions concentrate over time.
+
+    Ablation: no scaling race: entities neither invest in compute nor lose it.
+    """
+    holds("status_quo_decisions_concentrate")
+
+
+def test_status_quo_dependency_rises(holds):
+    """§3: communities' dependency on entities rises over time.
+
+    Ablation: no scaling race: entities neither invest in compute nor lose it.
+    """
+    holds("status_quo_dependency_rises")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=("with a compute market decisions do not concentrate (−0.016), as the README reports"),
+)
+def test_compute_market_concentration_survives(holds):
+    """§2.2, §3: decisions still concentrate when communities can rent compute.
+
+    Ablation: no scaling race: entities neither invest in compute nor lose it.
+    """
+    holds("compute_market_concentration_survives")

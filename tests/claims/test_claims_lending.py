@@ -1,0 +1,15 @@
+"""Liu et al. 2018 delayed impact of lending policies.
+
+Reduced world (tests/claims/conftest.py): the paired effect has the claimed sign and the
+ablation leaves less than half of it. Full numbers: docs/claims.md.
+"""
+
+from __future__ import annotations
+
+
+def test_equal_opportunity_lowers_repayment(holds):
+    """Liu et al. 2018: equal opportunity lowers the disadvantaged group's repayment over time.
+
+    Ablation: no delayed impact: repaying or defaulting does not move scores.
+    """
+    holds("equal_opportunity_lowers_repayment")

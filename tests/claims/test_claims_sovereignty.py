@@ -1,0 +1,23 @@
+"""§4.1 interventions on data sharing: a sovereignty protocol, or no sharing at all.
+
+Reduced world (tests/claims/conftest.py): the paired effect has the claimed sign and the
+ablation leaves less than half of it. Full numbers: docs/claims.md.
+"""
+
+from __future__ import annotations
+
+
+def test_sovereignty_protocol_keeps_sovereignty(holds):
+    """§4.1: a data sovereignty protocol keeps data sovereignty.
+
+    Ablation: no data sharing (nothing to protect).
+    """
+    holds("sovereignty_protocol_keeps_sovereignty")
+
+
+def test_no_data_sharing_keeps_sovereignty(holds):
+    """§4.1: forbidding data sharing raises data sovereignty.
+
+    Ablation: shared data stays under the community's terms.
+    """
+    holds("no_data_sharing_keeps_sovereignty")
