@@ -40,13 +40,9 @@ def test_status_quo_dependency_rises(holds):
     holds("status_quo_dependency_rises")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=("with a compute market decisions do not concentrate (−0.016), as the README reports"),
-)
-def test_compute_market_concentration_survives(holds):
-    """§2.2, §3: decisions still concentrate when communities can rent compute.
+def test_compute_barrier_raises_dependency(holds):
+    """§2.2, §3: communities shut out of the compute market depend more on entities.
 
-    Ablation: no scaling race: entities neither invest in compute nor lose it.
+    Ablation: communities own the compute to process every record they hold.
     """
-    holds("compute_market_concentration_survives")
+    holds("compute_barrier_raises_dependency")
