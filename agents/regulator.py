@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hetsim.simulation.privacy_audit import estimate_epsilon_lower_bound
 from hetsim.simulation.roles import Role
 
 if TYPE_CHECKING:
@@ -86,8 +87,8 @@ class Regulator(Role):
             # fairness washing exposed: the team reports honestly for a while (§3)
             ent.washing_propensity[e] *= spec.washing_kept
             found = True
-        if ent.jurisdiction[e] == i and ent.effective_epsilon[e] > jur.epsilon_cap[i]:
-            jur.privacy_violations += 1  # privacy washing: ε recomputed from the noise added
+        if ent.jurisdiction[e] == i and self.audit_privacy(e):
+            jur.privacy_violations += 1  # privacy washing shown by an ε audit
             ent.washing_propensity[e] *= spec.washing_kept
             found = True
         if jur.explainability[i] and not ent.open_weights[e] and self._serves_here(e):
@@ -96,6 +97,32 @@ class Regulator(Role):
         if found:
             self.sanction(e)
         return found
+
+    def audit_privacy(self, e: int) -> bool:
+        """Privacy washing in evidence: a canary audit's ε lower bound exceeds the ε claimed.
+
+        The auditor has the entity train with its own procedure on fresh records of this
+        jurisdiction and queries the models (simulation.privacy_audit); it never reads ε.
+        """
+        model, spec, ent = self.model, self.model.spec.regulators, self.model.entity_arrays
+        claimed = float(ent.claimed_epsilon[e])
+        members = np.flatnonzero(model.community_arrays.jurisdiction == self.index)
+        if not np.isfinite(claimed) or members.size == 0:
+            return False  # no DP claim to check, or nobody here to draw records from
+        chosen = model.rng.choice(members, size=min(members.size, 20), replace=False)
+        sample = model.population.draw(
+            max(1, spec.privacy_audit_records // chosen.size), model.rng, np.sort(chosen)
+        )
+        lower, _ = estimate_epsilon_lower_bound(
+            model.members["large_entities"][e].training_pipeline(),
+            sample.x.reshape(-1, sample.x.shape[2]),
+            sample.y.ravel(),
+            model.spec.learning.dp_delta,
+            model.rng,
+            trials=spec.privacy_audit_trials,
+            confidence=spec.privacy_audit_confidence,
+        )
+        return lower > claimed
 
     def _serves_here(self, e: int) -> bool:
         com = self.model.community_arrays

@@ -111,7 +111,9 @@ ENTITY_COLUMNS: dict[str, str] = {
     "reported_gap": "fairness gap it last reported, [0, 1]",
     "audited_gap": "gap an audit last re-measured (NaN: not yet measured this way), [0, 1]",
     "claimed_epsilon": "DP ε it claims (inf: no claim)",
-    "epsilon_spent": "DP ε its training has spent in all (NaN: not yet accounted)",
+    "epsilon_spent": "DP ε its releases have spent in all, composed over every retraining "
+    "(RDP accountant, at learning.dp_delta; 0: none yet, inf: one trained without noise), "
+    "non-decreasing",
 }
 
 COMMUNITY_COLUMNS = (
@@ -127,6 +129,7 @@ COMMUNITY_COLUMNS = (
     "strategy",
     "provider",
     "epsilon_effective",
+    "epsilon_spent",
     "explainable",
 )
 
@@ -335,6 +338,7 @@ class Recorder:
         return {
             "step": np.full(ci.size, m.steps, dtype=np.int32),
             "epsilon_effective": com.epsilon[ci].astype(float),
+            "epsilon_spent": com.privacy.epsilon_spent(m.spec.learning.dp_delta)[ci],
             "explainable": com.explainable[ci].astype(bool),
             "community": ci.astype(np.int32),
             "group": gi.astype(np.int8),
@@ -371,7 +375,7 @@ class Recorder:
             "reported_gap": ent.reported_gap.astype(float),
             "audited_gap": nan,
             "claimed_epsilon": ent.claimed_epsilon.astype(float),
-            "epsilon_spent": nan.copy(),
+            "epsilon_spent": ent.privacy.epsilon_spent(m.spec.learning.dp_delta),
         }
 
     def entity_table(self) -> pd.DataFrame:

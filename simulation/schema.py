@@ -318,6 +318,19 @@ class RegulatorsSection(Section):
         0.3,
         description="share of its propensity to wash an entity keeps after an audit exposes it",
     )
+    privacy_audit_trials: int = Field(
+        200,
+        ge=4,
+        le=10_000,
+        description="models an ε audit has the entity train per world (with and without a "
+        "canary); 200 certify at most ε ≈ 3.3 at 95% (docs/privacy.md)",
+    )
+    privacy_audit_records: int = Field(
+        300, ge=20, le=100_000, description="fresh records of its jurisdiction an ε audit uses"
+    )
+    privacy_audit_confidence: float = Field(
+        0.95, gt=0.0, lt=1.0, description="confidence of an ε audit's lower bound"
+    )
     reporting_tolerance: Probability = Field(
         0.05, description="a reported gap this far below the audited one counts as misreporting"
     )
@@ -457,6 +470,13 @@ class LearningSection(Section):
     dp_clip: float = Field(1.0, gt=0.0, description="per-record gradient clipping norm")
     dp_delta: float = Field(
         1e-5, gt=0.0, lt=1.0, description="δ of the (ε, δ) guarantee, below 1 / records"
+    )
+    dp_sampling_rate: float = Field(
+        1.0,
+        gt=0.0,
+        le=1.0,
+        description="Poisson sampling rate of each DP step (1: full-batch DP-GD; Abadi et al. "
+        "2016 sample lots of about 1% of the records)",
     )
     kwh_per_gflop: NonNegative = Field(
         1.0e-9,

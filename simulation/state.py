@@ -13,6 +13,7 @@ import numpy as np
 
 from hetsim.simulation.capacity import N_EXTRA
 from hetsim.simulation.population import N_RAW
+from hetsim.simulation.privacy_accounting import PrivacyLedger
 from hetsim.simulation.schema import Mitigation
 
 N_FEATURES = N_RAW + N_EXTRA  # model inputs: raw features plus high-capacity extras
@@ -75,9 +76,11 @@ class CommunityArrays:
     previous_partner: np.ndarray = field(init=False)  # (C,) partner of the step before
     annotator: np.ndarray = field(init=False)  # (C,) annotator hired this step, -1 self
     label_accuracy: np.ndarray = field(init=False)  # (C,) share of this step's labels correct
+    privacy: PrivacyLedger = field(init=False)  # DP releases trained on each one's records
 
     def __post_init__(self) -> None:
         c, w = self.n, self.window
+        self.privacy = PrivacyLedger(c)
         self.x = np.zeros((c, w, N_RAW))
         self.group = np.zeros((c, w), dtype=np.int8)
         self.label = np.zeros((c, w), dtype=np.int8)
@@ -191,9 +194,11 @@ class EntityArrays:
     active: np.ndarray = field(init=False)  # (E,) operating (entered and not exited)
     insolvent_for: np.ndarray = field(init=False)  # (E,) consecutive quarters below credit
     costs: np.ndarray = field(init=False)  # (E,) money spent this step
+    privacy: PrivacyLedger = field(init=False)  # DP releases of each one's model
 
     def __post_init__(self) -> None:
         e, p = self.n, self.pool_size
+        self.privacy = PrivacyLedger(e)
         self.x = np.zeros((e, p, N_RAW))
         self.group = np.zeros((e, p), dtype=np.int8)
         self.label = np.zeros((e, p), dtype=np.int8)
