@@ -69,7 +69,7 @@ def test_power_grows_with_the_models_trained(records) -> None:
     """Against a training without noise, the certified bound rises with the trials (the
     Clopper-Pearson bounds tighten): 40 models per world certify less than 200."""
     x, y = records
-    small, ev_small = estimate_epsilon_lower_bound(
+    small, _ = estimate_epsilon_lower_bound(
         pipeline(0.0), x, y, DELTA, np.random.default_rng(1), trials=40
     )
     large, ev_large = estimate_epsilon_lower_bound(
