@@ -129,19 +129,20 @@ class PrivacyLedger:
 
     def record(self, holders: np.ndarray, training: DpTraining | None) -> None:
         """Compose one release on the records of ``holders`` (``None``: trained without noise)."""
-        holders = np.unique(np.asarray(holders, dtype=np.int64))
-        if holders.size == 0:
-            return
+        touched = np.zeros(self.holders, dtype=bool)
+        touched[np.asarray(holders, dtype=np.int64)] = True  # a holder counts once per release
         if training is None or training.noise_multiplier == 0.0:
-            self.nonprivate[holders] = True
+            self.nonprivate |= touched
+            return
+        if not touched.any():
             return
         if training not in self.trainings:
             self.trainings.append(training)
             self.counts = np.concatenate(
                 [self.counts, np.zeros((self.holders, 1), dtype=np.int64)], axis=1
             )
-        self.counts[holders, self.trainings.index(training)] += 1
-        self._stale[holders] = True
+        self.counts[touched, self.trainings.index(training)] += 1
+        self._stale |= touched
 
     def epsilon_spent(self, delta: float) -> np.ndarray:
         """(holders,) cumulative ε at ``delta``: 0 before any release, inf after a noiseless one.
