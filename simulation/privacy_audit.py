@@ -106,6 +106,7 @@ def estimate_epsilon_lower_bound(
     rng: np.random.Generator,
     trials: int = 200,
     confidence: float = 0.95,
+    canary_scale: float = 8.0,
 ) -> tuple[float, AuditEvidence]:
     """Lower bound on the ε of ``train`` from a canary membership test (see the module doc).
 
@@ -117,6 +118,7 @@ def estimate_epsilon_lower_bound(
         rng: Randomness of the audit and of the trainings it asks for.
         trials: Models trained per world; half choose the threshold, half are counted.
         confidence: Joint confidence of the bound (each rate bound at half the error).
+        canary_scale: How far out the canary lies, in record spreads (0: the mean record).
 
     Returns:
         ``(epsilon_lower_bound, evidence)``; the bound is 0 when the evidence shows nothing.
@@ -128,7 +130,7 @@ def estimate_epsilon_lower_bound(
     if trials < 4 or not 0.0 < confidence < 1.0:
         raise ValueError(f"need trials >= 4 and confidence in (0, 1), got {trials}, {confidence}")
     n, r = x.shape
-    canary = canary_record(x)
+    canary = canary_record(x, canary_scale)
     # D + canary: the canary row is present (weight 1) in the first `trials` models only
     X = np.broadcast_to(np.vstack([x, canary])[None], (2 * trials, n + 1, r)).copy()
     Y = np.broadcast_to(np.append(y, 1.0)[None], (2 * trials, n + 1)).copy()

@@ -24,12 +24,12 @@ DELTA = 1e-5
 CLAIMED = 1.0
 
 
-def pipeline(noise_factor: float):
-    """An entity's procedure: DP-GD calibrated to the claimed ε, times its noise factor."""
+def pipeline(noise_factor: float, epsilon: float = CLAIMED):
+    """An entity's procedure: DP-GD calibrated to ``epsilon``, times its noise factor."""
 
     def train(x, y, weight, query, rng):
         fit, _ = dp_fit_logistic(
-            x, y, CLAIMED, DELTA, rng, epochs=30, sample_weight=weight, noise_factor=noise_factor
+            x, y, epsilon, DELTA, rng, epochs=30, sample_weight=weight, noise_factor=noise_factor
         )
         return np.einsum("qd,kd->kq", query, fit.coef) + fit.intercept[:, None]
 
@@ -46,7 +46,16 @@ def records() -> tuple[np.ndarray, np.ndarray]:
 def test_the_audit_cannot_receive_epsilon_or_noise() -> None:
     """Structural: no parameter of the audit carries ε, σ or a noise multiplier."""
     names = set(inspect.signature(estimate_epsilon_lower_bound).parameters)
-    assert names == {"train", "records_x", "records_y", "delta", "rng", "trials", "confidence"}
+    assert names == {
+        "train",
+        "records_x",
+        "records_y",
+        "delta",
+        "rng",
+        "trials",
+        "confidence",
+        "canary_scale",
+    }
 
 
 def test_same_claim_different_noise_told_apart_by_evidence(records) -> None:
@@ -77,6 +86,24 @@ def test_power_grows_with_the_models_trained(records) -> None:
     )
     assert 0 < small < large
     assert ev_large.true_positives == ev_large.evaluated and ev_large.false_positives == 0
+
+
+def test_an_outlying_canary_is_what_gives_the_audit_power(records) -> None:
+    """Against a training at ε = 16 that claims 1, the ClipBKD canary (far out along the
+    least-variance axis) finds washing in every audit; the mean record, as a canary, certifies
+    far less (mean bound under half as large)."""
+    x, y = records
+    bounds = {
+        scale: [
+            estimate_epsilon_lower_bound(
+                pipeline(1.0, 16.0), x, y, DELTA, np.random.default_rng(s), canary_scale=scale
+            )[0]
+            for s in range(4)
+        ]
+        for scale in (8.0, 0.0)
+    }
+    assert min(bounds[8.0]) > CLAIMED
+    assert np.mean(bounds[0.0]) < 0.5 * np.mean(bounds[8.0])
 
 
 def washing_found(effective: str, seed: int = 0) -> int:
