@@ -126,6 +126,9 @@ class Community(BulkRole):
         A community asks for its records (after this step's collection) divided by its
         expertise, less the compute it owns or is granted, at most what its compute share of
         the budget buys at the going price; providers offer what their own training left idle.
+        A provider's machines see the records they process, so renting exposes them to misuse
+        as sharing does, and a community does not rent from a provider it trusts less than
+        ``exchange.rent_trust_floor``.
         """
         com, led, ent, spec = (
             model.community_arrays,
@@ -142,14 +145,21 @@ class Community(BulkRole):
         providers = np.flatnonzero(ent.active)
         idle = np.maximum(led.compute[led.entity_org(providers)] - ent.compute_used[providers], 0)
         got, seller = market.clear(asked, idle)
+        com.rented_from[:] = -1
+        com.rented[:] = 0.0
         buyers = np.flatnonzero(got > 0)
-        paid = got[buyers] * market.price
         sellers = providers[seller[buyers]]
+        # its machines would process the records: no one rents from a provider it distrusts (§3)
+        trusted = led.trust[buyers, sellers] >= exchange.rent_trust_floor
+        buyers, sellers = buyers[trusted], sellers[trusted]
+        paid = got[buyers] * market.price
+        com.rented_from[buyers] = sellers
+        com.rented[buyers] = got[buyers]
         led.compute[orgs[buyers]] += got[buyers]
         led.pay(orgs[buyers], led.entity_org(sellers), paid)
         led.record_flow("compute", led.entity_org(sellers), orgs[buyers], got[buyers])
         np.add.at(ent.revenue, sellers, paid)
-        market.rented, market.paid = float(got.sum()), float(paid.sum())
+        market.rented, market.paid = float(got[buyers].sum()), float(paid.sum())
         cost = model.spec.large_entities.compute_price
         market.adjust(
             float(asked.sum()),
@@ -310,8 +320,9 @@ class Community(BulkRole):
             partner = com.partner[users]
             led.trust[users, partner] += lr * (satisfaction - led.trust[users, partner])
         misused = np.flatnonzero(model.entity_arrays.misused)
-        for e in misused:  # §3: misuse of shared data is found out by those who shared it
-            led.trust[com.data_with == e, e] *= model.spec.exchange.misuse_trust_kept
+        for e in misused:  # §3: misuse is found out by those whose records it held or processed
+            exposed = (com.data_with == e) | (com.rented_from == e)
+            led.trust[exposed, e] *= model.spec.exchange.misuse_trust_kept
         reputation = led.trust.mean(axis=0, keepdims=True)
         led.trust += model.spec.exchange.word_of_mouth * (reputation - led.trust)
         np.clip(led.trust, 0.0, 1.0, out=led.trust)

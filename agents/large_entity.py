@@ -91,10 +91,13 @@ class LargeEntity(Role):
         ent.effective_epsilon[:] = spec.effective_epsilon
         for member in members:
             member.comply_with_privacy_rules()
-        for k, entry in enumerate(spec.entries):  # entrants wait, with nothing, for their step
+        waiting = [entry.open_weights for entry in spec.entries] + [
+            spec.entry_when_profitable.open_weights
+        ] * spec.entry_when_profitable.slots
+        for k, open_weights in enumerate(waiting):  # entrants wait, with nothing, outside
             i = spec.count + k
-            ent.active[i] = False
-            ent.open_weights[i] = entry.open_weights
+            ent.active[i], ent.entered_at[i] = False, -1
+            ent.open_weights[i] = open_weights
             led.money[orgs[i]] = led.compute[orgs[i]] = 0.0
 
     @property
@@ -103,15 +106,52 @@ class LargeEntity(Role):
         return bool(self.model.entity_arrays.active[self.index])
 
     def on_drift(self) -> None:
-        """A scheduled entrant enters the market with its capital and compute."""
+        """An entrant enters: at its scheduled step, or when entry would pay back."""
         model, spec = self.model, self.model.spec.large_entities
         k = self.index - spec.count
-        if self.operating or k < 0 or spec.entries[k].step != model.steps:
+        if self.operating or k < 0:
             return
-        entry, led = spec.entries[k], model.ledger
-        model.entity_arrays.active[self.index] = True
-        led.money[self.org], led.compute[self.org] = entry.capital, entry.compute
-        model.scrape(self.index, spec.pool_size // 4, annotator=-1)
+        if k < len(spec.entries):
+            if spec.entries[k].step == model.steps:
+                self.enter(spec.entries[k].capital, spec.entries[k].compute)
+        elif self.entry_pays_back():
+            self.enter(spec.entry_when_profitable.capital, spec.entry_when_profitable.compute)
+
+    def entry_pays_back(self) -> bool:
+        """The first potential entrant still outside enters when the incumbents' published
+        operating profit, on average, would pay back its compute within the payback period;
+        at most one enters a quarter."""
+        model, ent = self.model, self.model.entity_arrays
+        spec = model.spec.large_entities
+        rule = spec.entry_when_profitable
+        slots = spec.count + len(spec.entries) + np.arange(rule.slots)
+        outside = slots[ent.entered_at[slots] < 0]
+        incumbents = np.flatnonzero(ent.active & (ent.entered_at < model.steps))
+        if outside.size == 0 or self.index != outside[0] or incumbents.size < ent.active.sum():
+            return False  # not first in line, or another entered this quarter
+        if incumbents.size == 0:
+            return False
+        profit = float(ent.profit_published[incumbents].mean())
+        return profit * rule.payback_quarters >= rule.compute * spec.compute_price
+
+    def enter(self, capital: float, compute: float) -> None:
+        """Start operating with ``capital`` and ``compute`` and a first scrape of data."""
+        model, ent, led = self.model, self.model.entity_arrays, self.model.ledger
+        ent.active[self.index], ent.entered_at[self.index] = True, model.steps
+        led.money[self.org], led.compute[self.org] = capital, compute
+        model.scrape(self.index, model.spec.large_entities.pool_size // 4, annotator=-1)
+
+    def on_trust(self) -> None:
+        """Publish the quarter's accounts: operating profit is revenue less costs other than
+        buying compute, less the compute's depreciation."""
+        if not self.operating:
+            return
+        model, ent, i = self.model, self.model.entity_arrays, self.index
+        spec = model.spec.large_entities
+        depreciation = spec.compute_depreciation * model.ledger.compute[self.org]
+        profit = ent.revenue[i] - ent.costs[i] + ent.invested[i] - depreciation * spec.compute_price
+        memory = spec.entry_when_profitable.profit_memory
+        ent.profit_published[i] += memory * (profit - ent.profit_published[i])
 
     def exit_market(self) -> None:
         """Leave after ``exit_after`` insolvent quarters (firm dynamics).
@@ -231,6 +271,7 @@ class LargeEntity(Role):
         invest = spec.invest_fraction * max(led.money[org], 0.0)
         led.money[org] -= invest
         ent.costs[i] += invest
+        ent.invested[i] += invest
         led.compute[org] = led.compute[org] * (1.0 - spec.compute_depreciation) + (
             invest / spec.compute_price
         )
@@ -375,8 +416,10 @@ class LargeEntity(Role):
         spec = model.spec.large_entities
         model.ledger.money[self.org] -= spec.operating_cost
         ent.costs[i] += spec.operating_cost
-        # records handed over without use limits (§4.1: under terms, misuse is forbidden)
-        holds_data = model.community_arrays.data_with == i
+        # records handed over without use limits (§4.1: under terms, misuse is forbidden) or
+        # processed on its rented-out machines (§2.2)
+        com = model.community_arrays
+        holds_data = (com.data_with == i) | (com.rented_from == i)
         ent.misused[i] = (
             bool(holds_data.any()) and model.rng.random() < model.spec.exchange.misuse_probability
         )

@@ -83,6 +83,8 @@ class Run:
     """One row per step × community × group."""
     flows: pd.DataFrame
     """One row per step × source × target × kind of exchange."""
+    entities: pd.DataFrame | None = None
+    """One row per step × large entity: capital, compute, revenue, costs, whether it operates."""
     lending: pd.DataFrame | None = None
     """The lending domain's rows, when the scenario switches it on."""
     manifest: dict[str, Any] = field(default_factory=dict)
@@ -127,6 +129,7 @@ def tables(model: EcosystemModel) -> Run:
         metrics=recorder.metrics_table(),
         communities=recorder.community_table(),
         flows=recorder.flows_table(),
+        entities=recorder.entity_table(),
         lending=recorder.lending_table(),
     )
 
@@ -157,6 +160,7 @@ def run(
         metrics=found["metrics"],
         communities=found["communities"],
         flows=found["flows"],
+        entities=found.get("entities"),
         lending=found.get("lending"),
         manifest=manifest,
         out=out,

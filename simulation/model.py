@@ -70,7 +70,9 @@ class EcosystemModel(mesa.Model):
         (self.fallback,) = (s.code for s in self.strategies if s.fallback)
         counts = {
             # scheduled entrants have rows from the start, inactive until they enter
-            "large_entities": scenario.large_entities.count + len(scenario.large_entities.entries),
+            "large_entities": scenario.large_entities.count
+            + len(scenario.large_entities.entries)
+            + scenario.large_entities.entry_when_profitable.slots,
             "communities": scenario.communities.count,
             "annotators": scenario.annotators.count,
             "regulators": scenario.regulators.count,
@@ -139,6 +141,7 @@ class EcosystemModel(mesa.Model):
         self.jurisdictions.start_step()
         self.entity_arrays.revenue[:] = 0.0
         self.entity_arrays.costs[:] = 0.0
+        self.entity_arrays.invested[:] = 0.0
         for phase in PHASES:
             self._run_phase(phase)
 

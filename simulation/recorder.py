@@ -69,6 +69,8 @@ METRIC_COLUMNS: dict[str, str] = {
     "entities_active": "large entities operating (entered and not exited), >= 0",
     "compute_rent": "price of renting one unit of compute for this step, money, > 0",
     "compute_rented": "units of compute communities rented from entities this step, >= 0",
+    "compute_dependency_mean": "mean share of a community's compute this step rented from a "
+    "large entity, whose machines then process its records, [0, 1]",
     "audits": "audits done this step, >= 0",
     "violations_found": "audits that found a mandated gap above the threshold, >= 0",
     "privacy_violations": "audits that found training with an ε above the cap, >= 0",
@@ -244,6 +246,7 @@ class Recorder:
             "entities_active": int(active.sum()),
             "compute_rent": m.compute_market.traded_at,
             "compute_rented": m.compute_market.rented,
+            "compute_dependency_mean": _nanmean(self._compute_dependency()),
             "audits": m.jurisdictions.audits,
             "violations_found": m.jurisdictions.violations,
             "fines": m.jurisdictions.fines,
@@ -310,6 +313,14 @@ class Recorder:
             out["lending_repayment_gap"] = float("nan")
             out["lending_loans"] = 0
         return out
+
+    def _compute_dependency(self) -> np.ndarray:
+        """Per community: rented compute over all compute it had this step (§2.2)."""
+        com = self.model.community_arrays
+        if com.n == 0:
+            return np.zeros(0)
+        total = com.own_compute + self.model.spec.communities.public_compute + com.rented
+        return np.divide(com.rented, total, out=np.zeros(com.n), where=total > 0)
 
     def _entity_label_accuracy(self) -> np.ndarray:
         return np.asarray(getattr(self.model, "_entity_label_accuracy", []), dtype=float)

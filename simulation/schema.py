@@ -68,6 +68,35 @@ class EntrySpec(Section):
     compute: NonNegative = Field(1500.0, description="compute it starts with")
 
 
+class ProfitableEntrySection(Section):
+    """Providers that enter when incumbents' published profits would pay entry back (firm
+    dynamics: free entry, as in Hopenhayn 1992; the payback rule is, after net present value,
+    the capital-budgeting rule firms use most, Graham & Harvey 2001)."""
+
+    slots: int = Field(
+        2, ge=0, le=20, description="potential entrants waiting outside the market (0: none)"
+    )
+    open_weights: bool = Field(
+        True, description="an entrant publishes open weights (else sells a closed API)"
+    )
+    capital: NonNegative = Field(30.0, description="money an entrant starts with")
+    compute: NonNegative = Field(
+        1500.0, description="compute an entrant buys to start, at large_entities.compute_price"
+    )
+    payback_quarters: int = Field(
+        8,
+        ge=1,
+        le=400,
+        description="an entrant enters when the mean operating profit of the incumbents, as "
+        "published, would pay back its compute within this many quarters (two years)",
+    )
+    profit_memory: Probability = Field(
+        0.25,
+        description="weight of the latest quarter in the published profit an entrant reads "
+        "(an exponential average: about a year of accounts)",
+    )
+
+
 class LargeEntitiesSection(Section):
     """Large AI entities (§2.2, §3): capital, compute, data, a large model, access terms."""
 
@@ -127,6 +156,10 @@ class LargeEntitiesSection(Section):
     )
     entries: list[EntrySpec] = Field(
         default_factory=list, description="providers entering the market at scheduled steps"
+    )
+    entry_when_profitable: ProfitableEntrySection = Field(
+        default_factory=ProfitableEntrySection,
+        description="providers that enter when the incumbents' profits would pay entry back",
     )
 
 
@@ -213,9 +246,12 @@ class CommunitiesSection(Section):
     )
     annotation_share: Probability = Field(0.3, description="share of budget for annotation")
     compute_share: Probability = Field(
-        0.0,
+        0.25,
         description="share of its money a community may spend a step renting compute (§2.2 "
-        "compute market), beside the annotation share",
+        "compute market), beside the annotation share; 0 shuts communities out of the market "
+        "(the status quo's concentration then emerges: docs/claims.md); 0.25 with the "
+        "annotation share 0.3 leaves 45% for access fees and savings, a modelling choice that "
+        "docs/compute_access.md sweeps",
     )
     strategy: StrategyName = Field(
         "choose", description="a strategy every community takes, or choose by utility"
@@ -529,6 +565,13 @@ class ExchangeSection(Section):
     compute_rent_adjustment: Probability = Field(
         0.1,
         description="relative change of the rent per unit of relative excess demand (tâtonnement)",
+    )
+    rent_trust_floor: Probability = Field(
+        0.3,
+        description="trust below which a community will not let a provider's machines process "
+        "its records (§2.2 compute market, §3 misuse): renting exposes the records to misuse "
+        "like sharing them; one found misuse puts a provider trusted neutrally (0.5) below "
+        "it (0.5 × misuse_trust_kept = 0.25)",
     )
     misuse_trust_kept: Probability = Field(
         0.5, description="share of its trust a community keeps in an entity that misused its data"

@@ -72,6 +72,9 @@ class CommunityArrays:
     # no model it could take beat it on its newest records
     data_with: np.ndarray = field(init=False)  # (C,) entity given records without use limits
     # this step, -1 none (§3 misuse)
+    rented_from: np.ndarray = field(init=False)  # (C,) entity whose compute processed its
+    # records this step, -1 none (§2.2 compute market; §3 misuse)
+    rented: np.ndarray = field(init=False)  # (C,) units of compute rented this step
     previous_strategy: np.ndarray = field(init=False)  # (C,) strategy of the step before
     previous_partner: np.ndarray = field(init=False)  # (C,) partner of the step before
     annotator: np.ndarray = field(init=False)  # (C,) annotator hired this step, -1 self
@@ -112,12 +115,14 @@ class CommunityArrays:
             "budget",
             "expertise",
             "label_accuracy",
+            "rented",
         ):
             setattr(self, name, np.zeros(c))
         self.jurisdiction = np.full(c, -1, dtype=np.int64)
         self.strategy = np.zeros(c, dtype=np.int64)
         self.partner = np.full(c, -1, dtype=np.int64)
         self.data_with = np.full(c, -1, dtype=np.int64)
+        self.rented_from = np.full(c, -1, dtype=np.int64)
         self.decides_by_rule = np.zeros(c, dtype=bool)
         self.previous_strategy = np.zeros(c, dtype=np.int64)
         self.previous_partner = np.full(c, -1, dtype=np.int64)
@@ -194,6 +199,10 @@ class EntityArrays:
     active: np.ndarray = field(init=False)  # (E,) operating (entered and not exited)
     insolvent_for: np.ndarray = field(init=False)  # (E,) consecutive quarters below credit
     costs: np.ndarray = field(init=False)  # (E,) money spent this step
+    invested: np.ndarray = field(init=False)  # (E,) of it, bought compute (capital, not cost)
+    entered_at: np.ndarray = field(init=False)  # (E,) step it started operating, -1 not yet
+    profit_published: np.ndarray = field(init=False)  # (E,) average quarterly operating
+    # profit in its accounts, what potential entrants read
     privacy: PrivacyLedger = field(init=False)  # DP releases of each one's model
 
     def __post_init__(self) -> None:
@@ -235,6 +244,9 @@ class EntityArrays:
         self.active = np.ones(e, dtype=bool)
         self.insolvent_for = np.zeros(e, dtype=np.int64)
         self.costs = np.zeros(e)
+        self.invested = np.zeros(e)
+        self.entered_at = np.zeros(e, dtype=np.int64)
+        self.profit_published = np.zeros(e)
 
     def records_of(self, entity: int, origins: np.ndarray, on_terms: bool) -> np.ndarray:
         """Pool rows of ``entity`` from any of ``origins`` held on (or off) their terms."""

@@ -46,3 +46,26 @@ def test_the_rent_follows_excess_demand_between_cost_and_purchase_price():
     for _ in range(100):
         market.adjust(asked=0.0, offered=100.0, adjustment=0.1, floor=0.5, ceiling=2.0)
     assert market.price == 0.5
+
+
+def test_renting_exposes_records_to_misuse_and_communities_stop_renting_from_a_misuser():
+    """A provider's machines see the records they process (§3): when it misuses them, those
+    who rented from it lose trust in it, not in the providers they did not rent from, and no
+    longer rent from it."""
+    scenario = load_scenario(
+        "status_quo",
+        [*BASE, "communities.compute_share=0.25", "exchange.misuse_probability=1.0"],
+    )
+    model = build_model(scenario, seed=1)
+    model.step()
+    com, led = model.community_arrays, model.ledger
+    renters = np.flatnonzero(com.rented_from >= 0)
+    assert renters.size
+    seller = com.rented_from[renters]
+    in_seller = led.trust[renters, seller]
+    others = led.trust[renters].sum(axis=1) - in_seller
+    in_others = others / (led.trust.shape[1] - 1)
+    kept = model.spec.exchange.misuse_trust_kept
+    assert np.all(in_seller < kept * in_others + 0.05)
+    model.step()
+    assert not np.any(com.rented_from[renters] == seller)  # no longer trusted with records

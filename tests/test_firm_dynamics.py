@@ -1,5 +1,6 @@
 """Firm dynamics: entities that stay insolvent exit, their customers choose again and their
-data go as the terms say; scheduled providers enter the market."""
+data go as the terms say; providers enter at a scheduled step or when the incumbents' published
+profits would pay entry back."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import numpy as np
 from hetsim.scenarios.builder import build_model, load_scenario
 
 BASE = ["communities.count=24", "annotators.count=12", "large_entities.count=3"]
+NO_ENTRANTS = "large_entities.entry_when_profitable.slots=0"  # entry is tested on its own
 LOSSMAKING = ["large_entities.operating_cost=40.0", "large_entities.credit_limit=20.0"]
 
 
 def run(*overrides: str, steps: int = 8, seed: int = 0):
+    if not any(o.startswith(NO_ENTRANTS.split("=")[0]) for o in overrides):
+        overrides = (*overrides, NO_ENTRANTS)
     model = build_model(load_scenario("status_quo", [*BASE, *overrides]), seed=seed)
     for _ in range(steps):
         model.step()
@@ -76,3 +80,26 @@ def test_a_scheduled_provider_enters_the_market_at_its_step():
     table = model.recorder.entity_table()
     assert table.loc[table["entity"] == f"E{newcomer}", "active"].tolist()[:2] == [False, False]
     assert model.recorder.metrics_table()["entities_active"].tolist()[:3] == [3, 3, 4]
+
+
+def test_providers_enter_when_incumbents_profits_would_pay_entry_back():
+    """Free entry: potential entrants read the incumbents' published operating profit and enter,
+    one a quarter, when it would pay back their compute within the payback period; they stay
+    out of a market that loses money."""
+    entry = "large_entities.entry_when_profitable.slots=2"
+    model = run(entry, steps=1)
+    ent, spec = model.entity_arrays, model.spec.large_entities
+    payback = spec.entry_when_profitable.compute * spec.compute_price
+    # accounts showing a profit that pays entry back in a quarter: entrants come, one a quarter
+    ent.profit_published[:3] = 2.0 * payback
+    model.step()
+    ent.profit_published[:3] = np.maximum(ent.profit_published[:3], 2.0 * payback)
+    model.step()
+    assert ent.entered_at[3] == 2 and ent.entered_at[4] == 3
+    # the same accounts read by entrants wanting their money back in less time than it takes
+    impatient = run(entry, "large_entities.entry_when_profitable.payback_quarters=1", steps=1)
+    impatient.entity_arrays.profit_published[:3] = 0.5 * payback
+    impatient.step()
+    assert (impatient.entity_arrays.entered_at[3:] < 0).all()
+    # a market that loses money attracts no one
+    assert (run(entry, *LOSSMAKING, steps=30).entity_arrays.entered_at[3:] < 0).all()

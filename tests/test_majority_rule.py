@@ -13,6 +13,7 @@ STARVED = [  # local fits on four noisy records a step: often worse than guessin
     'communities.strategy="local"',
     "communities.compute=4",
     "communities.compute_spread=0.1",
+    "communities.compute_share=0",  # and no compute to rent
     "data.label_shift=1.5",
     "data.measurement_noise=1.5",
 ]
