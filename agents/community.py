@@ -16,6 +16,7 @@ import numpy as np
 
 from hetsim.agents.practices import draw_practices
 from hetsim.simulation.annotation import choose_annotators
+from hetsim.simulation.lending import satisfaction_term
 from hetsim.simulation.roles import BulkRole, Role
 from hetsim.simulation.strategy import Pilot, Strategy, Trial
 
@@ -144,22 +145,23 @@ class Community(BulkRole):
         asked = np.minimum(lacking, affordable)
         providers = np.flatnonzero(ent.active)
         idle = np.maximum(led.compute[led.entity_org(providers)] - ent.compute_used[providers], 0)
-        got, seller = market.clear(asked, idle)
-        com.rented_from[:] = -1
-        com.rented[:] = 0.0
-        buyers = np.flatnonzero(got > 0)
-        sellers = providers[seller[buyers]]
         # its machines would process the records: no one rents from a provider it distrusts (§3)
-        trusted = led.trust[buyers, sellers] >= exchange.rent_trust_floor
-        buyers, sellers = buyers[trusted], sellers[trusted]
-        paid = got[buyers] * market.price
-        com.rented_from[buyers] = sellers
-        com.rented[buyers] = got[buyers]
+        eligible = led.trust[:, providers] >= exchange.rent_trust_floor
+        units = market.clear(asked, idle, eligible)
+        got = units.sum(axis=1)
+        buyers = np.flatnonzero(got > 0)
+        com.rented[:] = got
+        com.rented_from[:] = -1
+        if buyers.size:  # the provider that processed most of its records
+            com.rented_from[buyers] = providers[np.argmax(units[buyers], axis=1)]
+        b, p = np.nonzero(units)
+        paid = units[b, p] * market.price
+        sellers = led.entity_org(providers[p])
         led.compute[orgs[buyers]] += got[buyers]
-        led.pay(orgs[buyers], led.entity_org(sellers), paid)
-        led.record_flow("compute", led.entity_org(sellers), orgs[buyers], got[buyers])
-        np.add.at(ent.revenue, sellers, paid)
-        market.rented, market.paid = float(got[buyers].sum()), float(paid.sum())
+        led.pay(orgs[b], sellers, paid)
+        led.record_flow("compute", sellers, orgs[b], units[b, p])
+        np.add.at(ent.revenue, providers[p], paid)
+        market.rented, market.paid = float(got.sum()), float(paid.sum())
         cost = model.spec.large_entities.compute_price
         market.adjust(
             float(asked.sum()),
@@ -303,7 +305,11 @@ class Community(BulkRole):
 
     @classmethod
     def on_trust(cls, model: EcosystemModel) -> None:
-        """Trust follows outcomes experienced under the community's own values (§3)."""
+        """Trust follows outcomes experienced under the community's own values (§3).
+
+        Satisfaction weighs accuracy, the own-notion gap and, when the community lends with
+        the model, its applicants' mean credit-score change (``lending.satisfaction_weight``).
+        """
         com, dep, led = model.community_arrays, model.deployment, model.ledger
         if com.n == 0 or model.entity_arrays.n == 0:
             return
@@ -315,6 +321,8 @@ class Community(BulkRole):
             surplus = wa * (dep.accuracy[users] - com.min_accuracy[users]) - wf * (
                 dep.gap_own[users] - com.fairness_tolerance[users]
             )
+            # decisions that change people: what lending did to the community's applicants
+            surplus += satisfaction_term(model)[users]
             slope = model.spec.exchange.satisfaction_slope
             satisfaction = np.clip(0.5 + slope * surplus, 0.0, 1.0)
             partner = com.partner[users]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.simulation import fairness, metrics
+from hetsim.simulation import metrics, post_processing
 from hetsim.simulation.population import N_GROUPS
 from hetsim.simulation.state import MITIGATIONS, N_FEATURES
 
@@ -46,11 +46,13 @@ def decide(model: EcosystemModel) -> None:
         if enforced is not None:
             post[users], notion[users] = True, enforced
     com.enforced_notion = np.where(post | com.mitigating, notion, "none")
-    com.thresholds[:] = 0.0
+    com.threshold_cuts[:] = 0.0
+    com.threshold_weights[:] = 0.0
+    com.threshold_weights[:, :, 0] = 1.0
     if post.any():
         who = np.flatnonzero(post)
         window_scores = model.deployed_scores(who, com.x[who])
-        com.thresholds[who] = fairness.group_thresholds(
+        rule = post_processing.threshold_policy(
             window_scores,
             com.label[who],
             com.group[who],
@@ -59,11 +61,12 @@ def decide(model: EcosystemModel) -> None:
             com.quota_target[who],
             mask=np.arange(com.window)[None, :] < com.filled[who, None],
         )
+        com.threshold_cuts[who], com.threshold_weights[who] = rule.cuts, rule.weights
     sample = model.population.draw(m, model.rng)
     score = model.deployed_scores(everyone, sample.x)
     model.training.charge_inference(2.0 * N_FEATURES * score.size)  # a dot product each
-    cut = np.take_along_axis(com.thresholds, sample.group.astype(np.int64), axis=1)
-    decision = (score > cut).astype(np.int8)
+    rule = post_processing.ThresholdPolicy(com.threshold_cuts, com.threshold_weights)
+    decision = post_processing.decide(score, sample.group, rule, model.rng)
     own = metrics.group_rates(sample.y, decision, sample.group, N_GROUPS)
     dep.group_n, dep.group_accuracy = own.n, own.accuracy
     dep.group_tpr, dep.group_fpr, dep.group_selection = own.tpr, own.fpr, own.selection_rate

@@ -1,25 +1,32 @@
-"""Fairness mitigations for a chosen notion: pre-, in- and post-processing, and quotas.
+"""Fairness mitigations for the notion a community holds: pre- and in-processing.
 
 Stages paper §2.3 (fairness is a value, and which notion applies differs by community and
-jurisdiction), §2.4.1 (affirmative action: "not every protected group needs the same remedy";
-quotas are incompatible with the statistical parity notions) and §4.2 (a community adapting a
-model to its own fairness definition with *pre-processing*, *in-processing* or
-*post-processing* techniques, at different costs and with different access to the model).
+jurisdiction), §2.4.1 (affirmative action: "not every protected group needs the same remedy")
+and §4.2 (a community adapting a model to its own fairness definition with *pre-processing*,
+*in-processing* or *post-processing* techniques, at different costs and with different access
+to the model).  Post-processing lives in :mod:`simulation.post_processing`.
 
-Three families, each batched over ``K`` models (one row of every ``(K, n)`` array per model;
-padded rows are excluded with ``mask``):
+Batched over ``K`` models (one row of every ``(K, n)`` array per model; padded rows are
+excluded with ``mask``); the notion may differ per model.
 
 * **pre-processing** — :func:`reweighing_weights`, Kamiran & Calders (2012) reweighing: row
   weights ``w(g, y) = P(g) P(y) / P(g, y)`` that make label and group independent in the
-  weighted training data; pass them as ``sample_weight`` to
-  :func:`simulation.learning.fit_logistic`.
-* **in-processing** — :func:`independence_penalty`, the decision-boundary covariance of Zafar et
-  al. (2017) turned into a quadratic penalty ``0.5 * w^T Q w`` on the weights (``quadratic``
-  argument of :func:`~simulation.learning.fit_logistic`); needs access to the training
-  objective, which §4.2 notes a community adopting a closed model does not have.
-* **post-processing** — :func:`group_thresholds` and :func:`apply_thresholds`, group-specific
-  decision thresholds on the model's logit scores (Hardt et al. 2016 style), the cheapest
-  adaptation of a model one cannot retrain.
+  weighted training data, which is what demographic parity asks of the decisions (and the
+  remedy for ``quota``, which asks protected groups to be selected more).  Equal opportunity
+  and equalized odds have **no standard closed-form reweighing**: the reweighting schemes the
+  literature gives for them (Agarwal et al. 2018's reductions; Jiang & Nachum 2020's label-bias
+  weights) are iterative, each round a fit followed by a multiplier update.  A community holding
+  those notions that chose reweighing therefore gets the in-processing penalty for its notion
+  (:func:`fit_mitigation`), not demographic parity's weights as a stand-in.
+* **in-processing** — :func:`fairness_penalty`, the decision-boundary covariance of Zafar et al.
+  (2017a, "Fairness constraints") between group membership and the score, as a quadratic
+  penalty ``0.5 * w^T Q w`` on the weights (``quadratic`` argument of
+  :func:`~simulation.learning.fit_logistic`): over every row for demographic parity; over the
+  positives (``y = 1``) for equal opportunity, the convex covariance proxy for equal
+  true-positive rates (Zafar et al. 2017b, "Disparate mistreatment", restricted to the rows
+  the notion conditions on); over the positives *and*, as a separate term, over the negatives
+  for equalized odds, so equal false-positive rates are asked for too.  Needs access to the
+  training objective, which §4.2 notes a community adopting a closed model does not have.
 
 No random numbers are used here.
 """
@@ -28,28 +35,39 @@ from __future__ import annotations
 
 import numpy as np
 
+from hetsim.simulation.post_processing import (
+    MIN_GROUP_ROWS,
+    NOTIONS,
+    apply_thresholds,
+    group_thresholds,
+)
+
 __all__ = [
     "MIN_GROUP_ROWS",
     "NOTIONS",
+    "PENALTY_ROWS",
+    "REWEIGHING_NOTIONS",
     "apply_thresholds",
+    "fairness_penalty",
+    "fit_mitigation",
     "group_thresholds",
     "independence_penalty",
     "reweighing_weights",
 ]
 
-#: Notions understood by :func:`group_thresholds` (the same names as
-#: :data:`simulation.metrics.FAIRNESS_NOTIONS`).
-NOTIONS: tuple[str, ...] = (
-    "demographic_parity",
-    "equal_opportunity",
-    "equalized_odds",
-    "quota",
-    "none",
-)
+#: Notions with a standard reweighing (Kamiran & Calders 2012); the others use the penalty.
+REWEIGHING_NOTIONS: tuple[str, ...] = ("demographic_parity", "quota")
 
-#: Groups with fewer valid rows (for equal opportunity: fewer positives) keep threshold 0:
-#: a threshold estimated from a handful of people is noise.
-MIN_GROUP_ROWS: int = 5
+#: Which rows' covariance each notion's penalty drives to zero: (all rows, y = 1, y = 0).
+#: ``quota`` asks protected groups to be selected more, as demographic parity does; ``none``
+#: asks nothing.
+PENALTY_ROWS: dict[str, tuple[bool, bool, bool]] = {
+    "demographic_parity": (True, False, False),
+    "equal_opportunity": (False, True, False),
+    "equalized_odds": (False, True, True),
+    "quota": (True, False, False),
+    "none": (False, False, False),
+}
 
 
 def _valid(mask: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
@@ -126,13 +144,45 @@ def reweighing_weights(
 # ------------------------------------------------------------------------------ in-processing
 
 
+def _membership_covariance(
+    X: np.ndarray, group: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per model, ``c = mean_i (z_i - mean z) x_i`` over ``rows`` with ``z = 1[group >= 1]``.
+
+    Returns ``c`` ``(K, d)`` and the number of rows used ``(K,)``.
+    """
+    v = rows.astype(float)
+    n_rows = v.sum(axis=1)
+    z = (group >= 1).astype(float) * v
+    zbar = np.zeros(len(v))
+    np.divide(z.sum(axis=1), n_rows, out=zbar, where=n_rows > 0)
+    centred = (z - zbar[:, None]) * v
+    c = np.einsum("kn,knd->kd", centred, X)
+    np.divide(c, n_rows[:, None], out=c, where=n_rows[:, None] > 0)
+    return c, n_rows
+
+
+def _penalty_inputs(X, group, strength, mask):
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 3:
+        raise ValueError(f"X must have shape (K, n, d), got {X.shape}")
+    K, n, _ = X.shape
+    gg = _check_2d(group, "group")
+    if gg.shape != (K, n):
+        raise ValueError(f"group must have shape {(K, n)}, got {gg.shape}")
+    lam = np.broadcast_to(np.asarray(strength, dtype=float), (K,))
+    if np.any(~np.isfinite(lam)) or np.any(lam < 0):
+        raise ValueError("strength must be finite and >= 0")
+    return X, gg, _valid(mask, (K, n)), lam
+
+
 def independence_penalty(
     X: np.ndarray,
     group: np.ndarray,
     strength: float | np.ndarray,
     mask: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Decision-boundary covariance penalty (Zafar et al. 2017) as a ``(K, d, d)`` matrix.
+    """Demographic parity's covariance penalty (Zafar et al. 2017a) as a ``(K, d, d)`` matrix.
 
     With ``z = 1[group >= 1]`` (member of a protected group) the covariance between ``z`` and
     the signed distance to the boundary ``x . w`` is ``c . w`` with
@@ -155,159 +205,112 @@ def independence_penalty(
     Raises:
         ValueError: On mismatched shapes or negative strength.
     """
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 3:
-        raise ValueError(f"X must have shape (K, n, d), got {X.shape}")
-    K, n, _ = X.shape
-    gg = _check_2d(group, "group")
-    if gg.shape != (K, n):
-        raise ValueError(f"group must have shape {(K, n)}, got {gg.shape}")
-    valid = _valid(mask, (K, n))
-    lam = np.broadcast_to(np.asarray(strength, dtype=float), (K,))
-    if np.any(~np.isfinite(lam)) or np.any(lam < 0):
-        raise ValueError("strength must be finite and >= 0")
-    v = valid.astype(float)
-    n_valid = v.sum(axis=1)
-    z = (gg >= 1).astype(float) * v
-    zbar = np.zeros(K)
-    np.divide(z.sum(axis=1), n_valid, out=zbar, where=n_valid > 0)
-    centred = (z - zbar[:, None]) * v
-    c = np.einsum("kn,knd->kd", centred, X)
-    np.divide(c, n_valid[:, None], out=c, where=n_valid[:, None] > 0)
+    X, gg, valid, lam = _penalty_inputs(X, group, strength, mask)
+    c, n_valid = _membership_covariance(X, gg, valid)
     return (lam * n_valid)[:, None, None] * (c[:, :, None] * c[:, None, :])
 
 
-# ------------------------------------------------------------------------------ post-processing
-
-
-def _topk_threshold(scores: np.ndarray, valid: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """Per row, a threshold ``t`` such that ``scores > t`` selects ``round(rate * m)`` valid rows.
-
-    ``m`` is the row's number of valid entries; ``t`` is the midpoint between the two order
-    statistics around the cut (ties can make the count off by the tie size).  Rows with
-    ``m == 0`` get NaN.
-    """
-    K = scores.shape[0]
-    s = np.sort(np.where(valid, scores, np.inf), axis=1)  # valid first, ascending
-    m = valid.sum(axis=1)
-    k_sel = np.clip(np.rint(rate * m), 0, m).astype(np.int64)  # rows to select
-    rows = np.arange(K)
-    lo_idx = np.clip(m - k_sel - 1, 0, None)  # highest rejected
-    hi_idx = np.clip(m - k_sel, 0, np.maximum(m - 1, 0))  # lowest selected
-    lo = s[rows, lo_idx] if s.shape[1] else np.zeros(K)
-    hi = s[rows, hi_idx] if s.shape[1] else np.zeros(K)
-    t = 0.5 * (lo + hi)
-    t = np.where(k_sel == 0, hi + 1.0, t)  # select none: above the maximum
-    t = np.where(k_sel == m, lo - 1.0, t)  # select all: below the minimum
-    return np.where(m > 0, t, np.nan)
-
-
-def _notion_array(notion: str | np.ndarray, K: int) -> np.ndarray:
-    arr = np.broadcast_to(np.asarray(notion, dtype=str), (K,))
-    bad = sorted(set(arr.tolist()) - set(NOTIONS))
-    if bad:
-        raise ValueError(f"unknown fairness notion(s) {bad}; allowed: {', '.join(NOTIONS)}")
-    return arr
-
-
-def group_thresholds(
-    scores: np.ndarray,
+def fairness_penalty(
+    X: np.ndarray,
     y: np.ndarray,
     group: np.ndarray,
     notion: str | np.ndarray,
-    n_groups: int = 3,
-    quota_target: float | np.ndarray = 0.5,
+    strength: float | np.ndarray,
     mask: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Group-specific thresholds on logit scores that satisfy a notion on the given data.
+    """The in-processing penalty for each model's own notion, as ``(K, d, d)`` matrices.
 
-    The reference decision is ``score > 0``.  Per notion (one per model, or one for all):
-
-    * ``demographic_parity``: every group's selection rate is set to the overall selection
-      rate at threshold 0 (each group's threshold is the matching upper quantile of its
-      scores).
-    * ``equal_opportunity``: every group's true-positive rate is set to the overall TPR at
-      threshold 0 (the quantile is taken among the group's positives).
-    * ``equalized_odds``: **simplified to equal opportunity.**  Exact equalised odds needs
-      randomised thresholds mixing two ROC points (Hardt et al. 2016); the deterministic
-      thresholds here equalise TPRs only, so an FPR gap may remain.
-    * ``quota``: each protected group (``g >= 1``) selects at least ``quota_target``; its
-      threshold is lowered from 0 only if needed; the majority keeps 0.
-    * ``none``: all thresholds 0.
-
-    Groups with fewer than :data:`MIN_GROUP_ROWS` valid rows (for the TPR notions: fewer than
-    that many positives) keep threshold 0.  Thresholds are fitted on the data passed in; use
-    them on fresh data with :func:`apply_thresholds` (expect sampling error there).
+    ``Q = strength * n * sum_s c_s c_s^T`` over the row sets :data:`PENALTY_ROWS` names for the
+    notion: every row (demographic parity, quota), the positives (equal opportunity), the
+    positives and the negatives as two terms (equalized odds: equal TPR and equal FPR), where
+    ``c_s`` is the covariance of group membership with the features over the rows ``s`` (see
+    :func:`independence_penalty`).  Every term is scaled by ``n``, the model's valid rows, as
+    the log-loss it is added to is a sum over all of them: ``strength`` is then the weight of a
+    squared covariance per training row whichever rows the notion conditions on, rather than
+    a weaker push for notions that condition on fewer rows.  One batched product per row set;
+    the notion may differ per model.
 
     Args:
-        scores: ``(K, n)`` logit scores of each model on its rows.
-        y: ``(K, n)`` true labels in ``{0, 1}`` (only used by the TPR notions).
-        group: ``(K, n)`` integer group ids in ``0 .. n_groups - 1``.
-        notion: A notion name from :data:`NOTIONS`, or a ``(K,)`` array of names.
-        n_groups: Number of groups ``G``.
-        quota_target: Scalar or ``(K,)`` target selection rate in ``[0, 1]`` for ``quota``.
+        X: ``(K, n, d)`` model features.
+        y: ``(K, n)`` labels in ``{0, 1}``.
+        group: ``(K, n)`` group ids; ``>= 1`` counts as protected.
+        notion: A name from :data:`NOTIONS` or a ``(K,)`` array of names.
+        strength: Scalar or ``(K,)`` non-negative penalty strength.
         mask: Optional ``(K, n)`` boolean array of valid rows.
 
     Returns:
-        ``(K, G)`` thresholds; decide ``score > threshold[group]``.
+        ``(K, d, d)`` symmetric positive semi-definite matrices (rank <= 2).
 
     Raises:
-        ValueError: On mismatched shapes, unknown notions, or a target outside ``[0, 1]``.
+        ValueError: On mismatched shapes, unknown notions or negative strength.
     """
-    s = np.asarray(_check_2d(scores, "scores"), dtype=np.float64)
-    K, n = s.shape
-    yy = np.asarray(_check_2d(y, "y"))
-    gg = np.asarray(_check_2d(group, "group"))
-    if yy.shape != s.shape or gg.shape != s.shape:
-        raise ValueError("scores, y and group must share a shape")
-    valid = _valid(mask, (K, n))
-    notions = _notion_array(notion, K)
-    target = np.broadcast_to(np.asarray(quota_target, dtype=float), (K,))
-    if np.any(~np.isfinite(target)) or np.any((target < 0) | (target > 1)):
-        raise ValueError("quota_target must lie in [0, 1]")
-
-    out = np.zeros((K, n_groups))
-    sel0 = (s > 0.0) & valid
-    pos = valid & (yy == 1)
+    X, gg, valid, lam = _penalty_inputs(X, group, strength, mask)
+    K, n, d = X.shape
+    yy = _check_2d(y, "y")
+    if yy.shape != (K, n):
+        raise ValueError(f"y must have shape {(K, n)}, got {yy.shape}")
+    notions = np.broadcast_to(np.asarray(notion, dtype=str), (K,))
+    bad = sorted(set(notions.tolist()) - set(PENALTY_ROWS))
+    if bad:
+        raise ValueError(f"unknown fairness notion(s) {bad}; allowed: {', '.join(NOTIONS)}")
+    positive = np.rint(yy) == 1
     n_valid = valid.sum(axis=1)
-    n_pos = pos.sum(axis=1)
-    overall_rate = np.divide(sel0.sum(axis=1), n_valid, out=np.zeros(K), where=n_valid > 0)
-    overall_tpr = np.divide((sel0 & pos).sum(axis=1), n_pos, out=np.zeros(K), where=n_pos > 0)
-
-    dp = notions == "demographic_parity"
-    eo = (notions == "equal_opportunity") | (notions == "equalized_odds")
-    quota = notions == "quota"
-    for g in range(n_groups):
-        in_g = valid & (gg == g)
-        m_g = in_g.sum(axis=1)
-        if np.any(dp):
-            t = _topk_threshold(s, in_g, overall_rate)
-            ok = dp & (m_g >= MIN_GROUP_ROWS)
-            out[ok, g] = t[ok]
-        if np.any(eo):
-            pos_g = in_g & pos
-            t = _topk_threshold(s, pos_g, overall_tpr)
-            ok = eo & (pos_g.sum(axis=1) >= MIN_GROUP_ROWS)
-            out[ok, g] = t[ok]
-        if g >= 1 and np.any(quota):
-            t = _topk_threshold(s, in_g, target)
-            ok = quota & (m_g >= MIN_GROUP_ROWS)
-            out[ok, g] = np.minimum(0.0, t[ok])  # only ever lower the bar
-    return out
+    Q = np.zeros((K, d, d))
+    for s, rows in enumerate((valid, valid & positive, valid & ~positive)):
+        use = np.array([PENALTY_ROWS[str(v)][s] for v in notions], dtype=bool)
+        if not use.any():
+            continue
+        c, _ = _membership_covariance(X[use], gg[use], rows[use])
+        Q[use] += (lam[use] * n_valid[use])[:, None, None] * (c[:, :, None] * c[:, None, :])
+    return Q
 
 
-def apply_thresholds(scores: np.ndarray, group: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Decisions ``score > thresholds[k, group]`` as ``(K, n)`` int8 in ``{0, 1}``.
+def fit_mitigation(
+    X: np.ndarray,
+    y: np.ndarray,
+    group: np.ndarray,
+    weight: np.ndarray,
+    notion: np.ndarray,
+    method: np.ndarray,
+    strength: float,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Row weights and quadratic penalty for models mitigating their own notion before a fit.
+
+    ``method`` names each model's mitigation (``"reweighing"``, ``"penalty"`` or anything else
+    for none).  Reweighing multiplies ``weight`` by Kamiran–Calders weights for the notions in
+    :data:`REWEIGHING_NOTIONS`; a model holding another notion that chose reweighing gets its
+    notion's penalty instead (see the module docstring).  Padded rows (``weight == 0``) are
+    excluded from both.
 
     Args:
-        scores: ``(K, n)`` logit scores.
-        group: ``(K, n)`` integer group ids (clipped into ``0 .. G - 1``, so padding is safe).
-        thresholds: ``(K, G)`` from :func:`group_thresholds`.
+        X: ``(K, n, d)`` model features.
+        y: ``(K, n)`` labels.
+        group: ``(K, n)`` group ids.
+        weight: ``(K, n)`` row weights before mitigation.
+        notion: ``(K,)`` notion names.
+        method: ``(K,)`` mitigation names.
+        strength: Penalty strength.
 
     Returns:
-        ``(K, n)`` int8 decisions.
+        The new ``(K, n)`` weights, and ``(K, d, d)`` penalties or ``None`` if no model uses one.
     """
-    s = np.asarray(scores, dtype=np.float64)
-    thr = np.asarray(thresholds, dtype=np.float64)
-    gg = np.clip(np.asarray(group).astype(np.int64), 0, thr.shape[1] - 1)
-    return (s > np.take_along_axis(thr, gg, axis=1)).astype(np.int8)
+    notion = np.asarray(notion, dtype=str)
+    method = np.asarray(method, dtype=str)
+    reweighable = np.isin(notion, REWEIGHING_NOTIONS)
+    reweigh = (method == "reweighing") & reweighable
+    penalise = (method == "penalty") | ((method == "reweighing") & ~reweighable)
+    if reweigh.any():
+        weight = np.array(weight, dtype=float, copy=True)
+        weight[reweigh] *= reweighing_weights(y[reweigh], group[reweigh], weight[reweigh] > 0)
+    quadratic = None
+    if penalise.any():
+        quadratic = np.zeros((len(notion), X.shape[2], X.shape[2]))
+        quadratic[penalise] = fairness_penalty(
+            X[penalise],
+            y[penalise],
+            group[penalise],
+            notion[penalise],
+            strength,
+            mask=weight[penalise] > 0,
+        )
+    return weight, quadratic

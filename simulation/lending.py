@@ -1,705 +1,59 @@
-"""Lending with delayed impact: decisions that change the people they are about.
+"""Decisions that change people: the lending domain inside the ecosystem (§2.1, §2.4.1).
 
-This module stages the *temporal shift caused by deployment* of the paper
-"Unraveling the Interconnected Axes of Heterogeneity" (§2.1 temporal shift,
-§2.4.1 high-stakes decisions).  It reproduces the credit model of Liu et al.
-2018, "Delayed Impact of Fair Machine Learning", in the discrete form of
-Google's ml-fairness-gym ``DelayedImpactEnv`` (``environments/lending.py``,
-``environments/lending_params.py``), written the way that environment is
-written -- parameters as a validated frozen dataclass, the score dynamics as a
-swappable *updater* -- but vectorised with numpy over ``C`` independent
-communities at once and with no global random state (every draw comes from a
-:class:`numpy.random.Generator` passed in).
+When a scenario switches lending on, each community lends to its own people with the model it
+deploys (its own, or the one it depends on). Every step its applicants are drawn from its
+population; the deployed model scores them, and the lender approves ``score > threshold`` with
+per-group thresholds that maximise its profit on its own labelled records under its policy:
+the fairness notion of the community, of its jurisdiction, or one fixed for all
+(``lending.policy_source``). Approved applicants repay with their true repayment probability
+(their label in the population: P(y | merit)); a repayment raises, a default lowers their
+group's credit score in the community's population (Liu et al. 2018; the increment per
+borrower as ml-fairness-gym's ``cluster_shift_increment``), so the next steps' records, labels
+and models change. Interest and defaults move the community's money; the applicants' mean
+credit-score change enters its satisfaction.
 
-Model
------
-* Applicants belong to a group ``g in {0..G-1}`` and a discrete credit-score
-  cluster ``k in {0..K-1}``.  ``success_probability[k]`` (non-decreasing in
-  ``k``) is the probability that an applicant of cluster ``k`` repays.
-* Community ``c`` has its own score distribution ``distribution[c, g, :]``
-  per group (rows sum to 1) and group shares ``group_shares[c, g]``.
-* Each :func:`step`, every community draws ``applicants_per_step`` applicants
-  (group by share, cluster by the group's distribution).  The lender approves
-  or rejects each by its policy, computed from the community's distribution at
-  the start of the step.  An approved applicant repays with its cluster's
-  probability; one who repays moves up one cluster, one who defaults moves
-  down one (clamped at the ends).  Rejected applicants change nothing.
-* A move is expressed as in ml-fairness-gym's ``_CreditShift``: probability
-  mass ``shift_increment`` moves from cluster ``k`` to ``k +- 1`` of the
-  applicant's group distribution (see :class:`CreditShift` for how several
-  moves in one step are combined).
-
-Lender policies (oracle setting of ml-fairness-gym: the lender knows
-``success_probability`` and the current distributions).  Approving an
-applicant of cluster ``k`` has expected utility
-``u_k = p_k * interest_rate * loan_size - (1 - p_k) * loan_size``.
-
-* ``"max_utility"``: one group-blind threshold, approve iff ``u_k > 0``.
-* ``"equal_opportunity"``: per-group thresholds maximising the expected
-  utility per applicant ``sum_g share_g sum_k dist_gk a_gk u_k`` subject to
-  equal true-positive rates ``TPR_g = sum_k dist_gk a_gk p_k / sum_k dist_gk p_k``
-  across groups, where ``a_gk`` is the probability of approving cluster ``k``.
-* ``"demographic_parity"``: the same with equal selection rates
-  ``sum_k dist_gk a_gk`` across groups.
-
-The constrained policies are found by a search over a shared target rate
-``tau`` on a grid of ``fairness_grid_size`` values in ``[0, 1]`` (201 by
-default, resolution 0.005).  For a given ``tau`` each group's policy is the
-unique *fill-from-the-top* policy reaching exactly rate ``tau``: clusters are
-approved from the highest down, and the boundary cluster is approved with the
-probability that makes the rate exactly ``tau``.  (A cluster that contributes
-nothing to the rate -- no mass, or ``p_k = 0`` for the TPR -- is never
-approved at the boundary; approval is minimal.  A group whose TPR denominator
-is 0 gets no approvals.)  Filling from the top is optimal for each group at a
-fixed rate because ``u_k`` and ``p_k`` are non-decreasing in ``k``.  The
-``tau`` with the highest expected utility is kept (the lowest such ``tau`` on
-ties).  Every group therefore achieves *exactly* the same rate; only the
-utility optimum is approximate, to the grid resolution.
-
-A policy is reported as ``(threshold_cluster, boundary_probability)`` per
-community and group: clusters above the threshold are approved, the
-threshold cluster with ``boundary_probability``, clusters below are rejected.
-"Approve nobody" is ``(K - 1, 0.0)``.
-
-Random draws and communities
-----------------------------
-:func:`step` takes either one generator, which draws for all communities at
-once (vectorised), or a sequence of ``C`` generators, one per community.  In
-the second form community ``c`` only ever draws from its own generator, in
-the same order as a one-community run would, so running ``C`` communities
-together equals running each alone with its generator (the dynamics
-themselves are vectorised either way).
+``lending.decided_by = "oracle"`` runs instead the stand-alone environment of
+:mod:`hetsim.simulation.lending_env` beside the ecosystem, for replications.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hetsim.simulation import lending_env
+from hetsim.simulation.fairness import MIN_GROUP_ROWS
+from hetsim.simulation.lending_params import LendingParams
+from hetsim.simulation.lending_policy import score_thresholds
+from hetsim.simulation.population import N_GROUPS
 from hetsim.simulation.schema import Scenario, ScenarioError
 
-__all__ = [
-    "POLICIES",
-    "CreditShift",
-    "DistributionUpdater",
-    "LendingParams",
-    "LendingState",
-    "LendingStepRecord",
-    "NoShift",
-    "expected_repayment_probability_change",
-    "expected_utility",
-    "init_state",
-    "mean_repayment_probability",
-    "policy_thresholds",
-    "step",
-]
-
-#: Lender policies understood by :func:`policy_thresholds`.
-POLICIES: tuple[str, ...] = ("max_utility", "equal_opportunity", "demographic_parity")
-
-#: Tolerance on the sums of probability rows given as parameters.
-_ROW_SUM_TOL: float = 1e-9
-
-#: Approval fractions at or below this are treated as "not approved" when a
-#: fill-from-the-top policy is turned into ``(threshold, boundary_probability)``.
-_APPROVAL_EPS: float = 1e-12
-
-# After ml-fairness-gym: environments/lending_params.py (DELAYED_IMPACT_*).
-_GYM_SUCCESS_PROBABILITY = (0.1, 0.2, 0.45, 0.6, 0.65, 0.7, 0.7)
-_GYM_CLUSTER_PROBABILITIES = (
-    (0.0, 0.1, 0.1, 0.2, 0.3, 0.3, 0.0),  # group 0: advantaged
-    (0.1, 0.1, 0.2, 0.3, 0.3, 0.0, 0.0),  # group 1: disadvantaged (shifted down)
-)
-
-
-# --------------------------------------------------------------------------- parameters
-
-
-def _float_tuple(value: object, name: str) -> tuple[float, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence | np.ndarray):
-        raise ValueError(f"{name} must be a sequence of numbers, got {value!r}")
-    out = []
-    for x in value:
-        if isinstance(x, bool) or not isinstance(x, int | float | np.integer | np.floating):
-            raise ValueError(f"{name} must contain only numbers, got {value!r}")
-        out.append(float(x))
-    return tuple(out)
-
-
-def _check_probability_row(row: tuple[float, ...], name: str) -> None:
-    if any(not math.isfinite(x) or x < 0.0 for x in row):
-        raise ValueError(f"{name} must contain finite values >= 0, got {row!r}")
-    total = math.fsum(row)
-    if abs(total - 1.0) > _ROW_SUM_TOL:
-        raise ValueError(f"{name} must sum to 1 (within {_ROW_SUM_TOL:g}), got sum {total!r}")
-
-
-def _positive_float(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{name} must be a number > 0, got {value!r}")
-    x = float(value)
-    if not math.isfinite(x) or x <= 0.0:
-        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
-    return x
-
-
-@dataclass(frozen=True)
-class LendingParams:
-    """Parameters of the delayed-impact lending model (validated on construction).
-
-    Defaults are after ml-fairness-gym defaults: ``DELAYED_IMPACT_SUCCESS_PROBS``
-    and ``DELAYED_IMPACT_CLUSTER_PROBS`` of ``environments/lending_params.py``
-    (7 clusters; group 0 advantaged, group 1 shifted down), group shares
-    0.5/0.5, loan size 1, interest rate 1.0 and shift increment 0.01 (the values
-    of ``experiments/lending.py``; the bare environment uses interest 0.30, at
-    which no cluster is profitable).  ml-fairness-gym draws one applicant per
-    step; ``applicants_per_step = 1`` keeps that.
-
-    Attributes:
-        success_probability: ``(K,)`` repayment probability per cluster, each in
-            ``[0, 1]``, non-decreasing in the cluster index (ml-fairness-gym's
-            own defaults repeat 0.7 in the two top clusters), ``K >= 2``.
-        initial_distribution: ``(G,)`` rows of ``K`` non-negative values, each
-            summing to 1 within 1e-9: score distribution per group.
-        group_shares: ``(G,)`` non-negative shares summing to 1 within 1e-9.
-        loan_size: amount lent, ``> 0``.
-        interest_rate: interest earned on a repaid loan (as a fraction of
-            ``loan_size``), ``> 0``.
-        shift_increment: probability mass moved per repayment/default, in
-            ``[0, 1]``.
-        applicants_per_step: applicants drawn per community per step, ``>= 1``.
-        policy: one of :data:`POLICIES`.
-        fairness_grid_size: number of target rates in ``[0, 1]`` searched by the
-            constrained policies, ``>= 2``.
-    """
-
-    success_probability: tuple[float, ...] = _GYM_SUCCESS_PROBABILITY
-    initial_distribution: tuple[tuple[float, ...], ...] = _GYM_CLUSTER_PROBABILITIES
-    group_shares: tuple[float, ...] = (0.5, 0.5)
-    loan_size: float = 1.0
-    interest_rate: float = 1.0
-    shift_increment: float = 0.01
-    applicants_per_step: int = 1
-    policy: str = "max_utility"
-    fairness_grid_size: int = 201
-
-    def __post_init__(self) -> None:
-        sp = _float_tuple(self.success_probability, "success_probability")
-        if len(sp) < 2:
-            raise ValueError(
-                "success_probability must have at least 2 clusters, "
-                f"got {self.success_probability!r}"
-            )
-        if any(not math.isfinite(x) or x < 0.0 or x > 1.0 for x in sp):
-            raise ValueError(
-                "success_probability must have every value in [0, 1], "
-                f"got {self.success_probability!r}"
-            )
-        if any(b < a for a, b in itertools.pairwise(sp)):
-            raise ValueError(
-                "success_probability must be non-decreasing in the cluster index, "
-                f"got {self.success_probability!r}"
-            )
-        K = len(sp)
-
-        dist_in = self.initial_distribution
-        if isinstance(dist_in, str | bytes) or not isinstance(dist_in, Sequence | np.ndarray):
-            raise ValueError(
-                f"initial_distribution must be a sequence of rows (one per group), got {dist_in!r}"
-            )
-        rows = tuple(_float_tuple(r, "initial_distribution") for r in dist_in)
-        if len(rows) < 1:
-            raise ValueError("initial_distribution must have at least 1 group row, got 0 rows")
-        for g, row in enumerate(rows):
-            if len(row) != K:
-                raise ValueError(
-                    f"initial_distribution row {g} must have {K} entries (one per cluster of "
-                    f"success_probability), got {len(row)}: {row!r}"
-                )
-            _check_probability_row(row, f"initial_distribution row {g}")
-        G = len(rows)
-
-        shares = _float_tuple(self.group_shares, "group_shares")
-        if len(shares) != G:
-            raise ValueError(
-                f"group_shares must have {G} entries (one per initial_distribution row), "
-                f"got {self.group_shares!r}"
-            )
-        _check_probability_row(shares, "group_shares")
-
-        loan = _positive_float(self.loan_size, "loan_size")
-        rate = _positive_float(self.interest_rate, "interest_rate")
-
-        shift = self.shift_increment
-        if isinstance(shift, bool) or not isinstance(shift, int | float | np.integer | np.floating):
-            raise ValueError(f"shift_increment must be a number in [0, 1], got {shift!r}")
-        shift = float(shift)
-        if not (0.0 <= shift <= 1.0):
-            raise ValueError(f"shift_increment must be in [0, 1], got {self.shift_increment!r}")
-
-        n = self.applicants_per_step
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-            raise ValueError(f"applicants_per_step must be an integer >= 1, got {n!r}")
-
-        if self.policy not in POLICIES:
-            raise ValueError(f"policy must be one of {POLICIES}, got {self.policy!r}")
-
-        m = self.fairness_grid_size
-        if isinstance(m, bool) or not isinstance(m, int | np.integer) or m < 2:
-            raise ValueError(f"fairness_grid_size must be an integer >= 2, got {m!r}")
-
-        object.__setattr__(self, "success_probability", sp)
-        object.__setattr__(self, "initial_distribution", rows)
-        object.__setattr__(self, "group_shares", shares)
-        object.__setattr__(self, "loan_size", loan)
-        object.__setattr__(self, "interest_rate", rate)
-        object.__setattr__(self, "shift_increment", shift)
-        object.__setattr__(self, "applicants_per_step", int(n))
-        object.__setattr__(self, "fairness_grid_size", int(m))
-
-    @property
-    def n_groups(self) -> int:
-        return len(self.initial_distribution)
-
-    @property
-    def n_clusters(self) -> int:
-        return len(self.success_probability)
-
-
-def expected_utility(params: LendingParams) -> np.ndarray:
-    """``(K,)`` expected utility to the lender of approving one applicant per cluster."""
-    p = np.asarray(params.success_probability)
-    return p * params.interest_rate * params.loan_size - (1.0 - p) * params.loan_size
-
-
-def mean_repayment_probability(distribution: np.ndarray, params: LendingParams) -> np.ndarray:
-    """``sum_k dist[..., k] * p_k``: the repayment probability of a random group member."""
-    return np.asarray(distribution, dtype=np.float64) @ np.asarray(params.success_probability)
-
-
-def expected_repayment_probability_change(params: LendingParams) -> np.ndarray:
-    """``(K,)`` expected change of a group's mean repayment probability per loan in cluster k.
-
-    One approved applicant of cluster ``k`` moves ``shift_increment`` of mass to
-    ``k + 1`` with probability ``p_k`` and to ``k - 1`` otherwise (clamped), so
-    the group's ``sum dist * p`` changes in expectation by
-    ``shift * (p_k (p_{k+1} - p_k) - (1 - p_k) (p_k - p_{k-1}))`` (ignoring the
-    cap at the cluster's mass).  This is Liu et al.'s outcome curve in
-    repayment-probability units: lending where it is negative harms the group
-    on average.
-    """
-    p = np.asarray(params.success_probability)
-    up = np.append(p[1:], p[-1]) - p
-    down = p - np.insert(p[:-1], 0, p[0])
-    return params.shift_increment * (p * up - (1.0 - p) * down)
-
-
-# --------------------------------------------------------------------------- state
-
-
-@dataclass
-class LendingState:
-    """Mutable state of ``C`` lending communities.
-
-    Attributes:
-        distribution: ``(C, G, K)`` score distribution per community and group.
-        group_shares: ``(C, G)`` group shares per community.
-        cumulative_loans: ``(C, G)`` loans made so far.
-        cumulative_true_positives: ``(C, G)`` approved applicants who repaid.
-        cumulative_positives: ``(C, G)`` applicants (approved or not) who would
-            repay; every applicant's would-repay outcome is drawn.
-        cumulative_profit: ``(C,)`` lender profit so far.
-        steps: number of steps taken.
-    """
-
-    distribution: np.ndarray
-    group_shares: np.ndarray
-    cumulative_loans: np.ndarray
-    cumulative_true_positives: np.ndarray
-    cumulative_positives: np.ndarray
-    cumulative_profit: np.ndarray
-    steps: int = 0
-
-    @property
-    def n_communities(self) -> int:
-        return int(self.distribution.shape[0])
-
-
-@dataclass(frozen=True)
-class LendingStepRecord:
-    """What happened in one :func:`step`, per community (and group).
-
-    Attributes:
-        applicants: ``(C, G)`` applicants drawn.
-        loans: ``(C, G)`` applicants approved.
-        repaid: ``(C, G)`` approved applicants who repaid.
-        defaulted: ``(C, G)`` approved applicants who defaulted.
-        mean_repayment_probability: ``(C, G)`` ``sum_k dist * p`` of the
-            distribution after this step's update.
-        mean_score: ``(C, G)`` mean cluster index after this step's update
-            (Liu et al.'s mean score, in cluster units).
-        cumulative_tpr: ``(C, G)`` cumulative true positives / cumulative
-            positives (NaN while there have been no positives).
-        threshold_cluster: ``(C, G)`` threshold cluster used this step.
-        boundary_probability: ``(C, G)`` approval probability of the threshold
-            cluster used this step.
-        bank_profit: ``(C,)`` lender profit this step.
-        score_distribution: ``(C, G, K)`` copy of the distribution after the update.
-    """
-
-    applicants: np.ndarray
-    loans: np.ndarray
-    repaid: np.ndarray
-    defaulted: np.ndarray
-    mean_repayment_probability: np.ndarray
-    mean_score: np.ndarray
-    cumulative_tpr: np.ndarray
-    threshold_cluster: np.ndarray
-    boundary_probability: np.ndarray
-    bank_profit: np.ndarray
-    score_distribution: np.ndarray = field(repr=False)
-
-
-def init_state(params: LendingParams, n_communities: int) -> LendingState:
-    """``n_communities`` identical communities at ``params``' initial distributions.
-
-    The arrays are owned by the state; callers may overwrite
-    ``state.distribution`` / ``state.group_shares`` rows to make communities
-    differ (rows must stay non-negative and sum to 1).
-    """
-    if isinstance(n_communities, bool) or not isinstance(n_communities, int | np.integer):
-        raise ValueError(f"n_communities must be an integer >= 1, got {n_communities!r}")
-    if n_communities < 1:
-        raise ValueError(f"n_communities must be an integer >= 1, got {n_communities!r}")
-    C, G = int(n_communities), params.n_groups
-    dist = np.broadcast_to(np.asarray(params.initial_distribution), (C, G, params.n_clusters))
-    shares = np.broadcast_to(np.asarray(params.group_shares), (C, G))
-    return LendingState(
-        distribution=dist.copy(),
-        group_shares=shares.copy(),
-        cumulative_loans=np.zeros((C, G), dtype=np.int64),
-        cumulative_true_positives=np.zeros((C, G), dtype=np.int64),
-        cumulative_positives=np.zeros((C, G), dtype=np.int64),
-        cumulative_profit=np.zeros(C),
-    )
-
-
-# --------------------------------------------------------------------------- policies
-
-
-def _fill_from_top(weights: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    """Approval fractions reaching ``rate * sum(weights)`` by approving from the top cluster.
-
-    Args:
-        weights: ``(..., K)`` non-negative contribution of each cluster to the rate.
-        rates: ``(T,)`` target rates in ``[0, 1]``.
-
-    Returns:
-        ``(T, ..., K)`` approval probability per cluster; 0 for clusters with
-        zero weight.
-    """
-    inclusive = np.cumsum(weights[..., ::-1], axis=-1)[..., ::-1]  # sum_{j >= k} w_j
-    above = np.concatenate([inclusive[..., 1:], np.zeros_like(inclusive[..., :1])], axis=-1)
-    target = rates.reshape((-1,) + (1,) * weights.ndim) * inclusive[..., :1]
-    positive = weights > 0.0
-    frac = target - above  # (T, ..., K)
-    with np.errstate(over="ignore"):  # a denormal weight may give +-inf; clipped below
-        frac /= np.where(positive, weights, 1.0)
-    np.clip(frac, 0.0, 1.0, out=frac)
-    frac *= positive
-    return frac
-
-
-def _to_threshold(approval: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Upper-set approval fractions ``(..., K)`` -> ``(threshold, boundary_probability)``."""
-    K = approval.shape[-1]
-    approved = approval > _APPROVAL_EPS
-    any_approved = approved.any(axis=-1)
-    first = np.argmax(approved, axis=-1)
-    threshold = np.where(any_approved, first, K - 1).astype(np.int64)
-    boundary = np.take_along_axis(approval, threshold[..., None], axis=-1)[..., 0]
-    boundary = np.where(any_approved, boundary, 0.0)
-    return threshold, boundary
-
-
-def policy_thresholds(
-    distribution: np.ndarray,
-    params: LendingParams,
-    group_shares: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The lender's policy for ``params.policy`` given the current distributions.
-
-    Args:
-        distribution: ``(C, G, K)`` score distributions.
-        params: model parameters (policy, success probabilities, utility terms).
-        group_shares: ``(C, G)`` shares weighting the groups' utilities in the
-            constrained policies; ``params.group_shares`` if ``None``.
-
-    Returns:
-        ``(threshold_cluster, boundary_probability)``, each ``(C, G)``: clusters
-        ``k > threshold`` are approved, ``k == threshold`` with
-        ``boundary_probability``, ``k < threshold`` rejected.
-    """
-    dist = np.asarray(distribution, dtype=np.float64)
-    G, K = params.n_groups, params.n_clusters
-    if dist.ndim != 3 or dist.shape[1:] != (G, K):
-        raise ValueError(f"distribution must have shape (C, {G}, {K}), got {dist.shape}")
-    C = dist.shape[0]
-    if group_shares is None:
-        shares = np.broadcast_to(np.asarray(params.group_shares), (C, G))
-    else:
-        shares = np.asarray(group_shares, dtype=np.float64)
-        if shares.shape != (C, G):
-            raise ValueError(f"group_shares must have shape ({C}, {G}), got {shares.shape}")
-
-    u = expected_utility(params)
-    if params.policy == "max_utility":
-        approval = np.broadcast_to((u > 0.0).astype(np.float64), (C, G, K))
-        return _to_threshold(approval)
-
-    p = np.asarray(params.success_probability)
-    weights = dist * p if params.policy == "equal_opportunity" else dist
-    rates = np.linspace(0.0, 1.0, params.fairness_grid_size)
-    approval = _fill_from_top(weights, rates)  # (T, C, G, K)
-    value = (dist * u * shares[..., None]).reshape(C, G * K)  # share-weighted utility mass
-    utility = np.matmul(approval.reshape(-1, C, 1, G * K), value[:, :, None])[..., 0, 0]  # (T, C)
-    best = np.argmax(utility, axis=0)  # (C,), first maximum = lowest rate on ties
-    chosen = approval[best, np.arange(C)]  # (C, G, K)
-    return _to_threshold(chosen)
-
-
-# --------------------------------------------------------------------------- updaters
-
-
-class DistributionUpdater(Protocol):
-    """How loan outcomes change the score distributions (ml-fairness-gym's StateUpdater).
-
-    ``update`` mutates ``distribution`` ``(C, G, K)`` in place given the counts
-    ``repaid`` and ``defaulted`` ``(C, G, K)`` of this step's approved
-    applicants by the cluster they were in.
-    """
-
-    def update(
-        self,
-        distribution: np.ndarray,
-        repaid: np.ndarray,
-        defaulted: np.ndarray,
-        params: LendingParams,
-    ) -> None: ...
-
-
-@dataclass(frozen=True)
-class CreditShift:
-    """ml-fairness-gym's ``_CreditShift``, applied to all of a step's loans at once.
-
-    Each repayment in cluster ``k`` moves ``shift_increment`` of the group's
-    mass from ``k`` to ``k + 1``, each default from ``k`` to ``k - 1``, clamped
-    at the ends (a repayment in the top cluster or a default in the bottom one
-    moves nothing).  The moves of one step are applied together against the
-    start-of-step distribution: if a cluster's requested outflow exceeds its
-    mass, the outflow is capped at the mass and split between up and down
-    moves in proportion to the requests (with one applicant per step this is
-    ml-fairness-gym's ``min(shift, mass)``).  Rows are then clipped at 0 and
-    renormalised to sum to 1.
-    """
-
-    def update(
-        self,
-        distribution: np.ndarray,
-        repaid: np.ndarray,
-        defaulted: np.ndarray,
-        params: LendingParams,
-    ) -> None:
-        shift = params.shift_increment
-        if shift == 0.0:
-            return
-        up = repaid.astype(np.float64)
-        down = defaulted.astype(np.float64)
-        up[..., -1] = 0.0  # clamped: no move from the top cluster
-        down[..., 0] = 0.0  # clamped: no move from the bottom cluster
-        requested = shift * (up + down)
-        mass = distribution
-        scale = np.where(requested > mass, mass / np.where(requested > 0, requested, 1.0), 1.0)
-        up_flow = shift * up * scale
-        down_flow = shift * down * scale
-        new = mass - up_flow - down_flow
-        new[..., 1:] += up_flow[..., :-1]
-        new[..., :-1] += down_flow[..., 1:]
-        np.clip(new, 0.0, None, out=new)
-        moved = np.any(requested > 0, axis=-1)  # rows without moves stay bit-identical
-        distribution[moved] = new[moved] / new[moved].sum(axis=-1, keepdims=True)
-
-
-@dataclass(frozen=True)
-class NoShift:
-    """Loans change nothing (ml-fairness-gym's ``NoUpdate``): a static population."""
-
-    def update(
-        self,
-        distribution: np.ndarray,
-        repaid: np.ndarray,
-        defaulted: np.ndarray,
-        params: LendingParams,
-    ) -> None:
-        return None
-
-
-# --------------------------------------------------------------------------- step
-
-
-def _draw(
-    rng: np.random.Generator,
-    n: int,
-    shares: np.ndarray,
-    dist: np.ndarray,
-    threshold: np.ndarray,
-    boundary: np.ndarray,
-    p: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """All random draws of one step for a block of communities (leading axis C).
-
-    Returns per ``(C, G, K)``: applicants, approved, approved who repaid, and
-    rejected who would have repaid.
-    """
-    K = dist.shape[-1]
-    group_counts = rng.multinomial(n, shares)  # (C, G)
-    counts = rng.multinomial(group_counts, dist)  # (C, G, K)
-    at_boundary = np.take_along_axis(counts, threshold[..., None], axis=-1)[..., 0]
-    boundary_approved = rng.binomial(at_boundary, boundary)  # (C, G)
-    k = np.arange(K)
-    t = threshold[..., None]
-    approved = np.where(k > t, counts, 0)
-    approved = np.where(k == t, boundary_approved[..., None], approved)
-    repaid = rng.binomial(approved, p)
-    rejected_would_repay = rng.binomial(counts - approved, p)
-    return counts, approved, repaid, rejected_would_repay
-
-
-def _clean_rows(a: np.ndarray) -> np.ndarray:
-    """Copy of ``a`` with rows renormalised, leaving rows that already sum to 1 untouched."""
-    a = np.clip(a, 0.0, None)
-    total = a.sum(axis=-1, keepdims=True)
-    return np.where(np.abs(total - 1.0) > _ROW_SUM_TOL * 1e-3, a / total, a)
-
-
-def step(
-    state: LendingState,
-    params: LendingParams,
-    rng: np.random.Generator | Sequence[np.random.Generator],
-    updater: DistributionUpdater | None = None,
-) -> LendingStepRecord:
-    """Advance every community by one step; mutates ``state`` and returns the record.
-
-    Args:
-        state: communities to advance (mutated in place).
-        params: model parameters.
-        rng: one generator drawing for all communities at once, or a sequence of
-            ``C`` generators, one per community (see the module docstring).
-        updater: score dynamics; :class:`CreditShift` if ``None``.
-
-    Returns:
-        The :class:`LendingStepRecord` of this step.
-    """
-    G, K = params.n_groups, params.n_clusters
-    C = state.n_communities
-    if state.distribution.shape != (C, G, K):
-        raise ValueError(
-            f"state.distribution must have shape (C, {G}, {K}) for these params, "
-            f"got {state.distribution.shape}"
-        )
-    if state.group_shares.shape != (C, G):
-        raise ValueError(
-            f"state.group_shares must have shape ({C}, {G}), got {state.group_shares.shape}"
-        )
-    for name, arr in (("distribution", state.distribution), ("group_shares", state.group_shares)):
-        if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr.sum(axis=-1) <= 0):
-            raise ValueError(f"state.{name} rows must be finite, >= 0 and not all zero")
-    if updater is None:
-        updater = CreditShift()
-    p = np.asarray(params.success_probability)
-    n = params.applicants_per_step
-
-    dist = _clean_rows(state.distribution)
-    shares = _clean_rows(state.group_shares)
-    threshold, boundary = policy_thresholds(dist, params, shares)
-
-    if isinstance(rng, np.random.Generator):
-        counts, approved, repaid, rejected_would_repay = _draw(
-            rng, n, shares, dist, threshold, boundary, p
-        )
-    else:
-        rngs = list(rng)
-        if len(rngs) != C or not all(isinstance(r, np.random.Generator) for r in rngs):
-            raise ValueError(
-                f"rng must be a numpy Generator or a sequence of {C} Generators "
-                f"(one per community), got {rng!r}"
-            )
-        parts = [
-            _draw(
-                rngs[c],
-                n,
-                shares[c : c + 1],
-                dist[c : c + 1],
-                threshold[c : c + 1],
-                boundary[c : c + 1],
-                p,
-            )
-            for c in range(C)
-        ]
-        counts, approved, repaid, rejected_would_repay = (
-            np.concatenate(arrays, axis=0) for arrays in zip(*parts, strict=True)
-        )
-    defaulted = approved - repaid
-
-    updater.update(dist, repaid, defaulted, params)
-    state.distribution = dist
-    state.group_shares = shares
-
-    loans_g = approved.sum(axis=-1)
-    repaid_g = repaid.sum(axis=-1)
-    defaulted_g = defaulted.sum(axis=-1)
-    positives_g = repaid_g + rejected_would_repay.sum(axis=-1)
-    profit = params.loan_size * (params.interest_rate * repaid_g - defaulted_g).sum(axis=-1)
-
-    state.cumulative_loans += loans_g
-    state.cumulative_true_positives += repaid_g
-    state.cumulative_positives += positives_g
-    state.cumulative_profit += profit
-    state.steps += 1
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cum_tpr = np.where(
-            state.cumulative_positives > 0,
-            state.cumulative_true_positives / state.cumulative_positives,
-            np.nan,
-        )
-    return LendingStepRecord(
-        applicants=counts.sum(axis=-1),
-        loans=loans_g,
-        repaid=repaid_g,
-        defaulted=defaulted_g,
-        mean_repayment_probability=mean_repayment_probability(dist, params),
-        mean_score=dist @ np.arange(K, dtype=np.float64),
-        cumulative_tpr=cum_tpr,
-        threshold_cluster=threshold,
-        boundary_probability=boundary,
-        bank_profit=profit,
-        score_distribution=dist.copy(),
-    )
-
-
-def domain(scenario: Scenario, n_communities: int):
-    """Parameters and state of the lending domain when the scenario switches it on."""
+if TYPE_CHECKING:
+    from hetsim.simulation.model import EcosystemModel
+
+__all__ = ["POLICY_OF_NOTION", "EcosystemLending", "LendingOutcome", "domain"]
+
+#: The lending policy that serves each fairness notion. Liu et al. study demographic parity
+#: and equal opportunity; equalized odds lends as equal opportunity (its constraint on
+#: creditworthy applicants: thresholds alone cannot also equalise false-positive rates), a
+#: quota as demographic parity (a floor on the protected groups' selection rate) and "none"
+#: as the profit maximiser.
+POLICY_OF_NOTION: dict[str, str] = {
+    "demographic_parity": "demographic_parity",
+    "equal_opportunity": "equal_opportunity",
+    "equalized_odds": "equal_opportunity",
+    "quota": "demographic_parity",
+    "none": "max_utility",
+}
+
+
+def lending_params(scenario: Scenario) -> LendingParams:
+    """The scenario's lending parameters, validated (a ScenarioError names the key)."""
     spec = scenario.lending
-    if not spec.enabled or n_communities == 0:
-        return None, None, None
     try:
-        params = LendingParams(
+        return LendingParams(
             success_probability=tuple(spec.success_probability),
             initial_distribution=tuple(tuple(row) for row in spec.initial_distribution),
             group_shares=tuple(spec.group_shares),
@@ -708,7 +62,162 @@ def domain(scenario: Scenario, n_communities: int):
             shift_increment=spec.shift_increment,
             applicants_per_step=spec.applicants_per_step,
             policy=spec.policy,
+            fairness_grid_size=spec.fairness_grid_size,
+            burn_in=spec.burn_in,
         )
     except ValueError as exc:
         raise ScenarioError(f"lending: {exc}") from None
-    return params, init_state(params, n_communities), None
+
+
+@dataclass(frozen=True)
+class LendingOutcome:
+    """One step of lending in the ecosystem, per community and group (attribute ``a``)."""
+
+    applicants: np.ndarray  # (C, G) applicants drawn
+    loans: np.ndarray  # (C, G) applicants approved
+    repaid: np.ndarray  # (C, G) borrowers who repaid
+    defaulted: np.ndarray  # (C, G) borrowers who defaulted
+    score_change: np.ndarray  # (C, G) change of the group's mean credit score, sd
+    credit_score: np.ndarray  # (C, G) the group's credit score shift since the start, sd
+    mean_repayment_probability: np.ndarray  # (C, G) share of applicants who would repay
+    policy: np.ndarray  # (C,) the lending policy applied
+    profit: np.ndarray  # (C,) money the community's lending pool earned (lost if < 0)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """``(C, G)`` arrays by column name for ``lending.parquet``."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            approval = self.loans / self.applicants
+            default = self.defaulted / self.loans
+        return {
+            "applicants": self.applicants,
+            "loans": self.loans,
+            "repaid": self.repaid,
+            "defaulted": self.defaulted,
+            "approval_rate": approval,
+            "default_rate": default,
+            "score_change": self.score_change,
+            "credit_score": self.credit_score,
+            "mean_repayment_probability": self.mean_repayment_probability,
+            "policy": np.repeat(self.policy[:, None], self.loans.shape[1], axis=1),
+        }
+
+    def impact_per_applicant(self) -> np.ndarray:
+        """(C,) the applicants' mean credit-score change this step, sd (Liu et al.'s Δμ)."""
+        moved = (self.score_change * self.applicants).sum(axis=1)
+        return moved / np.maximum(self.applicants.sum(axis=1), 1)
+
+
+class EcosystemLending:
+    """Communities lend to their own people with their deployed models; loans change people."""
+
+    def __init__(self, scenario: Scenario, n_communities: int) -> None:
+        self.params = lending_params(scenario)
+        self.spec = scenario.lending
+        self.steps = 0
+        self.n = n_communities
+
+    def policies(self, model: EcosystemModel) -> np.ndarray:
+        """(C,) each lender's policy: fixed, its community's notion or its jurisdiction's."""
+        com, spec = model.community_arrays, model.spec.lending
+        if spec.policy_source == "fixed":
+            return np.full(com.n, spec.policy, dtype=object)
+        notion = com.notion.astype(object)
+        locally_defined = model.spec.regulators.locally_defined  # §2.3: its own notion is law
+        if spec.policy_source == "jurisdiction" and model.jurisdictions.n and not locally_defined:
+            # a community outside every jurisdiction lends by its own notion
+            ruled = com.jurisdiction >= 0
+            notion = np.where(
+                ruled, model.jurisdictions.notion[np.maximum(com.jurisdiction, 0)], notion
+            )
+        return np.array([POLICY_OF_NOTION[str(n)] for n in notion], dtype=object)
+
+    def thresholds(self, model: EcosystemModel, policy: np.ndarray) -> np.ndarray:
+        """(C, G) thresholds on the deployed scores, from each community's labelled window."""
+        com = model.community_arrays
+        if self.steps < self.params.burn_in:  # ml-fairness-gym's burn-in: approve everyone
+            return np.full((com.n, N_GROUPS), -np.inf)
+        everyone = np.arange(com.n)
+        window = model.deployed_scores(everyone, com.x)
+        model.training.charge_inference(2.0 * com.x.shape[2] * window.size)
+        valid = np.arange(com.window)[None, :] < com.filled[:, None]
+        return score_thresholds(
+            window, com.label == 1, com.group, valid, policy, self.params, N_GROUPS, MIN_GROUP_ROWS
+        )
+
+    def step(self, model: EcosystemModel) -> LendingOutcome:
+        """Lend to this step's applicants and move their groups' credit scores."""
+        com, spec, params = model.community_arrays, self.spec, self.params
+        everyone = np.arange(com.n)
+        policy = self.policies(model)
+        cut = self.thresholds(model, policy)
+        people = model.population.draw(params.applicants_per_step, model.rng)
+        score = model.deployed_scores(everyone, people.x)
+        model.training.charge_inference(2.0 * people.x.shape[2] * score.size)
+        approved = score > np.take_along_axis(cut, people.group.astype(np.int64), axis=1)
+        repays = people.y == 1  # drawn from the applicant's true P(repay | merit)
+
+        def by_group(mask: np.ndarray) -> np.ndarray:
+            onehot = people.a[..., None] == np.arange(N_GROUPS)
+            return (mask[..., None] & onehot).sum(axis=1)
+
+        applicants = by_group(np.ones_like(approved))
+        loans = by_group(approved)
+        repaid = by_group(approved & repays)
+        defaulted = loans - repaid
+        # Liu et al.: each repayment raises, each default lowers the borrower's score; the
+        # group's score moves by shift_increment per borrower (ml-fairness-gym)
+        change = params.shift_increment * (
+            spec.score_gain_repaid * repaid - spec.score_loss_default * defaulted
+        )
+        population = model.population
+        if population.credit_shift is None:
+            population.credit_shift = np.zeros((com.n, N_GROUPS))
+        population.credit_shift += change
+        profit = spec.loan_money * (params.interest_rate * repaid - defaulted).sum(axis=1)
+        if spec.loan_money > 0:
+            model.ledger.money[model.ledger.community_org(everyone)] += profit
+        would_repay = by_group(repays)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share_repaying = np.where(applicants > 0, would_repay / applicants, np.nan)
+        self.steps += 1
+        return LendingOutcome(
+            applicants=applicants,
+            loans=loans,
+            repaid=repaid,
+            defaulted=defaulted,
+            score_change=change,
+            credit_score=population.credit_shift.copy(),
+            mean_repayment_probability=share_repaying,
+            policy=policy.astype(str),
+            profit=profit,
+        )
+
+
+class OracleLending:
+    """The stand-alone environment (Liu et al. / ml-fairness-gym) stepped beside the ecosystem."""
+
+    def __init__(self, scenario: Scenario, n_communities: int) -> None:
+        self.params = lending_params(scenario)
+        self.state = lending_env.init_state(self.params, n_communities)
+
+    def step(self, model: EcosystemModel) -> lending_env.LendingStepRecord:
+        """One step of the stand-alone environment with the model's generator."""
+        return lending_env.step(self.state, self.params, model.rng)
+
+
+def domain(scenario: Scenario, n_communities: int) -> EcosystemLending | OracleLending | None:
+    """The lending domain the scenario switches on, or None."""
+    spec = scenario.lending
+    if not spec.enabled or n_communities == 0:
+        return None
+    if spec.decided_by == "oracle":
+        return OracleLending(scenario, n_communities)
+    return EcosystemLending(scenario, n_communities)
+
+
+def satisfaction_term(model: EcosystemModel) -> np.ndarray:
+    """(C,) lending's weighted contribution to each community's satisfaction (0 when off)."""
+    record = getattr(model, "lending_record", None)
+    if not isinstance(record, LendingOutcome):
+        return np.zeros(model.community_arrays.n)
+    return model.spec.lending.satisfaction_weight * record.impact_per_applicant()

@@ -108,7 +108,8 @@ class EcosystemModel(mesa.Model):
             self.roles[section].setup(self, self.members[section])
         for strategy in self.strategies:
             strategy.setup(self)
-        self.lending_params, self.lending_state, self.lending_record = lending.domain(scenario, c)
+        self.lending = lending.domain(scenario, c)  # None unless the scenario lends
+        self.lending_record = None
         self._seed_data()
         self.ledger.start_step()
         self._run_phase("train")
@@ -362,9 +363,9 @@ class EcosystemModel(mesa.Model):
 
     # ------------------------------------------------------------------ outcomes
     def _after_outcome(self) -> None:
-        """Lending decisions change people: the score distributions shift (Liu et al. 2018)."""
-        if self.lending_state is not None:
-            self.lending_record = lending.step(self.lending_state, self.lending_params, self.rng)
+        """Lending decisions change people: their groups' credit scores shift (Liu et al. 2018)."""
+        if self.lending is not None:
+            self.lending_record = self.lending.step(self)
 
     # ------------------------------------------------------------------ audits
     def audit_gap(self, entity: int, jurisdiction: int, n: int) -> float:

@@ -56,6 +56,9 @@ class Population:
     proxy_strength: np.ndarray  # (C,) how strongly the proxy encodes the minority; spurious §2.4.2
     protected: np.ndarray  # (C,) 0: attribute a is protected, 1: attribute b; relational identity
     culture: np.ndarray  # (C,) cultural background of the community's data (annotation §2.4.3)
+    # (C, 3) credit-score shift of each group a, in sd of latent merit along the concept
+    # P(y|x): what repaid and defaulted loans did to the group (lending domain; None when off)
+    credit_shift: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -127,6 +130,10 @@ class Population:
         latent += self.feature_mean[idx].T[:, :, None]
         latent -= deficit[None, :, :]
         concept = self.concept[idx]
+        if self.credit_shift is not None:  # loans moved the groups' credit scores (Liu et al.)
+            shift = np.take_along_axis(self.credit_shift[idx], a.astype(np.int64), axis=1)
+            along = concept / np.maximum(np.linalg.norm(concept, axis=1, keepdims=True), 1e-12)
+            latent += (along.T[:, :, None] * shift[None, :, :]).astype(np.float32)
         logit = self.intercept[idx, None] + self.interaction * latent[0] * latent[1]
         for d in range(N_MERIT):
             logit += concept[:, d, None] * latent[d]

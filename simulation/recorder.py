@@ -79,7 +79,8 @@ METRIC_COLUMNS: dict[str, str] = {
     "reported_gap_error_mean": "mean |reported - audited| gap over this step's audits, [0, 1]",
     "network_top_centrality": "largest share of model and data in-flows to one org, [0, 1]",
     "lending_repayment_gap": "mean over communities of the repayment probability of group 0 "
-    "minus group 1 (lending domain; NaN when off), [-1, 1]",
+    "minus group 1 (lending domain, estimated from the applicants with deployed models; NaN "
+    "when off), [-1, 1]",
     "lending_loans": "loans given this step (lending domain; 0 when off), >= 0",
 }
 EPSILON_CEILING = 50.0  # "no DP" (ε = inf) is measured as this ε
@@ -306,8 +307,10 @@ class Recorder:
         out["explainability_violations"] = jur.explainability_violations
         lending = getattr(m, "lending_record", None)
         if lending is not None:
-            rp = lending.mean_repayment_probability
-            out["lending_repayment_gap"] = float(np.mean(rp[:, 0] - rp[:, 1]))
+            repayment = lending.mean_repayment_probability
+            gap = repayment[:, 0] - repayment[:, 1]
+            known = np.isfinite(gap)  # in the ecosystem a group may have no applicants a step
+            out["lending_repayment_gap"] = float(gap[known].mean()) if known.any() else float("nan")
             out["lending_loans"] = int(lending.loans.sum())
         else:
             out["lending_repayment_gap"] = float("nan")
@@ -418,25 +421,16 @@ class Recorder:
         )
 
     def lending_part(self) -> dict[str, np.ndarray]:
-        """Per community × group of the lending domain: loans, repayment, score distribution."""
-        rec = self.model.lending_record
-        c, g = rec.loans.shape
+        """Per community × group of the lending domain: loans, repayment, credit scores."""
+        columns = self.model.lending_record.columns()
+        c, g = columns["loans"].shape
         ci, gi = np.meshgrid(np.arange(c), np.arange(g), indexing="ij")
         part = {
             "step": np.full(c * g, self.model.steps, dtype=np.int32),
             "community": ci.ravel().astype(np.int32),
             "group": gi.ravel().astype(np.int8),
-            "applicants": rec.applicants.ravel(),
-            "loans": rec.loans.ravel(),
-            "repaid": rec.repaid.ravel(),
-            "defaulted": rec.defaulted.ravel(),
-            "mean_repayment_probability": rec.mean_repayment_probability.ravel(),
-            "mean_score": rec.mean_score.ravel(),
-            "cumulative_tpr": rec.cumulative_tpr.ravel(),
         }
-        dist = rec.score_distribution.reshape(c * g, -1)
-        for k in range(dist.shape[1]):
-            part[f"score_{k}"] = dist[:, k]
+        part.update({name: values.ravel() for name, values in columns.items()})
         return part
 
     def lending_table(self) -> pd.DataFrame | None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from hetsim.simulation.capacity import N_EXTRA
 from hetsim.simulation.population import N_RAW
+from hetsim.simulation.post_processing import N_CUTS
 from hetsim.simulation.privacy_accounting import PrivacyLedger
 from hetsim.simulation.schema import Mitigation
 
@@ -38,8 +39,10 @@ class CommunityArrays:
     intercept: np.ndarray = field(init=False)  # (C,)
     consortium: np.ndarray = field(init=False)  # (C,) peers it may pool, federate or cooperate with
     n_consortia: int = field(init=False)  # consortia of the world (one per jurisdiction)
-    # post-processing thresholds on the deployed model's logit, per own group (§4.2)
-    thresholds: np.ndarray = field(init=False)  # (C, 3)
+    # post-processing rule on the deployed model's logit, per own group (§4.2): thresholds
+    # and the probability of using each (randomised for equalized odds, Hardt et al. 2016)
+    threshold_cuts: np.ndarray = field(init=False)  # (C, 3, N_CUTS)
+    threshold_weights: np.ndarray = field(init=False)  # (C, 3, N_CUTS), sum 1 per group
     enforced_notion: np.ndarray = field(init=False)  # (C,) notion its own model is mitigated
     # or post-processed for this step, "none" when none
     # developer practice (Balayn & Gadiraju) and further values
@@ -93,7 +96,9 @@ class CommunityArrays:
         self.intercept = np.zeros(c)
         self.consortium = np.zeros(c, dtype=np.int64)
         self.n_consortia = 1
-        self.thresholds = np.zeros((c, 3))
+        self.threshold_cuts = np.zeros((c, 3, N_CUTS))
+        self.threshold_weights = np.zeros((c, 3, N_CUTS))
+        self.threshold_weights[:, :, 0] = 1.0
         self.enforced_notion = np.full(c, "none", dtype=object)
         self.fairness_check = np.zeros(c)
         self.mitigation = np.zeros(c, dtype=np.int64)

@@ -31,12 +31,21 @@ def test_a_community_with_money_rents_compute_to_train_on_all_its_records():
 
 def test_providers_rent_out_only_idle_compute_and_ration_when_short():
     market = ComputeMarket(price=1.0)
-    got, seller = market.clear(np.array([30.0, 50.0, 20.0]), np.array([40.0, 10.0]))
+    units = market.clear(np.array([30.0, 50.0, 20.0]), np.array([40.0, 10.0]))
+    got = units.sum(axis=1)
     assert np.isclose(got.sum(), 50.0)  # all idle compute, no more
     np.testing.assert_allclose(got / got.sum(), [0.3, 0.5, 0.2])  # rationed in proportion
-    assert set(seller) <= {0, 1}
-    got, seller = market.clear(np.array([5.0, 0.0]), np.array([40.0, 10.0]))
-    assert got.tolist() == [5.0, 0.0] and seller.tolist() == [0, -1]
+    np.testing.assert_allclose(units.sum(axis=0), [40.0, 10.0])
+    units = market.clear(np.array([5.0, 0.0]), np.array([40.0, 10.0]))
+    assert units.tolist() == [[5.0, 0.0], [0.0, 0.0]]  # the most idle provider first
+
+
+def test_a_buyer_rents_from_the_providers_it_trusts_with_its_records():
+    market = ComputeMarket(price=1.0)
+    trusts = np.array([[False, True], [True, True]])  # the first distrusts the most idle one
+    units = market.clear(np.array([30.0, 30.0]), np.array([40.0, 10.0]), trusts)
+    assert units[0, 0] == 0.0 and units[0, 1] == 10.0  # all it can get from the other
+    assert units[1].sum() == 30.0  # the other buyer is filled by the most idle provider
 
 
 def test_the_rent_follows_excess_demand_between_cost_and_purchase_price():

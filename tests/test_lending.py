@@ -1,4 +1,4 @@
-"""Tests of simulation.lending: lending decisions with delayed impact on applicants."""
+"""Tests of the stand-alone lending environment: decisions with delayed impact on applicants."""
 
 from __future__ import annotations
 
@@ -9,18 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hetsim.simulation.lending import (
+from hetsim.simulation.lending_env import CreditShift, NoShift, init_state, step
+from hetsim.simulation.lending_params import (
     POLICIES,
-    CreditShift,
     LendingParams,
-    NoShift,
     expected_repayment_probability_change,
     expected_utility,
-    init_state,
     mean_repayment_probability,
-    policy_thresholds,
-    step,
 )
+from hetsim.simulation.lending_policy import policy_thresholds
 
 # Liu et al.'s setting: equally spaced repayment probabilities, so a loan in
 # cluster k moves the group's mean repayment probability up on average iff
@@ -114,6 +111,8 @@ def test_sequences_are_normalised_to_hashable_tuples():
         ("applicants_per_step", True),
         ("policy", "equalized_odds"),
         ("fairness_grid_size", 1),
+        ("burn_in", -1),
+        ("burn_in", 1.5),
     ],
 )
 def test_invalid_params_raise_value_error_naming_the_field(field, value):
@@ -484,3 +483,15 @@ def test_rng_sequence_of_wrong_length_raises():
     state = init_state(params, 3)
     with pytest.raises(ValueError, match="rng"):
         step(state, params, [np.random.default_rng(0)])
+
+
+def test_burn_in_approves_every_applicant_then_the_policy_takes_over():
+    """ml-fairness-gym's burn-in: the lender approves everyone for its first steps."""
+    params = LendingParams(burn_in=3, applicants_per_step=40, shift_increment=0.0)
+    _, records = _run(params, 2, seed=7, n_steps=5)
+    for r in records[:3]:
+        assert np.array_equal(r.loans, r.applicants)
+    # after it, max utility rejects the clusters below break-even (p <= 0.5): fewer loans
+    after = sum(r.loans.sum() for r in records[3:])
+    applied = sum(r.applicants.sum() for r in records[3:])
+    assert after < applied

@@ -269,7 +269,12 @@ def test_dependence_on_entities_homogenises_the_values_enforced():
 
 
 def test_lending_domain_writes_per_group_tables_and_policies_differ(tmp_path):
-    lending = ["lending.enabled=true", "lending.applicants_per_step=20"]
+    lending = [
+        "lending.enabled=true",
+        "lending.applicants_per_step=20",
+        'lending.decided_by="oracle"',
+        'lending.policy_source="fixed"',
+    ]
     tables = run_scenario(scenario(*lending), tmp_path / "mu", seed=0, steps=10)
     table = tables["lending"]
     assert {"mean_repayment_probability", "loans", "cumulative_tpr", "score_0"} <= set(

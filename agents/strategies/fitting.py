@@ -43,26 +43,20 @@ def buckets(rows: np.ndarray, window: int):
 
 
 def mitigated_fit_inputs(model: EcosystemModel, who: np.ndarray, x, label, group, weight):
-    """Apply each community's pre- or in-processing mitigation for its own notion (§2.3)."""
+    """Each community's pre- or in-processing mitigation, for its own notion (§2.3)."""
     com = model.community_arrays
-    mitigation = np.where(com.mitigating[who], com.mitigation[who], 0)
-    reweigh = mitigation == MITIGATIONS.index("reweighing")
-    if reweigh.any():
-        weight = weight.copy()
-        weight[reweigh] *= fairness.reweighing_weights(
-            label[reweigh], group[reweigh], mask=weight[reweigh] > 0
-        )
-    quadratic = None
-    penalise = mitigation == MITIGATIONS.index("penalty")
-    if penalise.any():
-        quadratic = np.zeros((len(who), x.shape[2], x.shape[2]))
-        quadratic[penalise] = fairness.independence_penalty(
-            x[penalise],
-            group[penalise],
-            model.spec.practices.penalty_strength,
-            mask=weight[penalise] > 0,
-        )
-    return weight, quadratic
+    code = np.where(com.mitigating[who], com.mitigation[who], 0)
+    if not np.any(code):
+        return weight, None
+    return fairness.fit_mitigation(
+        x,
+        label,
+        group,
+        weight,
+        com.notion[who].astype(str),
+        np.asarray(MITIGATIONS)[code],
+        model.spec.practices.penalty_strength,
+    )
 
 
 def adaptation_batches(model: EcosystemModel, who: np.ndarray):

@@ -1,0 +1,164 @@
+"""Lending inside the ecosystem: deployed models decide, and the decisions change people.
+
+The wiring has two switches: ``lending.decided_by = "oracle"`` runs the stand-alone
+environment instead of the deployed models, and ``lending.shift_increment = 0`` stops loans
+from moving anyone's credit score. Each test shows its claim failing with its switch off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from hetsim.scenarios.builder import build_model, load_scenario
+from hetsim.simulation import lending
+from hetsim.simulation.lending_params import LendingParams
+from hetsim.simulation.population import Population
+from hetsim.simulation.schema import DataSection, ScenarioError
+
+SMALL = [
+    "communities.count=12",
+    "annotators.count=8",
+    "large_entities.count=2",
+    "regulators.count=2",
+    "lending.applicants_per_step=40",
+]
+
+
+def _model(*overrides: str, seed: int = 0):
+    return build_model(load_scenario("lending_delayed_impact", [*SMALL, *overrides]), seed=seed)
+
+
+def _loans_with_reversed_model(decided_by: str, steps: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Loans by community and group of two paired worlds; in the second every deployed model
+    ranks people in reverse (a different model deployed, nothing else changed)."""
+    overrides = [f'lending.decided_by="{decided_by}"', 'lending.policy_source="fixed"']
+    same, reversed_ = _model(*overrides), _model(*overrides)
+    original = reversed_.deployed_scores
+    reversed_.deployed_scores = lambda users, x: -original(users, x)
+    for _ in range(steps):
+        same.step()
+        reversed_.step()
+    return same.lending_record.loans, reversed_.lending_record.loans
+
+
+def test_lending_decisions_come_from_the_deployed_models():
+    same, reversed_ = _loans_with_reversed_model("deployed_models")
+    assert not np.array_equal(same, reversed_)
+    # switched off: the stand-alone oracle decides, whatever the communities deploy
+    same, reversed_ = _loans_with_reversed_model("oracle")
+    assert np.array_equal(same, reversed_)
+
+
+def test_the_policy_follows_the_source_of_the_notion():
+    model = _model('lending.policy_source="community"')
+    expected = [lending.POLICY_OF_NOTION[n] for n in model.community_arrays.notion]
+    assert list(model.lending.policies(model)) == expected
+    model = _model('lending.policy_source="jurisdiction"')
+    jur = model.jurisdictions.notion[model.community_arrays.jurisdiction]
+    assert list(model.lending.policies(model)) == [lending.POLICY_OF_NOTION[n] for n in jur]
+
+
+def _minority_credit(steps: int, *overrides: str, seed: int) -> tuple[float, int]:
+    """Mean credit-score shift of group a = 1 after ``steps`` and the loans it received."""
+    model = _model('lending.policy_source="fixed"', *overrides, seed=seed)
+    loans = 0
+    for _ in range(steps):
+        model.step()
+        loans += int(model.lending_record.loans[:, 1].sum())
+    shift = model.population.credit_shift
+    return float(shift[:, 1].mean()) if shift is not None else 0.0, loans
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_approving_more_of_a_group_moves_its_credit_scores(seed):
+    """A lender that approves every minority applicant (burn-in) lends to many who default:
+    their group's credit score falls further than under the profit maximiser's bar."""
+    steps = 6
+    bar, bar_loans = _minority_credit(steps, seed=seed)
+    everyone, all_loans = _minority_credit(steps, f"lending.burn_in={steps}", seed=seed)
+    assert all_loans > bar_loans
+    assert everyone < bar < 0.0
+    # switched off: with no shift per borrower, loans leave every score where it was
+    off = _minority_credit(
+        steps, f"lending.burn_in={steps}", "lending.shift_increment=0", seed=seed
+    )
+    assert off[0] == 0.0 and off[1] > bar_loans
+
+
+def test_a_moved_credit_score_changes_the_data_people_bring():
+    """The population draws a group with a raised credit score as more likely to repay."""
+    rng = np.random.default_rng(3)
+    population = Population.generate(DataSection(), 4, 2, rng)
+    before = population.draw(4000, np.random.default_rng(9))
+    population.credit_shift = np.zeros((4, 3))
+    population.credit_shift[:, 1] = 1.0
+    after = population.draw(4000, np.random.default_rng(9))
+    minority, majority = before.a == 1, before.a == 0
+    assert np.array_equal(before.a, after.a)
+    assert after.y[minority].mean() > before.y[minority].mean() + 0.05
+    assert np.array_equal(after.y[majority], before.y[majority])
+
+
+def test_lending_feeds_back_into_the_records_communities_train_on():
+    """Paired seeds: moved credit scores reach the communities' next records."""
+    moved, frozen = _model(), _model("lending.shift_increment=0")
+    for _ in range(4):
+        moved.step()
+        frozen.step()
+    assert moved.population.credit_shift is not None
+    assert not np.array_equal(moved.community_arrays.x, frozen.community_arrays.x)
+
+
+def test_lending_outcomes_enter_satisfaction_and_trust():
+    """Communities served by an entity's model trust it less when its loans harm their people."""
+    adopt = ['communities.strategy="adopt"', "lending.burn_in=5"]  # approving all: harm
+    cold, caring = _model(*adopt, "lending.satisfaction_weight=0"), _model(*adopt)
+    cold.step()
+    caring.step()
+    impact = caring.lending_record.impact_per_applicant()
+    assert impact.mean() < 0.0
+    users = np.flatnonzero(caring.strategy_flag("entity_controls"))
+    partner = caring.community_arrays.partner[users]
+    assert users.size
+    assert caring.ledger.trust[users, partner].mean() < cold.ledger.trust[users, partner].mean()
+
+
+def test_every_stand_alone_parameter_is_reachable_from_a_scenario():
+    values = {
+        "success_probability": "[0.2, 0.5, 0.9]",
+        "initial_distribution": "[[0.2, 0.3, 0.5], [0.5, 0.3, 0.2]]",
+        "group_shares": "[0.4, 0.6]",
+        "loan_size": "2.0",
+        "interest_rate": "0.5",
+        "shift_increment": "0.05",
+        "applicants_per_step": "7",
+        "policy": '"demographic_parity"',
+        "fairness_grid_size": "51",
+        "burn_in": "4",
+    }
+    assert set(values) == {f.name for f in dataclasses.fields(LendingParams)}
+    scenario = load_scenario(
+        "lending_delayed_impact", [f"lending.{key}={value}" for key, value in values.items()]
+    )
+    params = lending.lending_params(scenario)
+    assert params.fairness_grid_size == 51 and params.burn_in == 4
+    assert params.applicants_per_step == 7 and params.group_shares == (0.4, 0.6)
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ("lending.burn_in=-1", "burn_in"),
+        ("lending.fairness_grid_size=1", "fairness_grid_size"),
+        ("lending.applicants_per_step=0", "applicants_per_step"),
+        ("lending.score_loss_default=-0.5", "score_loss_default"),
+        ('lending.decided_by="bank"', "decided_by"),
+        ('lending.decided_by="oracle"', "policy_source"),
+    ],
+)
+def test_bad_lending_keys_are_refused_by_name(override, named):
+    with pytest.raises(ScenarioError, match=named):
+        load_scenario("lending_delayed_impact", [override])
