@@ -284,6 +284,9 @@ class Community(BulkRole):
         for strategy, users in model.users_of():
             if users.size:
                 strategy.train(model, users)
+                if type(strategy).train is not Strategy.train and not strategy.accounts_privacy:
+                    # a model trained on their records without noise: privacy loss unbounded
+                    model.community_arrays.privacy.record(users, None)
 
     @classmethod
     def on_outcome(cls, model: EcosystemModel) -> None:

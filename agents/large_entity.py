@@ -26,7 +26,9 @@ from hetsim.simulation.capacity import (
     to_model_space,
 )
 from hetsim.simulation.population import N_GROUPS
-from hetsim.simulation.privacy import dp_fit_scenario
+from hetsim.simulation.privacy import dp_fit_logistic, dp_fit_scenario
+from hetsim.simulation.privacy_accounting import DpTraining
+from hetsim.simulation.privacy_audit import TrainingPipeline
 from hetsim.simulation.roles import Role
 from hetsim.simulation.state import MITIGATIONS
 from hetsim.simulation.training import TrainedModels
@@ -305,10 +307,14 @@ class LargeEntity(Role):
             learning = model.spec.learning
             epsilon = float(ent.effective_epsilon[i])
             start = to_fit_space(ent.coef[i : i + 1], ent.capacity[i : i + 1])
-            fit = dp_fit_scenario(learning, x, label, epsilon, model.rng, weight, coef_init=start)
+            fit, training = dp_fit_scenario(
+                learning, x, label, epsilon, model.rng, weight, coef_init=start
+            )
+            self.record_release(chosen, training)
             model.training.charge(1, rows, x.shape[2], learning.dp_iterations)
             self._install(TrainedModels(fit.coef, fit.intercept, np.zeros(1), fit.n_iter))
             return
+        self.record_release(chosen, None)
         ticket = model.training.submit(
             x,
             label,
@@ -318,6 +324,40 @@ class LargeEntity(Role):
             quadratic=quadratic,
         )
         model.training.on_done(ticket, self._install)
+
+    def training_pipeline(self) -> TrainingPipeline:
+        """The entity's own training procedure, as an ε audit has it run on the auditor's data:
+        its feature map and, at the ε it really trains with, DP-GD (else the exact fit)."""
+        model, ent, i = self.model, self.model.entity_arrays, self.index
+        learning, epsilon = model.spec.learning, float(ent.effective_epsilon[i])
+        capacity = ent.capacity[i : i + 1]
+
+        def train(x, label, weight, query, rng):
+            k = x.shape[0]
+            feats = feature_map(x, np.repeat(capacity, k))
+            fit, _ = dp_fit_logistic(
+                feats,
+                label,
+                epsilon,
+                learning.dp_delta,
+                rng,
+                clip=learning.dp_clip,
+                epochs=learning.dp_iterations,
+                l2=learning.l2,
+                sample_weight=weight,
+                sampling_rate=learning.dp_sampling_rate,
+            )
+            coef = to_model_space(fit.coef, np.repeat(capacity, k))
+            return decision_scores(np.broadcast_to(query, (k, *query.shape)), coef, fit.intercept)
+
+        return train
+
+    def record_release(self, rows: np.ndarray, training: DpTraining | None) -> None:
+        """Compose a release on the entity's ledger and on those of the records' communities."""
+        ent, com = self.model.entity_arrays, self.model.community_arrays
+        ent.privacy.record(np.array([self.index]), training)
+        origin = ent.origin[self.index, rows]
+        com.privacy.record(origin[origin >= 0], training)
 
     def _install(self, trained: TrainedModels) -> None:
         """Put the new model in place."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hetsim.simulation.audit_sampling import evaluate, violation_limit, washing_tolerance
+from hetsim.simulation.privacy_audit import estimate_epsilon_lower_bound
 from hetsim.simulation.roles import Role
 
 if TYPE_CHECKING:
@@ -124,9 +125,32 @@ class Regulator(Role):
         return violation, washed
 
     def audit_privacy(self, e: int) -> bool:
-        """Privacy washing: the entity trains here with a larger ε than the cap allows."""
-        ent, jur, i = self.model.entity_arrays, self.model.jurisdictions, self.index
-        return bool(ent.jurisdiction[e] == i and ent.effective_epsilon[e] > jur.epsilon_cap[i])
+        """Privacy washing in evidence: a canary audit's ε lower bound exceeds the ε claimed.
+
+        The auditor has the entity train with its own procedure on fresh records of this
+        jurisdiction and queries the models (simulation.privacy_audit); it never reads ε.
+        """
+        model, spec, ent = self.model, self.model.spec.regulators, self.model.entity_arrays
+        if ent.jurisdiction[e] != self.index:
+            return False  # an entity's training is audited where it trains
+        claimed = float(ent.claimed_epsilon[e])
+        members = np.flatnonzero(model.community_arrays.jurisdiction == self.index)
+        if not np.isfinite(claimed) or members.size == 0:
+            return False  # no DP claim to check, or nobody here to draw records from
+        chosen = model.rng.choice(members, size=min(members.size, 20), replace=False)
+        sample = model.population.draw(
+            max(1, spec.privacy_audit_records // chosen.size), model.rng, np.sort(chosen)
+        )
+        lower, _ = estimate_epsilon_lower_bound(
+            model.members["large_entities"][e].training_pipeline(),
+            sample.x.reshape(-1, sample.x.shape[2]),
+            sample.y.ravel(),
+            model.spec.learning.dp_delta,
+            model.rng,
+            trials=spec.privacy_audit_trials,
+            confidence=spec.privacy_audit_confidence,
+        )
+        return lower > claimed
 
     def _serves_here(self, e: int) -> bool:
         com = self.model.community_arrays

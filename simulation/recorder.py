@@ -133,7 +133,9 @@ ENTITY_COLUMNS: dict[str, str] = {
     "audited_gap": "gap its home regulator last re-measured in an audit (NaN: never audited "
     "there), [0, 1]",
     "claimed_epsilon": "DP ε it claims (inf: no claim)",
-    "epsilon_spent": "DP ε its training has spent in all (NaN: not yet accounted)",
+    "epsilon_spent": "DP ε its releases have spent in all, composed over every retraining "
+    "(RDP accountant, at learning.dp_delta; 0: none yet, inf: one trained without noise), "
+    "non-decreasing",
 }
 
 COMMUNITY_COLUMNS = (
@@ -149,6 +151,7 @@ COMMUNITY_COLUMNS = (
     "strategy",
     "provider",
     "epsilon_effective",
+    "epsilon_spent",
     "explainable",
 )
 
@@ -377,6 +380,7 @@ class Recorder:
         return {
             "step": np.full(ci.size, m.steps, dtype=np.int32),
             "epsilon_effective": com.epsilon[ci].astype(float),
+            "epsilon_spent": com.privacy.epsilon_spent(m.spec.learning.dp_delta)[ci],
             "explainable": com.explainable[ci].astype(bool),
             "community": ci.astype(np.int32),
             "group": gi.astype(np.int8),
@@ -397,7 +401,6 @@ class Recorder:
         e = ent.n
         orgs = led.entity_org(np.arange(e))
         users = com.partner[m.strategy_flag("with_entity")] if com.n else np.zeros(0, np.int64)
-        nan = np.full(e, np.nan)
         return {
             "step": np.full(e, m.steps, dtype=np.int32),
             "entity": np.arange(e, dtype=np.int32),
@@ -413,7 +416,7 @@ class Recorder:
             "reported_gap": ent.reported_gap.astype(float),
             "audited_gap": ent.audited_gap.astype(float),
             "claimed_epsilon": ent.claimed_epsilon.astype(float),
-            "epsilon_spent": nan.copy(),
+            "epsilon_spent": ent.privacy.epsilon_spent(m.spec.learning.dp_delta),
         }
 
     def entity_table(self) -> pd.DataFrame:

@@ -416,6 +416,19 @@ class RegulatorsSection(Section):
         description="level of the auditor's one-sided test of a report against its re-measured "
         "gap: an honest entity is found washing in at most about this share of audits",
     )
+    privacy_audit_trials: int = Field(
+        200,
+        ge=4,
+        le=10_000,
+        description="models an ε audit has the entity train per world (with and without a "
+        "canary); 200 certify at most ε ≈ 3.3 at 95% (docs/privacy.md)",
+    )
+    privacy_audit_records: int = Field(
+        300, ge=20, le=100_000, description="fresh records of its jurisdiction an ε audit uses"
+    )
+    privacy_audit_confidence: float = Field(
+        0.95, gt=0.0, lt=1.0, description="confidence of an ε audit's lower bound"
+    )
 
 
 class PracticesSection(Section):
@@ -624,6 +637,13 @@ class LearningSection(Section):
     dp_clip: float = Field(1.0, gt=0.0, description="per-record gradient clipping norm")
     dp_delta: float = Field(
         1e-5, gt=0.0, lt=1.0, description="δ of the (ε, δ) guarantee, below 1 / records"
+    )
+    dp_sampling_rate: float = Field(
+        1.0,
+        gt=0.0,
+        le=1.0,
+        description="Poisson sampling rate of each DP step (1: full-batch DP-GD; Abadi et al. "
+        "2016 sample lots of about 1% of the records)",
     )
     kwh_per_gflop: NonNegative = Field(
         1.0e-9,

@@ -15,6 +15,7 @@ from hetsim.simulation.capacity import N_EXTRA
 from hetsim.simulation.ecosystem_metrics import EcosystemOutcomes
 from hetsim.simulation.population import N_RAW
 from hetsim.simulation.post_processing import N_CUTS
+from hetsim.simulation.privacy_accounting import PrivacyLedger
 from hetsim.simulation.schema import Mitigation
 
 N_FEATURES = N_RAW + N_EXTRA  # model inputs: raw features plus high-capacity extras
@@ -82,9 +83,11 @@ class CommunityArrays:
     previous_partner: np.ndarray = field(init=False)  # (C,) partner of the step before
     annotator: np.ndarray = field(init=False)  # (C,) annotator hired this step, -1 self
     label_accuracy: np.ndarray = field(init=False)  # (C,) share of this step's labels correct
+    privacy: PrivacyLedger = field(init=False)  # DP releases trained on each one's records
 
     def __post_init__(self) -> None:
         c, w = self.n, self.window
+        self.privacy = PrivacyLedger(c)
         self.x = np.zeros((c, w, N_RAW))
         self.group = np.zeros((c, w), dtype=np.int8)
         self.label = np.zeros((c, w), dtype=np.int8)
@@ -216,9 +219,11 @@ class EntityArrays:
     entered_at: np.ndarray = field(init=False)  # (E,) step it started operating, -1 not yet
     profit_published: np.ndarray = field(init=False)  # (E,) average quarterly operating
     # profit in its accounts, what potential entrants read
+    privacy: PrivacyLedger = field(init=False)  # DP releases of each one's model
 
     def __post_init__(self) -> None:
         e, p = self.n, self.pool_size
+        self.privacy = PrivacyLedger(e)
         self.x = np.zeros((e, p, N_RAW))
         self.group = np.zeros((e, p), dtype=np.int8)
         self.label = np.zeros((e, p), dtype=np.int8)

@@ -154,6 +154,7 @@ class Strategy:
     serves_partner_model: ClassVar[bool] = False  # the deployed model IS the partner's model
     Params: ClassVar[type[StrategyParams]] = StrategyParams  # its scenario keys and defaults
     fallback: ClassVar[bool] = False  # what every community does first and as a last resort
+    accounts_privacy: ClassVar[bool] = False  # its train() records its DP releases itself
     builds_expertise: ClassVar[bool] = False  # the community practises ML by taking it (§2.2)
 
     def __init__(self, code: int) -> None:

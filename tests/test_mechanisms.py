@@ -88,7 +88,9 @@ def test_misuse_of_shared_data_destroys_the_sharers_trust():
     assert misused < kept - 0.1
 
 
-def test_privacy_washing_shows_as_a_gap_and_audits_find_it():
+def test_privacy_washing_is_found_by_audits_only_where_entities_wash():
+    """Claims of ε = 1 audited from evidence (a canary audit, never the true ε): entities that
+    train without noise are found; the same claims honoured are never found."""
     claims = [
         "large_entities.claimed_epsilon=1.0",
         "large_entities.effective_epsilon=inf",
@@ -96,13 +98,12 @@ def test_privacy_washing_shows_as_a_gap_and_audits_find_it():
         "regulators.audit_probability=0.5",
     ]
     honest = late_mean(
-        "privacy_gap_mean", *claims, "large_entities.washing_propensity=0.0", steps=6, seeds=(0,)
+        "violations_privacy_washing",
+        *claims,
+        "large_entities.washing_propensity=0.0",
+        steps=6,
+        seeds=(0,),
     )
-    washing = late_mean(
-        "privacy_gap_mean", *claims, "large_entities.washing_propensity=1.0", steps=6, seeds=(0,)
-    )
-    assert honest == 0.0
-    assert washing > 10
     found = late_mean(
         "violations_privacy_washing",
         *claims,
@@ -110,6 +111,7 @@ def test_privacy_washing_shows_as_a_gap_and_audits_find_it():
         steps=6,
         seeds=(0,),
     )
+    assert honest == 0.0
     assert found > 0
 
 

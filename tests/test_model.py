@@ -99,6 +99,7 @@ def test_metrics_table_has_the_documented_columns(small_model):
         "strategy",
         "provider",
         "epsilon_effective",
+        "epsilon_spent",
         "explainable",
     ]
     # one row per step × community × group present; n sums to the decisions made

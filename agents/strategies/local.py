@@ -28,6 +28,7 @@ class Local(Strategy):
     summary = "training their own model"
     fallback = True
     builds_expertise = True
+    accounts_privacy = True  # enters its own releases in the communities' privacy ledger
 
     def pilot(self, model: EcosystemModel, pilot: Pilot, partner: np.ndarray) -> Trial:
         com = model.community_arrays
@@ -47,11 +48,13 @@ class Local(Strategy):
             weight, quadratic = mitigated_fit_inputs(model, ids, x, label, group, weight)
             kappa = capacity[members]
             if np.isfinite(epsilon):  # §2.3 differential privacy on the community's own data
-                fit = dp_fit_scenario(learning, x, label, epsilon, model.rng, weight)
+                fit, training = dp_fit_scenario(learning, x, label, epsilon, model.rng, weight)
+                com.privacy.record(ids, training)
                 com.coef[ids] = to_model_space(fit.coef, kappa)
                 com.intercept[ids] = fit.intercept
                 model.training.charge(ids.size, width, x.shape[2], learning.dp_iterations)
                 continue
+            com.privacy.record(ids, None)  # trained without noise on their records
             ticket = model.training.submit(
                 x,
                 label,
