@@ -1,10 +1,11 @@
 """The §3 scaling race emerges from the mechanisms, over several seeds.
 
-Claims (Molamohammadi et al. §3, §4.1): when communities cannot rent the compute to process
-their own records (`communities.compute_share = 0`), compute and decisions concentrate over
-time and communities' data sovereignty erodes; data sharing with resourceful entities speeds up
-the concentration of both. With the compute market open (the default) decisions do not
-concentrate: the barrier to compute, not a better model, produces the concentration.
+Claims (Molamohammadi et al. §3, §4.1): behind a barrier — communities that cannot rent the
+compute to process their own records (`communities.compute_share = 0`) and no provider that
+enters when the incumbents' profits would pay entry back — compute and decisions concentrate
+over time and communities' data sovereignty erodes; data sharing with resourceful entities
+speeds up the concentration of decisions. Free entry (the default) stops compute from
+concentrating: the barrier, not the scaling race alone, produces it (docs/compute_access.md).
 """
 
 from __future__ import annotations
@@ -33,21 +34,22 @@ def _rise(overrides: list[str]) -> np.ndarray:
 
 
 SHUT_OUT = ["communities.compute_share=0"]  # communities cannot rent compute
+BARRIER = [*SHUT_OUT, "large_entities.entry_when_profitable.slots=0"]  # and no one enters
 
 
 @pytest.fixture(scope="module")
 def status_quo() -> np.ndarray:
-    return _rise(SHUT_OUT)
+    return _rise(BARRIER)
 
 
 @pytest.fixture(scope="module")
 def no_sharing() -> np.ndarray:
-    return _rise([*SHUT_OUT, "exchange.data_sharing=false"])
+    return _rise([*BARRIER, "exchange.data_sharing=false"])
 
 
 @pytest.fixture(scope="module")
-def market_open() -> np.ndarray:
-    return _rise([])
+def free_entry() -> np.ndarray:
+    return _rise(SHUT_OUT)
 
 
 def test_status_quo_concentrates_compute_and_decisions_over_time(status_quo):
@@ -58,10 +60,10 @@ def test_status_quo_concentrates_compute_and_decisions_over_time(status_quo):
     assert (hhi_decisions > 0).sum() >= 6
 
 
-def test_decisions_concentrate_only_when_communities_cannot_rent_compute(status_quo, market_open):
-    paired = status_quo[:, 1] - market_open[:, 1]
-    assert paired.mean() > 0.02 and (paired > 0).sum() >= 6
-    assert market_open[:, 1].mean() < status_quo[:, 1].mean() / 2
+def test_free_entry_stops_compute_from_concentrating(status_quo, free_entry):
+    paired = status_quo[:, 0] - free_entry[:, 0]
+    assert paired.mean() > 0.1 and (paired > 0).sum() >= 6
+    assert free_entry[:, 0].mean() < status_quo[:, 0].mean() / 2
 
 
 def test_status_quo_erodes_data_sovereignty(status_quo):
@@ -72,14 +74,3 @@ def test_decisions_concentrate_faster_with_data_sharing_than_without(status_quo,
     paired = status_quo[:, 1] - no_sharing[:, 1]
     assert paired.mean() > 0
     assert (no_sharing[:, 3] == 0).all()  # without sharing no data leaves a community
-
-
-@pytest.mark.xfail(
-    reason="not reproduced since audits stopped counting a report under another "
-    "jurisdiction's notion as washing: 20 seeds x 100 steps, paired rise of hhi_compute with "
-    "minus without sharing -0.02 +- 0.09 (it was +0.08 [+0.00, +0.15])",
-    strict=False,
-)
-def test_compute_concentrates_faster_with_data_sharing_than_without(status_quo, no_sharing):
-    paired = status_quo[:, 0] - no_sharing[:, 0]
-    assert paired.mean() > 0

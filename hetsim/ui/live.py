@@ -131,8 +131,9 @@ class LiveRun:
         if self.model is None:
             return self.error or ""
         counts = self.model.counts
+        operating = int(self.model.entity_arrays.active.sum())  # not entrants still outside
         head = (
-            f"Step {self.steps} of {self.planned_steps} · {counts['large_entities']} entities · "
+            f"Step {self.steps} of {self.planned_steps} · {operating} entities · "
             f"{counts['communities']} communities · {counts['annotators']} annotators · "
             f"{counts['regulators']} regulators"
         )
