@@ -6,8 +6,6 @@ ablation leaves less than half of it. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
-import pytest
-
 
 def test_mismatched_annotation_lowers_labels(holds):
     """§2.4.3: culturally mismatched, underpaid annotation lowers label quality.
@@ -17,13 +15,6 @@ def test_mismatched_annotation_lowers_labels(holds):
     holds("mismatched_annotation_lowers_labels")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "with low pay adding no noise the pay floor still raises label accuracy by 65% as "
-        "much (+0.082 of +0.126): better-paid annotators are hired differently"
-    ),
-)
 def test_fair_pay_restores_labels(holds):
     """§2.4.3: a pay floor for annotators restores label quality.
 

@@ -12,8 +12,8 @@ import pytest
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "in 20 steps of a world of 8 communities compute does not concentrate (end minus "
-        "start −0.013); see docs/claims.md for the full world"
+        "reduced world (3 seeds × 20 steps, 8 communities): status_quo_compute_concentrates: "
+        "hhi_compute effect -0.059 [-0.105, -0.014]"
     ),
 )
 def test_status_quo_compute_concentrates(holds):
@@ -32,6 +32,13 @@ def test_status_quo_decisions_concentrate(holds):
     holds("status_quo_decisions_concentrate")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "reduced world (3 seeds × 20 steps, 8 communities): status_quo_dependency_rises: "
+        "dependency_share effect -0.167 [-0.557, +0.224]"
+    ),
+)
 def test_status_quo_dependency_rises(holds):
     """§3: communities' dependency on entities rises over time.
 

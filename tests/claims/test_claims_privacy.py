@@ -17,6 +17,13 @@ def test_dp_costs_accuracy(holds):
     holds("dp_costs_accuracy")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "reduced world (3 seeds × 20 steps, 8 communities): dp_costs_minority_more: "
+        "accuracy_group_gap effect -0.012 [-0.127, +0.103]"
+    ),
+)
 def test_dp_costs_minority_more(holds):
     """§2.3: differential privacy costs the minority group more accuracy than the majority.
 
@@ -28,7 +35,8 @@ def test_dp_costs_minority_more(holds):
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "entities' models under the mandate are not less accurate in the reduced world (+0.007)"
+        "reduced world (3 seeds × 20 steps, 8 communities): dp_mandate_costs_little_accuracy: "
+        "accuracy_mean effect +0.005 [-0.022, +0.031]"
     ),
 )
 def test_dp_mandate_costs_little_accuracy(holds):

@@ -9,33 +9,18 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "in the reduced world an entity's model serves people under a mandate at the end of "
-        "both arms in only 1 of 3 seeds (washing_gap_mean is undefined otherwise): too few "
-        "pairs"
-    ),
-)
 def test_audits_shrink_washing(holds):
-    """§3: audits shrink the fairness-washing gap.
+    """§3: audits deter fairness washing.
 
-    Ablation: an exposed entity keeps washing (no deterrent).
+    Ablation: washing is a fixed propensity, not a decision weighing expected sanctions.
     """
     holds("audits_shrink_washing")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "in the reduced world the washing gap is defined at the end of both arms in only 1 of"
-        " 3 seeds: too few pairs"
-    ),
-)
 def test_datasheets_keep_reports_honest(holds):
     """§2.1, §3: datasheets keep fairness reports honest.
 
-    Ablation: no entity washes.
+    Ablation: washing is a fixed propensity, not a decision weighing expected sanctions.
     """
     holds("datasheets_keep_reports_honest")
 
@@ -43,21 +28,28 @@ def test_datasheets_keep_reports_honest(holds):
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "in 20 steps of the reduced world no entity's model serves people early and late in "
-        "enough seeds (no value)"
+        "reduced world (3 seeds × 20 steps, 8 communities): washing_shrinks_over_time: "
+        "washing_share effect +0.008 [-0.272, +0.288]"
     ),
 )
 def test_washing_shrinks_over_time(holds):
-    """§3: the washing gap shrinks over a run as audits catch washing entities.
+    """§3: washing shrinks over a run as entities learn how often they are audited.
 
-    Ablation: an exposed entity keeps washing (no deterrent).
+    Ablation: washing is a fixed propensity, not a decision weighing expected sanctions.
     """
     holds("washing_shrinks_over_time")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "reduced world (3 seeds × 20 steps, 8 communities): documentation_ends_washing: "
+        "washing_share effect +0.000 [+0.000, +0.000]"
+    ),
+)
 def test_documentation_ends_washing(holds):
-    """§2.1: datasheets for every organisation bring the washing gap toward 0.
+    """§2.1: datasheets for every organisation lower washing.
 
-    Ablation: no entity washes.
+    Ablation: washing is a fixed propensity, not a decision weighing expected sanctions.
     """
     holds("documentation_ends_washing")
