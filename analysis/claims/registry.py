@@ -324,8 +324,12 @@ CLAIMS: tuple[Claim, ...] = (
         control=Arm(
             "data_cooperative", overrides=('communities.strategies=["local","adopt","share"]',)
         ),
-        ablation=(),
-        ablation_text="none: no switch keeps the cooperative but hands its model to an entity",
+        ablation=(
+            "strategy.cooperative.sovereignty_loss=1.0",
+            "strategy.cooperative.privacy_cost=0.5",
+        ),
+        ablation_text="joining costs a community as much control and exposure as sharing on "
+        "an entity's terms (collective ownership counts for nothing)",
     ),
     Claim(
         id="proxies_raise_mandate_conflict",

@@ -26,6 +26,7 @@ def test_pooling_keeps_sovereignty(holds):
 def test_cooperative_lowers_dependency(holds):
     """§4.1, §5: a data cooperative lowers dependency on entities.
 
-    Ablation: no ablation: hetsim has no switch for it.
+    Ablation: joining costs a community as much control and exposure as sharing on an
+    entity's terms (collective ownership counts for nothing).
     """
     holds("cooperative_lowers_dependency")
