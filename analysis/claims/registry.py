@@ -16,7 +16,6 @@ PRIVACY = Arm("privacy_fairness")
 NO_DP = Arm("privacy_fairness", overrides=("communities.values.local_epsilon=inf",))
 PRETRAINED = Arm("pretrained_adaptation")
 ANNOTATION = Arm("annotation_mismatch")
-LENDING = Arm("lending_delayed_impact")
 
 # The scaling race (§2.2, §3): entities turn revenue into compute, which depreciates. Switched
 # off, an entity keeps the compute it started with.
@@ -307,8 +306,11 @@ CLAIMS: tuple[Claim, ...] = (
         source="README; lending_delayed_impact header",
         metric="lending_repayment_gap",
         direction=1,
-        treatment=Arm("lending_delayed_impact", overrides=('lending.policy="equal_opportunity"',)),
-        control=LENDING,
+        treatment=Arm(
+            "lending_delayed_impact",
+            overrides=('lending.policy_source="fixed"', 'lending.policy="equal_opportunity"'),
+        ),
+        control=Arm("lending_delayed_impact", overrides=('lending.policy_source="fixed"',)),
         ablation=("lending.shift_increment=0.0",),
         ablation_text="no delayed impact: repaying or defaulting does not move scores",
     ),
@@ -492,9 +494,9 @@ CLAIMS: tuple[Claim, ...] = (
         source="open_weights_mandate intervention",
         metric="dependency_share",
         direction=-1,
-        treatment=Arm("pretrained_adaptation", ("open_weights_mandate",)),
-        control=PRETRAINED,
-        ablation=('communities.strategies=["local","adopt"]',),
+        treatment=Arm("status_quo", ("open_weights_mandate",)),
+        control=SQ,
+        ablation=('communities.strategies=["local","adopt","share","pool","federate","split"]',),
         ablation_text="no fine-tuning or distilling",
     ),
     Claim(

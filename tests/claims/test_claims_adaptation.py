@@ -44,7 +44,7 @@ def test_open_weights_meet_explainability(holds):
     strict=True,
     reason=(
         "reduced world (3 seeds × 20 steps, 8 communities): open_weights_lower_dependency: "
-        "dependency_share effect +0.000 [+0.000, +0.000]"
+        "dependency_share effect +0.062 [-0.714, +0.839]"
     ),
 )
 def test_open_weights_lower_dependency(holds):

@@ -13,8 +13,8 @@ import pytest
     strict=True,
     reason=(
         "reduced world (3 seeds × 20 steps, 8 communities): "
-        "equal_opportunity_lowers_repayment: lending_repayment_gap effect +0.000 [+0.000, "
-        "+0.000]"
+        "equal_opportunity_lowers_repayment: lending_repayment_gap effect -0.023 [-0.336, "
+        "+0.291]"
     ),
 )
 def test_equal_opportunity_lowers_repayment(holds):

@@ -6,6 +6,8 @@ ablation leaves less than half of it. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_pooling_lowers_dependency(holds):
     """§4.1: pooling among peers lowers dependency on entities.
@@ -23,6 +25,14 @@ def test_pooling_keeps_sovereignty(holds):
     holds("pooling_keeps_sovereignty")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "reduced world (3 seeds × 20 steps, 8 communities): cooperative_lowers_dependency: "
+        "ablation (joining costs a community as much control and exposure as sharing) leaves "
+        "-0.062 [-0.869, +0.744] of -0.104 [-0.552, +0.344]"
+    ),
+)
 def test_cooperative_lowers_dependency(holds):
     """§4.1, §5: a data cooperative lowers dependency on entities.
 
