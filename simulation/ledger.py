@@ -178,10 +178,11 @@ class Ledger:
         src = np.concatenate([s for _, s, _, _ in self._flows])
         dst = np.concatenate([t for _, _, t, _ in self._flows])
         amt = np.concatenate([a for _, _, _, a in self._flows])
-        key = np.stack([kind, src, dst], axis=1)
-        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+        # one int64 key per (kind, source, target), in the same lexicographic order as the rows
+        n = int(max(src.max(), dst.max())) + 1
+        uniq, inverse = np.unique((kind * n + src) * n + dst, return_inverse=True)
         total = np.bincount(inverse.ravel(), weights=amt, minlength=len(uniq))
-        return uniq[:, 0], uniq[:, 1], uniq[:, 2], total
+        return uniq // (n * n), uniq // n % n, uniq % n, total
 
     def flow_graph(self) -> nx.DiGraph:
         """The directed exchange network of this step; edge weight per kind and in total."""
