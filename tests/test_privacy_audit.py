@@ -125,7 +125,7 @@ def washing_found(effective: str, seed: int = 0) -> int:
     model = build_model(scenario, seed=seed)
     for _ in range(6):
         model.step()
-    return int(model.recorder.metrics_table()["privacy_violations"].sum())
+    return int(model.recorder.metrics_table()["violations_privacy_washing"].sum())
 
 
 def test_regulators_find_privacy_washing_only_where_entities_wash() -> None:
