@@ -137,7 +137,8 @@ def hardt_mixture(
 
     common = np.where(takes_part[..., None], hull, np.inf).min(axis=1)  # (K, X)
     n_pos, n_neg = (pos * takes_part).sum(axis=1), (neg * takes_part).sum(axis=1)
-    accuracy = n_pos[:, None] * common + n_neg[:, None] * (1.0 - grid)
+    with np.errstate(invalid="ignore"):  # 0 × inf where no group takes part: NaN, skipped
+        accuracy = n_pos[:, None] * common + n_neg[:, None] * (1.0 - grid)
     best = np.argmax(np.where(np.isfinite(accuracy), accuracy, -np.inf), axis=1)  # (K,)
     x_star = grid[best]
     y_star = common[np.arange(K), best]
