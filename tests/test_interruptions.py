@@ -236,6 +236,9 @@ def test_ctrl_c_on_compare_with_worker_processes_is_one_line(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # as from a terminal: a shell running the suite in the background (CI) starts children
+        # with SIGINT ignored, and Python then never turns it into KeyboardInterrupt
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 300  # a safety net for a broken build, not a measurement
     while not list(out.glob("runs/*/*.parquet")) and time.monotonic() < deadline:
