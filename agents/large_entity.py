@@ -243,12 +243,18 @@ class LargeEntity(Role):
         )
 
     def shop_for_jurisdiction(self) -> None:
-        """Move training to the laxest jurisdiction: a loophole first, then the loosest cap."""
+        """Move training to the laxest jurisdiction: a loophole first, then the loosest cap
+        (both published law), then the lowest audit rate it believes from its own audits."""
         model, ent, jur = self.model, self.model.entity_arrays, self.model.jurisdictions
-        if not model.spec.large_entities.jurisdiction_shopping or jur.n == 0:
+        spec = model.spec.large_entities
+        if not spec.jurisdiction_shopping or jur.n == 0:
             return
-        laxity = np.where(jur.loophole, np.inf, np.minimum(jur.epsilon_cap, 1e6)) - (
-            jur.audit_probability
+        i = self.index
+        believed_audits = washing.audit_belief(
+            ent.audits_seen[i], ent.reports_made[i], spec.audit_prior_audits, spec.audit_prior_quiet
+        )
+        laxity = np.where(jur.loophole, np.inf, np.minimum(jur.epsilon_cap, 1e6)) - np.where(
+            jur.loophole, 0.0, believed_audits
         )
         best = int(np.argmax(laxity))
         if best != ent.jurisdiction[self.index]:

@@ -5,10 +5,11 @@ A regulator governs one jurisdiction: a mandated fairness notion with a threshol
 possibly an explainability mandate and a cap on the DP ε of training done there. Every entity
 operating there reports the mandated gap each step; a report above the threshold is a
 violation on the record. An audit re-measures the gap on fresh people of the jurisdiction,
-under the protocol the report followed, and finds fairness washing only when the report lies
-below it by more than the sampling tolerance at ``washing_test_level`` — so an entity that
-never washes is found washing in about that share of audits at most, whatever notions are
-mandated. It also checks the ε of training done there (privacy washing) and that models
+under the protocol the report followed; a report below it by more than the sampling
+tolerance at ``washing_test_level`` gives grounds to inspect the records behind the report,
+and only the records can show washing — so an entity that never washes is never found
+washing, whatever notions are mandated, and the level sets how often honest entities are
+inspected. It also checks the ε of training done there (privacy washing) and that models
 deployed where explanations are required are open. Published findings cost the entity trust,
 most among its own customers; after publicised harm the rules tighten with a lag. Some
 jurisdictions leave loopholes: no audits and no caps (§3).
@@ -86,9 +87,9 @@ class Regulator(Role):
         """One audit of entity ``e``: whether it found a violation, and a misleading report.
 
         The mandated gap is re-measured on fresh people of the jurisdiction under the protocol
-        the report followed; the report is misleading when it lies below the re-measured gap by
-        more than the sampling tolerance (:mod:`hetsim.simulation.audit_sampling`), or when the
-        entity's documentation shows it was computed on a selected subset. Privacy and
+        the report followed; a report below the re-measured gap by more than the sampling
+        tolerance (:mod:`hetsim.simulation.audit_sampling`) leads to an inspection of its
+        records, which finds it misleading only if it was computed on a selected subset. Privacy and
         explainability are checked too; each finding is counted once.
         """
         model, rules = self.model, self.model.spec.regulators
@@ -112,10 +113,12 @@ class Regulator(Role):
             if not np.isnan(reported):
                 model.recorder.audit_errors.append(abs(reported - audited))
                 tolerance = washing_tolerance(error, rules.washing_test_level)
-                documented_selection = ent.documents[e] and ent.report_washed[e, i]
-                if reported < audited - tolerance or documented_selection:
-                    jur.washing_violations += 1
-                    washed = True
+                flagged = reported < audited - tolerance
+                if flagged or ent.documents[e]:  # a reasoned request, or datasheets to hand
+                    jur.inspections += 1
+                    washed = self.records_show_selection(e)
+                    jur.inspections_cleared += flagged and not washed
+                    jur.washing_violations += washed
         if self.audit_privacy(e):
             jur.privacy_violations += 1
             violation = True
@@ -123,6 +126,21 @@ class Regulator(Role):
             jur.explainability_violations += 1
             violation = True
         return violation, washed
+
+    def records_show_selection(self, e: int) -> bool:
+        """Inspect the evaluation records behind the entity's report: the gap recomputed on
+        every person of the protocol's sample it kept is above the reported one exactly when the
+        report was computed on a selected subset (§3 fairness washing).
+
+        The statistical screen only gives grounds for the request (EU AI Act Art. 74(13): access
+        beyond testing on a reasoned request); the records decide, so an entity that reports the
+        gap of everyone it evaluated is never found washing, whatever the screen's level.
+        Documented teams (datasheets, Balayn & Gadiraju 2025) hand the records over at every
+        audit; others only on request.
+        """
+        ent, i = self.model.entity_arrays, self.index
+        recomputed = ent.report_honest_gap[e, i]  # the gap over every record kept
+        return bool(ent.report_gap[e, i] < recomputed)
 
     def audit_privacy(self, e: int) -> bool:
         """Privacy washing in evidence: a canary audit's ε lower bound exceeds the ε claimed.

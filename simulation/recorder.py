@@ -88,8 +88,12 @@ METRIC_COLUMNS: dict[str, str] = {
     "audits": "audits done this step, >= 0",
     "violations_fairness": "mandated gaps above the threshold found this step, in a report or "
     "by an audit, >= 0",
-    "violations_washing": "audits that found a report lower than the re-measured gap beyond the "
-    "sampling tolerance (or a documented selective report), >= 0",
+    "violations_washing": "audits whose inspection of the records behind a report found it "
+    "computed on a selected subset of the people evaluated, >= 0",
+    "inspections": "audits that inspected the records behind a report: the report lay below the "
+    "re-measured gap beyond the sampling tolerance, or the entity documents its data, >= 0",
+    "inspections_cleared": "inspections the statistical screen asked for whose records showed an "
+    "honest report (the screen's false alarms), >= 0",
     "violations_privacy_washing": "audits that found training with an ε above the cap, >= 0",
     "violations_explainability": "audits that found closed models where banned, >= 0",
     "fines": "money fined this step, >= 0",
@@ -270,6 +274,8 @@ class Recorder:
             "audits": m.jurisdictions.audits,
             "violations_fairness": m.jurisdictions.violations,
             "violations_washing": m.jurisdictions.washing_violations,
+            "inspections": m.jurisdictions.inspections,
+            "inspections_cleared": m.jurisdictions.inspections_cleared,
             "fines": m.jurisdictions.fines,
             "reported_gap_error_mean": _nanmean(np.array(self.audit_errors)),
             "network_top_centrality": flows_in,

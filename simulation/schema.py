@@ -413,8 +413,10 @@ class RegulatorsSection(Section):
         0.01,
         gt=0.0,
         lt=0.5,
-        description="level of the auditor's one-sided test of a report against its re-measured "
-        "gap: an honest entity is found washing in at most about this share of audits",
+        description="level of the auditor's one-sided screen of a report against its "
+        "re-measured gap: a report lower beyond this sampling tolerance has the records behind it "
+        "inspected, so an honest entity is inspected in at most about this share of audits (the "
+        "records, not the screen, find washing)",
     )
     privacy_audit_trials: int = Field(
         200,

@@ -372,6 +372,8 @@ class Jurisdictions:
     audits: int = 0  # audits done this step
     violations: int = 0  # mandated gaps above the threshold found this step (report or audit)
     washing_violations: int = 0  # reports an audit found misleading this step
+    inspections: int = 0  # audits that inspected the records behind a report this step
+    inspections_cleared: int = 0  # statistical flags the records cleared (honest reports)
     fines: float = 0.0  # money fined this step
 
     def __post_init__(self) -> None:
@@ -388,6 +390,8 @@ class Jurisdictions:
         self.audits = 0
         self.violations = 0
         self.washing_violations = 0
+        self.inspections = 0
+        self.inspections_cleared = 0
         self.fines = 0.0
         self.privacy_violations = 0
         self.explainability_violations = 0

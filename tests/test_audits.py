@@ -1,5 +1,6 @@
-"""Audits re-measure a report under the regulator's protocol and find washing only beyond the
-sampling tolerance; published sanctions cost trust most among the entity's customers (§3)."""
+"""Audits re-measure a report under the regulator's protocol; a report below it beyond the
+sampling tolerance has its records inspected, and only the records find washing; published
+sanctions cost trust most among the entity's customers (§3)."""
 
 from __future__ import annotations
 
@@ -25,32 +26,30 @@ def world(*overrides: str):
     return load_scenario("status_quo", [*SMALL, *overrides])
 
 
-def test_an_honest_entity_is_found_washing_at_most_at_the_test_level():
-    """The tolerance is a one-sided test at washing_test_level on two draws of one estimator."""
+def test_the_screen_flags_honest_reports_at_its_level_and_their_records_clear_them():
+    """The tolerance is a one-sided test at washing_test_level on two draws of one estimator:
+    it asks to inspect an honest entity's records in at most about that share of audits, and
+    the records clear every such flag, so the flags are never findings."""
     level = 0.05
     scenario = world(
         *NEVER_WASH,
         "regulators.audit_probability=1.0",
+        "practices.documentation=0.0",  # every inspection is one the screen asked for
         f"regulators.washing_test_level={level}",
     )
     metrics = run_scenario(scenario, seed=0, steps=32, community_rows=False)["metrics"]
-    audits, found = int(metrics["audits"].sum()), int(metrics["violations_washing"].sum())
+    audits, flags = int(metrics["audits"].sum()), int(metrics["inspections"].sum())
     assert audits >= 150  # enough audits for the rate to mean something
-    assert found / audits <= level + 3.0 * np.sqrt(level * (1 - level) / audits)
+    assert 0 < flags / audits <= level + 3.0 * np.sqrt(level * (1 - level) / audits)
+    assert int(metrics["inspections_cleared"].sum()) == flags
+    assert metrics["violations_washing"].sum() == 0
 
 
 @pytest.mark.parametrize("name", list_scenarios())
 def test_no_entity_that_never_washes_is_ever_found_washing(name):
-    """Whatever notions its regulators mandate, an honest reporter is never found washing
-    (at a small test level), and an honest privacy claim is never found either."""
-    scenario = load_scenario(
-        name,
-        [
-            *NEVER_WASH,
-            "regulators.audit_probability=1.0",
-            "regulators.washing_test_level=0.0001",
-        ],
-    )
+    """Whatever notions its regulators mandate and however often they audit, an honest
+    reporter is never found washing, and an honest privacy claim is never found either."""
+    scenario = load_scenario(name, [*NEVER_WASH, "regulators.audit_probability=1.0"])
     metrics = run_scenario(scenario, seed=0, steps=3, community_rows=False)["metrics"]
     if scenario.regulators.count and scenario.large_entities.count:
         assert metrics["audits"].sum() > 0
