@@ -11,13 +11,23 @@ time of 100 steps. No assertions: speed is measured, not asserted.
 ``--against KEY=VALUE`` also builds each world with that override and steps the two worlds
 in turn, in the same process, then prints the ratio of their median step times: what a
 measure or a mechanism the override switches off costs, with the machine's load shared.
+
+``--baseline DIR`` compares this code with another checkout of hetsim (``DIR`` with its own
+``.venv``, e.g. a ``git worktree`` of an earlier commit): the two versions step the same world
+in alternating rounds, each round a fresh process per version, and the ratio of their
+µs per community-step is printed per round, with the median over rounds.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
@@ -56,13 +66,47 @@ def time_pair(communities: int, steps: int, override: str) -> tuple[float, float
     return statistics.median(times[0]), statistics.median(times[1])
 
 
+def compare_versions(baseline: Path, size: int, steps: int, rounds: int) -> None:
+    """Alternate this checkout and ``baseline`` on one world size; print their ratios."""
+    here = Path(__file__).resolve().parent.parent
+    pythons = {"this": Path(sys.executable), "baseline": baseline / ".venv" / "bin" / "python"}
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    command = [__file__, "--worker", "--sizes", str(size), "--steps", str(steps)]
+    print(f"| round | µs/community-step this ({here.name}) | baseline ({baseline.name}) | ratio |")
+    print("|---:|---:|---:|---:|")
+    ratios = []
+    for r in range(rounds):
+        per = {}
+        for version in ("baseline", "this") if r % 2 else ("this", "baseline"):
+            done = subprocess.run(
+                [str(pythons[version]), *command], env=env, capture_output=True, text=True
+            )
+            if done.returncode:
+                sys.exit(f"{version} failed:\n{done.stderr}")
+            per[version] = json.loads(done.stdout.splitlines()[-1])["per_community_us"]
+        ratios.append(per["this"] / per["baseline"])
+        print(f"| {r + 1} | {per['this']:.1f} | {per['baseline']:.1f} | {ratios[-1]:.3f} |")
+    print(f"\nmedian ratio this / baseline at {size} communities: {statistics.median(ratios):.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--sizes", default="1000,3000,10000")
     parser.add_argument("--against", default=None, help="KEY=VALUE: also time with it, as a ratio")
+    parser.add_argument("--baseline", type=Path, default=None, help="another checkout to compare")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds (--baseline)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.worker:  # one world, timed, for --baseline: the result as JSON on the last line
+        with threadpool_limits(1):
+            _, step = time_world(sizes[0], args.steps)
+        print(json.dumps({"per_community_us": step / sizes[0] * 1e6}))
+        return
+    if args.baseline:
+        compare_versions(args.baseline, sizes[-1], args.steps, args.rounds)
+        return
     rows = []
     with threadpool_limits(1):
         for size in sizes:

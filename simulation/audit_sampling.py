@@ -6,9 +6,10 @@ chosen at random. An entity's report and a regulator's audit follow the same pro
 an honest entity the reported and the audited gap are two independent draws of one estimator.
 The auditor's tolerance comes from that: the difference of two such draws has standard error
 ``√2·s``, where ``s`` is the bootstrap standard error of the audit's own estimate (resampling
-people within communities and, when not every community was drawn, the communities too). A
-one-sided test at level α finds washing only when the report is lower than the audit by more
-than ``z(1-α)·√2·s``; an honest entity is then found washing in at most about α of its audits.
+people when every community of the jurisdiction was drawn, the communities otherwise). A
+one-sided test at level α flags a report lower than the audit by more than ``z(1-α)·√2·s``;
+an honest entity is then flagged in at most about α of its audits (and the records behind a
+flagged report decide whether it was washed: ``agents/regulator.py``).
 Likewise a measured gap is evidence of a violation only when it exceeds the threshold by more
 than ``z(1-α')·s``: a model whose gap is within the threshold is found in violation in at most
 about α' of its evaluations, however small the groups it is measured on.
@@ -51,15 +52,18 @@ class Evaluation:
         bootstrap standard error of the first — computed together, in two batched passes."""
         b, (k, n_groups, cells) = BOOTSTRAP_RESAMPLES, self.counts.shape
         total = self.counts.sum(axis=0)
-        # Bootstrap, resampling as the protocol sampled: a Poisson bootstrap (each person's
-        # weight a Poisson(1) draw, so each confusion cell a Poisson of its count; Hanley &
-        # MacGibbon 2006) resamples people within communities; when not every community was
-        # drawn, the communities are resampled too.
+        # Bootstrap, resampling as the protocol sampled. When every community was drawn, the
+        # people are the sample: a Poisson bootstrap (each person's weight a Poisson(1) draw, so
+        # each confusion cell a Poisson of its count; Hanley & MacGibbon 2006). When the
+        # communities were sampled, they are resampled whole: with a small first-stage
+        # sampling fraction the variation between cluster totals already carries the
+        # within-cluster variation, and resampling people too would count it twice (Davison &
+        # Hinkley 1997, §3.8, two-stage sampling).
         if self.all_communities:  # a sum of Poisson draws is a Poisson draw of the sum
             resampled = rng.poisson(total, size=(b, n_groups, cells))
         else:
             pick = rng.integers(0, k, size=(b, k))
-            resampled = rng.poisson(self.counts[pick]).sum(axis=1)
+            resampled = self.counts[pick].sum(axis=1)
         # Favourable subsets, real selections of records (§3 fairness washing): the
         # majority-heavy one (everyone of group 0, a tenth of the others) and the sample with
         # each community left out in turn; below, the half of the communities where the model
@@ -73,6 +77,8 @@ class Evaluation:
         every = gaps(np.concatenate(rows), notion)
         gap, favourable = every[0], every[1]
         error = float(np.std(every[2 : 2 + b], ddof=1))
+        if not self.all_communities and k > 1:  # k resampled clusters understate it by (k-1)/k
+            error *= np.sqrt(k / (k - 1))  # the usual small-sample factor (Cameron & Miller 2015)
         if k > 1:
             by_community, left_out = every[2 + b : 2 + b + k], every[2 + b + k :]
             fairest = np.argsort(by_community, kind="stable")[: k - k // 2]

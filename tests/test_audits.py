@@ -117,3 +117,29 @@ def test_the_bootstrap_error_matches_the_spread_of_repeated_evaluations(notion):
     estimated = np.mean([f.standard_error for f in figures])
     assert abs(estimated / spread - 1) < 0.15
     assert all(f.favourable_gap <= f.gap for f in figures)
+
+
+@pytest.mark.parametrize("notion", ["demographic_parity", "equal_opportunity", "equalized_odds"])
+def test_the_cluster_bootstrap_error_matches_the_spread_when_communities_are_sampled(notion):
+    """When an evaluation draws 10 of a jurisdiction's 400 communities, each with its own rates,
+    the gap varies with the communities drawn as well as with the people; resampling the
+    communities whole matches that spread (resampling people within them too would count
+    their variation twice)."""
+    rng = np.random.default_rng(11)
+    n_communities, k, m = 400, 10, 40
+    minority = rng.uniform(0.1, 0.5, n_communities)
+    base = rng.uniform(0.3, 0.7, n_communities)
+    favour = rng.normal(0.12, 0.1, n_communities)  # each community's model favours group 0
+
+    def draw() -> Evaluation:
+        chosen = rng.choice(n_communities, size=k, replace=False)
+        group = (rng.random((k, m)) < minority[chosen, None]).astype(np.int8)
+        y = (rng.random((k, m)) < base[chosen, None]).astype(np.int8)
+        select = np.clip(base[chosen, None] + np.where(group == 0, favour[chosen, None], 0), 0, 1)
+        decision = (rng.random((k, m)) < select).astype(np.int8)
+        return Evaluation(y=y, decision=decision, group=group, all_communities=False)
+
+    figures = [draw().figures(notion, rng) for _ in range(400)]
+    spread = np.std([f.gap for f in figures], ddof=1)
+    estimated = np.mean([f.standard_error for f in figures])
+    assert abs(estimated / spread - 1) < 0.15
