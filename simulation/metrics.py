@@ -208,6 +208,18 @@ def _as_2d(a: np.ndarray, name: str) -> np.ndarray:
     return arr
 
 
+def _check_binary(values: np.ndarray, name: str) -> None:
+    """Raise unless ``values`` holds only 0 and 1 (integers or bools by their range)."""
+    if values.size == 0:
+        return
+    if values.dtype.kind in "biu":
+        ok = values.min() >= 0 and values.max() <= 1
+    else:
+        ok = bool(np.all((values == 0) | (values == 1)))
+    if not ok:
+        raise ValueError(f"{name} must contain only 0/1 on valid rows")
+
+
 def group_rates(
     y_true: np.ndarray,
     y_pred: np.ndarray,
@@ -243,32 +255,31 @@ def group_rates(
         raise ValueError(
             f"y_true, y_pred and group must share a shape, got {yt.shape}, {yp.shape}, {gr.shape}"
         )
-    if mask is None:
-        valid = np.ones(yt.shape, dtype=bool)
+    C = yt.shape[0]
+    size = C * n_groups
+    if mask is None:  # every row counts: no gather, the community index broadcasts
+        t, p, g = yt, yp, gr
+        community = np.arange(C, dtype=np.intp)[:, None]
     else:
         valid = _as_2d(mask, "mask").astype(bool)
         if valid.shape != yt.shape:
             raise ValueError(f"mask must have shape {yt.shape}, got {valid.shape}")
-    C = yt.shape[0]
-
-    rows = np.nonzero(valid)
-    t = yt[rows]
-    p = yp[rows]
-    g = gr[rows]
-    if not np.all((t == 0) | (t == 1)):
-        raise ValueError("y_true must contain only 0/1 on valid rows")
-    if not np.all((p == 0) | (p == 1)):
-        raise ValueError("y_pred must contain only 0/1 on valid rows")
-    if g.size and (not np.all(np.equal(np.mod(g, 1), 0)) or g.min() < 0 or g.max() >= n_groups):
+        rows = np.nonzero(valid)
+        t, p, g = yt[rows], yp[rows], gr[rows]
+        community = rows[0]
+    _check_binary(t, "y_true")
+    _check_binary(p, "y_pred")
+    if g.size and (
+        (g.dtype.kind == "f" and not np.all(np.equal(np.mod(g, 1), 0)))
+        or g.min() < 0
+        or g.max() >= n_groups
+    ):
         raise ValueError(f"group must hold integers in [0, {n_groups - 1}] on valid rows")
-
-    t = t.astype(bool)
-    p = p.astype(bool)
-    flat = rows[0] * n_groups + g.astype(np.int64)
-    size = C * n_groups
     # Cell code 0..3 = (y_true, y_pred) in (0,0), (0,1), (1,0), (1,1); one bincount for all.
-    code = flat * 4 + t.astype(np.int64) * 2 + p.astype(np.int64)
-    counts = np.bincount(code, minlength=size * 4).reshape(C, n_groups, 4)
+    code = (community * n_groups + g.astype(np.intp)) * 4
+    code += 2 * t.astype(np.intp)
+    code += p.astype(np.intp)
+    counts = np.bincount(code.ravel(), minlength=size * 4).reshape(C, n_groups, 4)
     tn, fp, fn, tp = (counts[..., i] for i in range(4))
     n = counts.sum(axis=-1)
 
