@@ -6,7 +6,9 @@ homogeneous outcomes"). In hetsim a community's people face the deployed models 
 market: their community's and those of the next ``communities.exposure - 1`` communities of
 their jurisdiction (in index order, cyclically; the whole world is one market without
 regulators), each with the post-processing rule it deploys. This is the paper's setting,
-where several providers serve the same instances (HAPI: three commercial APIs per task).
+where several providers serve the same instances (HAPI: three commercial APIs per task). The
+measures are taken on the first ``communities.exposure_sample`` people each community decided
+on this step.
 Nothing here draws from the model's random stream: the people are the sample the deploy phase
 already drew (a randomised post-processing rule draws from a generator seeded by the run's seed
 and the step).
@@ -110,20 +112,23 @@ def measure(decisions: np.ndarray, y: np.ndarray, valid: np.ndarray) -> Ecosyste
 def measure_markets(
     model: EcosystemModel, sample: Sample, decision: np.ndarray
 ) -> EcosystemOutcomes:
-    """The measures on this step's people, each decided on by every model of their market.
+    """The measures on this step's people (the first ``exposure_sample`` of each community),
+    each decided on by every model of their market.
 
     ``decision`` is each community's own model's ``(C, m)`` decisions on its ``sample``;
     the peers' deployed models score the same people and decide by the post-processing rule
     they deploy, for the attribute each peer protects.
     """
-    com = model.community_arrays
-    exposure = model.spec.communities.exposure
+    com, spec = model.community_arrays, model.spec.communities
+    exposure = spec.exposure
     if exposure < 2 or com.n < 2:
         return EcosystemOutcomes.undefined()
+    people = min(spec.exposure_sample, decision.shape[1])  # the first of those decided on
+    x, y, a, b = (v[:, :people] for v in (sample.x, sample.y, sample.a, sample.b))
     peers = exposure_peers(com.jurisdiction, exposure)
     valid = peers >= 0
-    decisions = np.zeros((com.n, exposure, decision.shape[1]), dtype=np.int8)
-    decisions[:, 0] = decision
+    decisions = np.zeros((com.n, exposure, people), dtype=np.int8)
+    decisions[:, 0] = decision[:, :people]
     protects_b = model.population.protected == 1
     # a randomised rule (equalized odds) draws from a generator of its own, seeded by the run's
     # seed and step, so measuring leaves the model's random stream as it was
@@ -133,10 +138,10 @@ def measure_markets(
         if rows.size == 0:
             continue
         peer = peers[rows, t]
-        score = model.deployed_scores(peer, sample.x[rows])
-        group = np.where(protects_b[peer, None], sample.b[rows], sample.a[rows])
+        score = model.deployed_scores(peer, x[rows])
+        group = np.where(protects_b[peer, None], b[rows], a[rows])
         rule = post_processing.ThresholdPolicy(
             com.threshold_cuts[peer], com.threshold_weights[peer]
         )
         decisions[rows, t] = post_processing.decide(score, group, rule, rng)
-    return measure(decisions, sample.y, valid)
+    return measure(decisions, y, valid)

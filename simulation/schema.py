@@ -263,6 +263,15 @@ class CommunitiesSection(Section):
         "community's and those of the next communities of their jurisdiction; 3 as HAPI's "
         "three commercial providers per task (Toups et al. 2023); 1 measures no ecosystem",
     )
+    exposure_sample: int = Field(
+        40,
+        ge=1,
+        le=100_000,
+        description="people per community each step on whom the ecosystem-level measures are "
+        "taken (the first of those decided on): the measures are world-wide rates, so a sample "
+        "keeps their cost below the decisions' own; with 40 people in each of 20 communities a "
+        "systemic failure rate near 0.14 has a standard error of about 0.012 a step",
+    )
     compute: NonNegative = Field(60.0, description="median compute (records trainable/step)")
     compute_spread: NonNegative = Field(0.8, description="log-normal sigma of compute")
     expertise: Probability = Field(0.6, description="mean ML expertise (scales usable compute)")
