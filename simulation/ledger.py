@@ -38,6 +38,7 @@ class Ledger:
     _flows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = field(
         init=False, default_factory=list
     )
+    _summed: tuple[np.ndarray, ...] | None = field(init=False, default=None)  # flows() memo
 
     def __post_init__(self) -> None:
         o, c, e = self.n_orgs, self.n_communities, self.n_entities
@@ -111,6 +112,7 @@ class Ledger:
     def start_step(self) -> None:
         """Forget last step's flows."""
         self._flows.clear()
+        self._summed = None
 
     def record_flow(self, kind: str, source, target, amount) -> None:
         """Record flows of ``kind`` from source to target organisations (arrays broadcast)."""
@@ -121,6 +123,7 @@ class Ledger:
         )
         keep = amount > 0
         if keep.any():
+            self._summed = None
             self._flows.append(
                 (
                     FLOW_KINDS.index(kind),
@@ -171,6 +174,11 @@ class Ledger:
 
     def flows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """This step's flows as arrays (kind index, source org, target org, amount), summed."""
+        if self._summed is None:
+            self._summed = self._sum_flows()
+        return self._summed
+
+    def _sum_flows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         if not self._flows:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty, np.zeros(0)

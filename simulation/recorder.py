@@ -373,8 +373,9 @@ class Recorder:
         keep = kinds <= 2  # data, compute, model: flows of capability, not money
         if not keep.any():
             return 0.0
-        links = np.unique(np.stack([src[keep], dst[keep]], axis=1), axis=0)
-        in_degree = np.bincount(links[:, 1])
+        n = int(max(src.max(), dst.max())) + 1
+        links = np.unique(src[keep] * n + dst[keep])  # one int64 key per (source, target)
+        in_degree = np.bincount(links % n)
         return float(in_degree.max() / len(links))
 
     def community_part(self) -> dict[str, np.ndarray]:
