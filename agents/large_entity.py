@@ -26,7 +26,7 @@ from hetsim.simulation.capacity import (
     to_model_space,
 )
 from hetsim.simulation.population import N_GROUPS
-from hetsim.simulation.privacy import dp_fit_logistic, dp_fit_scenario
+from hetsim.simulation.privacy import dp_fit_scenario
 from hetsim.simulation.privacy_accounting import DpTraining
 from hetsim.simulation.privacy_audit import TrainingPipeline
 from hetsim.simulation.roles import Role
@@ -341,18 +341,7 @@ class LargeEntity(Role):
         def train(x, label, weight, query, rng):
             k = x.shape[0]
             feats = feature_map(x, np.repeat(capacity, k))
-            fit, _ = dp_fit_logistic(
-                feats,
-                label,
-                epsilon,
-                learning.dp_delta,
-                rng,
-                clip=learning.dp_clip,
-                epochs=learning.dp_iterations,
-                l2=learning.l2,
-                sample_weight=weight,
-                sampling_rate=learning.dp_sampling_rate,
-            )
+            fit, _ = dp_fit_scenario(learning, feats, label, epsilon, rng, weight)
             coef = to_model_space(fit.coef, np.repeat(capacity, k))
             return decision_scores(np.broadcast_to(query, (k, *query.shape)), coef, fit.intercept)
 
