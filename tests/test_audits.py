@@ -10,7 +10,7 @@ import pytest
 from hetsim.analysis.runner import run_scenario
 from hetsim.scenarios.builder import build_model, load_scenario
 from hetsim.scenarios.library import list_scenarios
-from hetsim.simulation.audit_sampling import Evaluation
+from hetsim.simulation.audit_sampling import Evaluation, detection_probability
 
 SMALL = [
     "communities.count=24",
@@ -66,6 +66,28 @@ def test_audits_find_washing_when_entities_wash():
     assert honest["metrics"]["violations_washing"].sum() == 0
     assert washed["metrics"]["violations_washing"].sum() > 0
     assert washed["metrics"]["washing_gap_mean"].mean() > 0
+
+
+def test_undocumented_washing_is_found_at_the_rate_the_screen_predicts():
+    """Without datasheets an audit finds a washed report only through the screen, so the number
+    found matches the sum over audited washed reports of the chance the screen flags a report
+    that far below an independent re-measurement: Φ(Δ/(√2·s) − z(1−α))."""
+    washing = ['large_entities.washing_rule="fixed"', "large_entities.washing_propensity=1.0"]
+    audited = ["regulators.audit_probability=1.0", "practices.documentation=0.0"]
+    level = 0.2  # a lenient screen, so that enough washed reports are found to count
+    model = build_model(world(*washing, *audited, f"regulators.washing_test_level={level}"), 0)
+    ent = model.entity_arrays
+    predicted = found = 0.0
+    for _ in range(30):
+        seen = ent.audits_seen.copy()
+        model.step()
+        audited_now = (ent.audits_seen > seen) & ent.report_washed
+        shortfall = ent.report_honest_gap - ent.report_gap
+        for e, j in zip(*np.nonzero(audited_now), strict=True):
+            predicted += detection_probability(shortfall[e, j], ent.report_error[e, j], level)
+        found += model.jurisdictions.washing_violations
+    assert predicted >= 10  # enough expected findings for the count to mean something
+    assert abs(found - predicted) <= 3.0 * np.sqrt(predicted)
 
 
 def test_a_published_sanction_costs_trust_most_among_the_entitys_customers():
