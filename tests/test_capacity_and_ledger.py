@@ -9,6 +9,7 @@ from hetsim.simulation.capacity import (
     decision_scores,
     feature_map,
     sample_budget,
+    to_fit_space,
     to_model_space,
 )
 from hetsim.simulation.learning import fit_logistic, predict_proba
@@ -131,8 +132,6 @@ def test_compute_beyond_the_records_still_buys_accuracy_continuously():
 def test_weights_convert_between_fit_space_and_model_space_without_loss():
     """A warm start (model space → fit space) and an install (fit space → model space) undo
     each other for any capacity share."""
-    from hetsim.simulation.capacity import to_fit_space, to_model_space
-
     coef = np.random.default_rng(0).normal(size=(2, 8))
     kappa = np.array([0.25, 0.8])
     np.testing.assert_allclose(to_model_space(to_fit_space(coef, kappa), kappa), coef)
