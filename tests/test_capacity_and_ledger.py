@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from hetsim.simulation.capacity import feature_map
+from hetsim.simulation.capacity import (
+    capacity_share,
+    decision_scores,
+    feature_map,
+    sample_budget,
+    to_fit_space,
+    to_model_space,
+)
 from hetsim.simulation.learning import fit_logistic, predict_proba
 from hetsim.simulation.ledger import Ledger
 from hetsim.simulation.population import Population
-from hetsim.simulation.schema import DataSection
+from hetsim.simulation.schema import DataSection, LearningSection
 
 
 def _accuracy(train_n: int, high_capacity: bool, seed: int = 0) -> float:
@@ -20,10 +27,16 @@ def _accuracy(train_n: int, high_capacity: bool, seed: int = 0) -> float:
     return float(((proba > 0.5) == test.y).mean())
 
 
-def test_more_records_give_a_better_model():
-    small = np.mean([_accuracy(30, False, s) for s in range(5)])
-    large = np.mean([_accuracy(3000, False, s) for s in range(5)])
-    assert large - small > 0.02
+def test_more_compute_buys_more_records_and_a_better_model():
+    """Compute × expertise is the sample budget: with capacity bought outright, each rise in
+    compute lets a fit use more of the records a community holds, and held-out accuracy rises
+    with it; less expertise turns the same compute into fewer records and a worse model."""
+    full_capacity = 0.0  # learning.capacity_compute = 0: every fit has the full feature map
+    accuracy = [_held_out_accuracy(c, 4000, full_capacity) for c in (30, 100, 300, 1000)]
+    assert np.all(np.diff(accuracy) > 0.004)
+    expert = _held_out_accuracy(300, 4000, full_capacity, expertise=1.0)
+    novice = _held_out_accuracy(300, 4000, full_capacity, expertise=0.1)
+    assert expert > novice + 0.02
 
 
 def test_high_capacity_learns_the_nonlinear_part_of_the_concept():
@@ -105,25 +118,37 @@ def test_network_top_centrality_matches_networkx_on_a_run(small_model):
     assert small_model.recorder._network_in_share() == expected
 
 
-def test_capacity_grows_continuously_with_compute():
-    from hetsim.simulation.capacity import capacity_share, to_fit_space, to_model_space
+def test_compute_beyond_the_records_still_buys_accuracy_continuously():
+    """Once compute covers every record a community holds (200 here), more compute still buys
+    held-out accuracy on a concept with an interaction, through the capacity share κ: every
+    doubling gains, and no single doubling brings most of the gain (no threshold)."""
+    compute = (250, 500, 1000, 2000)
+    accuracy = [_held_out_accuracy(c, 200, LearningSection().capacity_compute) for c in compute]
+    gains = np.diff(accuracy)
+    assert np.all(gains > 0.005)
+    assert gains.max() < 0.5 * gains.sum()
 
-    shares = capacity_share(np.array([0.0, 600.0, 6000.0, 60000.0]), 6000.0)
-    assert np.all(np.diff(shares) > 0) and shares[0] == 0 and shares[-1] < 1
-    accuracy = [_accuracy_at(kappa) for kappa in (0.0, 0.3, 1.0)]
-    assert accuracy[0] < accuracy[1] < accuracy[2]  # more capacity learns more of the concept
+
+def test_weights_convert_between_fit_space_and_model_space_without_loss():
+    """A warm start (model space → fit space) and an install (fit space → model space) undo
+    each other for any capacity share."""
     coef = np.random.default_rng(0).normal(size=(2, 8))
     kappa = np.array([0.25, 0.8])
     np.testing.assert_allclose(to_model_space(to_fit_space(coef, kappa), kappa), coef)
 
 
-def _accuracy_at(kappa: float, seed: int = 0) -> float:
-    """Held-out accuracy of a fit on 2,000 records with capacity share kappa."""
-    from hetsim.simulation.capacity import decision_scores, to_model_space
-
-    spec = DataSection(interaction=2.0, concept_shift=0.0, covariate_shift=0.0, label_shift=0.0)
-    pop = Population.generate(spec, 1, 1, np.random.default_rng(seed))
-    train, test = pop.draw(2000, np.random.default_rng(1)), pop.draw(4000, np.random.default_rng(2))
-    fit = fit_logistic(feature_map(train.x, kappa), train.y.astype(float))
-    coef = to_model_space(fit.coef, np.array([kappa]))
+def _held_out_accuracy(
+    compute: float, held: int, capacity_compute: float, expertise: float = 1.0
+) -> float:
+    """Mean held-out accuracy over 20 communities of a fit paid with ``compute``, as a
+    community's own fit is made: the sample budget caps the records it uses (at most the
+    ``held`` it holds), the capacity share scales the nonlinear features, and the weights are
+    installed in model space."""
+    k = 20
+    pop = Population.generate(DataSection(), k, 5, np.random.default_rng(0))
+    train, test = pop.draw(held, np.random.default_rng(1)), pop.draw(5000, np.random.default_rng(2))
+    rows = int(min(sample_budget(compute, expertise), held))
+    kappa = np.full(k, capacity_share(compute, capacity_compute))
+    fit = fit_logistic(feature_map(train.x[:, :rows], kappa), train.y[:, :rows].astype(float))
+    coef = to_model_space(fit.coef, kappa)
     return float(((decision_scores(test.x, coef, fit.intercept) > 0) == test.y).mean())
