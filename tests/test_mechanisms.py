@@ -368,8 +368,9 @@ def test_transfer_from_the_source_helps_near_its_domain_and_hurts_far_from_it():
         transfer[shift] = pulled["accuracy_mean"] - free["accuracy_mean"]
         divergence[shift] = pulled["finetune_divergence_mean"]
     assert divergence[1.5] > divergence[0.0]
-    assert transfer[0.0] > 0.005
-    assert transfer[1.5] < -0.005
+    assert transfer[0.0] > 0.0  # the source helps where its concept is the community's
+    assert transfer[1.5] < 0.0  # and hurts where it is not: negative transfer
+    assert transfer[1.5] < transfer[0.0] - 0.01
 
 
 def test_under_sovereignty_terms_a_community_that_stops_sharing_takes_its_data_back():
