@@ -106,18 +106,6 @@ def test_independence_penalty_shrinks_gap_at_an_accuracy_cost() -> None:
     assert a[100.0] < a[0.0]
 
 
-def test_independence_penalty_shape_and_zero_strength() -> None:
-    """Q is symmetric PSD of rank one, scales with strength, and vanishes at strength 0."""
-    _, train, _, _ = world(1, k=4)
-    X = feature_map(train.x, False)
-    Q1 = independence_penalty(X, train.group, 1.0)
-    assert Q1.shape == (4, 8, 8)
-    np.testing.assert_allclose(Q1, Q1.transpose(0, 2, 1))
-    assert np.linalg.eigvalsh(Q1).min() > -1e-9
-    np.testing.assert_allclose(independence_penalty(X, train.group, 3.0), 3.0 * Q1)
-    assert np.all(independence_penalty(X, train.group, 0.0) == 0.0)
-
-
 # ------------------------------------------------------------------------------ post-processing
 
 

@@ -38,6 +38,19 @@ def late_mean(column: str, *overrides: str, steps: int = 16, seeds=SEEDS) -> flo
     return float(np.nanmean(values))
 
 
+def late_means(columns: tuple[str, ...], *overrides: str, steps: int = 16, seeds=SEEDS):
+    """Like :func:`late_mean` for several metrics of the same runs, as a dict."""
+    values = {column: [] for column in columns}
+    for seed in seeds:
+        metrics = run_scenario(scenario(*overrides), seed=seed, steps=steps, community_rows=False)[
+            "metrics"
+        ]
+        late = metrics[metrics["step"] > steps // 2]
+        for column in columns:
+            values[column].append(late[column].mean())
+    return {column: float(np.nanmean(v)) for column, v in values.items()}
+
+
 ENTITY_CONTROLLED = {"adopt", "share", "split"}
 
 
@@ -115,8 +128,19 @@ def test_privacy_washing_is_found_by_audits_only_where_entities_wash():
     assert found > 0
 
 
-def test_entities_shop_for_the_jurisdiction_with_a_loophole():
+@pytest.mark.parametrize(
+    "claim",
+    [
+        # the loophole lifts the ε cap: the entity claims no ε there, so nothing is checked
+        "large_entities.claimed_epsilon=inf",
+        # the same claim everywhere: only the loophole's lack of audits lets washing go unfound
+        "large_entities.claimed_epsilon=1.0",
+    ],
+)
+def test_entities_shop_for_the_jurisdiction_with_a_loophole(claim):
+    """§3: an entity that washes moves its training to the loophole, where it is not found."""
     rules = [
+        claim,
         "regulators.loophole_share=0.34",
         "regulators.epsilon_cap=1.0",
         "large_entities.effective_epsilon=inf",
@@ -180,12 +204,12 @@ def test_an_unmet_explainability_need_steers_communities_away_from_closed_apis()
 def test_rules_tighten_after_publicised_harm():
     """§3: a published violation tightens the threshold and raises audits, after the lag."""
 
-    def rules_after(steps: int, publish: bool):
+    def rules_after(steps: int, publish: bool, lag: int = 2):
         model = build_model(
             scenario(
                 "regulators.audit_probability=0.5",
                 "regulators.threshold=0.02",
-                "regulators.tighten_lag=2",
+                f"regulators.tighten_lag={lag}",
                 f"regulators.publish={str(publish).lower()}",
                 'communities.strategy="adopt"',
             ),
@@ -204,20 +228,41 @@ def test_rules_tighten_after_publicised_harm():
     assert quiet_found > 0  # violations happen, but unpublished harm changes no rule
     assert (quiet_threshold == 0.02).all()
     assert (quiet_audits == 0.5).all()
+    # published harm with a lag longer than the run: found and published, not yet acted on
+    slow_threshold, slow_audits, slow_found = rules_after(10, publish=True, lag=20)
+    assert slow_found > 0
+    assert (slow_threshold == 0.02).all()
+    assert (slow_audits == 0.5).all()
 
 
-def test_fairness_mitigation_practice_lowers_the_own_gap():
+@pytest.mark.parametrize(
+    ("mitigation", "notions"),
+    [
+        ("thresholds", "{}"),
+        # Kamiran–Calders weights: only demographic parity (and quota) reweigh; a community
+        # holding another notion that chose reweighing gets its notion's penalty instead
+        ("reweighing", "{demographic_parity=1.0}"),
+        ("penalty", "{}"),
+    ],
+)
+def test_fairness_mitigation_practice_lowers_the_own_gap(mitigation, notions):
+    """§4.2 practice: a community whose fairness check finds a gap mitigates it, post-processing
+    (thresholds), pre-processing (reweighing) or in-processing (penalty), for its own notion."""
+    chosen = [f"communities.values.notions={notions}"] if notions != "{}" else []
     practice = [
+        *chosen,
+        # no entities: both arms then share every random draw, so only the mitigation differs
+        "large_entities.count=0",
         "practices.fairness_check=1.0",
         'communities.strategy="local"',
         "communities.compute=400.0",
         "communities.expertise=0.9",
     ]
     none = late_mean("fairness_gap_own_mean", *practice, "practices.mitigations={none=1.0}")
-    thresholds = late_mean(
-        "fairness_gap_own_mean", *practice, "practices.mitigations={thresholds=1.0}"
+    mitigated = late_mean(
+        "fairness_gap_own_mean", *practice, f"practices.mitigations={{{mitigation}=1.0}}"
     )
-    assert thresholds < none
+    assert mitigated < none - 0.005
 
 
 def test_local_differential_privacy_costs_accuracy():
@@ -274,24 +319,58 @@ def test_lending_domain_writes_per_group_tables_and_policies_differ(tmp_path):
     assert loans_eo > loans_mu  # equal opportunity lends to the disadvantaged group
 
 
-def test_fine_tuning_gains_shrink_as_source_and_target_diverge():
-    """§4.2: transfer helps near the source's domain and stops helping far from it."""
+def test_equal_opportunity_lending_equalises_true_positive_rates():
+    """Liu et al. 2018: the equal-opportunity lender equalises the groups' true-positive rates
+    (repayers approved) more closely than profit maximisation or demographic parity does."""
+    lending = [
+        "lending.enabled=true",
+        "lending.applicants_per_step=20",
+        'lending.decided_by="oracle"',
+        'lending.policy_source="fixed"',
+    ]
+
+    def tpr_gap(policy: str) -> float:
+        gaps = []
+        for seed in (0, 1):
+            table = run_scenario(
+                scenario(*lending, f'lending.policy="{policy}"'), seed=seed, steps=10
+            )["lending"]
+            last = table[table["step"] == table["step"].max()]
+            tpr = last.groupby("group")["cumulative_tpr"].mean()
+            gaps.append(abs(tpr.loc[0] - tpr.loc[1]))
+        return float(np.mean(gaps))
+
+    equal_opportunity = tpr_gap("equal_opportunity")
+    assert equal_opportunity < tpr_gap("max_utility") - 0.05
+    assert equal_opportunity < tpr_gap("demographic_parity") - 0.02
+
+
+def test_transfer_from_the_source_helps_near_its_domain_and_hurts_far_from_it():
+    """§4.2: the pull toward an entity's pretrained weights helps a community whose concept is
+    the source's and hurts one whose concept is far from it (negative transfer).
+
+    Both arms fine-tune the same open weights in the same architecture on the same records;
+    only the proximal pull toward the source differs (strength 0: the source is a starting
+    point only), so the difference is transfer alone. A strong pull makes it visible: at the
+    default strength of 5 it moves accuracy by less than 0.005 either way.
+    """
     tuned = [
         'communities.strategy="finetune"',
         "large_entities.open_weights_share=1.0",
         "communities.expertise=1.0",
     ]
-    local = ['communities.strategy="local"', "communities.expertise=1.0"]
-    gain, divergence = {}, {}
+    columns = ("accuracy_mean", "finetune_divergence_mean")
+    transfer, divergence = {}, {}
     for shift in (0.0, 1.5):
         concept = f"data.concept_shift={shift}"
-        gain[shift] = late_mean("accuracy_mean", *tuned, concept, steps=6) - late_mean(
-            "accuracy_mean", *local, concept, steps=6
-        )
-        divergence[shift] = late_mean("finetune_divergence_mean", *tuned, concept, steps=6)
+        pulled = late_means(columns, *tuned, concept, "strategy.finetune.strength=50.0", steps=6)
+        free = late_means(columns, *tuned, concept, "strategy.finetune.strength=0.0", steps=6)
+        transfer[shift] = pulled["accuracy_mean"] - free["accuracy_mean"]
+        divergence[shift] = pulled["finetune_divergence_mean"]
     assert divergence[1.5] > divergence[0.0]
-    assert gain[0.0] > 0.02
-    assert gain[1.5] < gain[0.0] - 0.02
+    assert transfer[0.0] > 0.0  # the source helps where its concept is the community's
+    assert transfer[1.5] < 0.0  # and hurts where it is not: negative transfer
+    assert transfer[1.5] < transfer[0.0] - 0.01
 
 
 def test_under_sovereignty_terms_a_community_that_stops_sharing_takes_its_data_back():
