@@ -395,3 +395,12 @@ def test_under_sovereignty_terms_a_community_that_stops_sharing_takes_its_data_b
     assert ent.records_of(0, [5], on_terms=True).size == 0
     assert model.ledger.records_by_origin[0, 5] == 0
     assert ent.records_of(0, [6], on_terms=True).size  # the others' data stay
+
+
+def test_under_sovereignty_terms_the_benefit_share_draws_communities_to_share():
+    """The protocol's benefit share is known in advance, so communities count it when they
+    choose: more of them share when more of their records' value comes back (§4.1)."""
+    terms = "exchange.sovereignty_terms=true"
+    none = late_mean("strategy_share_share", terms, "exchange.benefit_share=0.0", steps=12)
+    full = late_mean("strategy_share_share", terms, "exchange.benefit_share=1.0", steps=12)
+    assert full > none + 0.05

@@ -59,6 +59,17 @@ class Share(Adopt):
     def fee(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         return access_price(model, partner) * (1.0 - model.spec.exchange.share_discount)
 
+    def expected_income(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray | None:
+        """(C, k) under the sovereignty protocol, the benefit share of the value of the
+        records it would hand over each step: the protocol's terms are known in advance
+        (§4.1); on the entity's terms, nothing."""
+        spec = model.spec
+        if not spec.exchange.sovereignty_terms:
+            return None
+        value = spec.large_entities.data_value * spec.communities.records_per_step
+        benefit = spec.exchange.benefit_share * value
+        return np.full((model.community_arrays.n, np.size(partner)), benefit)
+
     def _reluctance(self, model: EcosystemModel) -> float:
         """How much more than other strategies a community minds giving its data away."""
         return self.params(model).reluctance * (1.0 - model.spec.communities.share_propensity)
