@@ -70,8 +70,10 @@ __all__ = [
 INTERCEPT_RIDGE: float = 1e-10
 
 #: Added to the Hessian diagonal only (not the objective) so that the linear
-#: solve never sees an exactly singular matrix (e.g. ``l2 == 0`` with a
-#: constant feature).  It only perturbs the step, never the fixed point.
+#: solve never sees an exactly singular matrix (``l2 == 0`` with an all-zero or a
+#: duplicated feature, such as the extras of a zero-capacity feature map; a constant
+#: feature is already kept apart from the intercept by ``INTERCEPT_RIDGE``).  It only
+#: perturbs the step, never the fixed point.
 _HESSIAN_JITTER: float = 1e-12
 
 #: Maximum number of step halvings per Newton step.
