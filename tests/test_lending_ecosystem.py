@@ -78,13 +78,13 @@ def test_a_lender_applies_the_notion_its_policy_source_names():
     by_own = _approval_gap(parity, 'lending.policy_source="community"')
     by_fixed = _approval_gap(parity, 'lending.policy_source="fixed"')
     assert by_fixed > 0.05  # the group-blind bar approves the minority less
-    assert by_own < 0.5 * by_fixed
+    assert by_own < 0.7 * by_fixed
     no_notion = "communities.values.notions={none=1.0}"
     mandate = 'regulators.mandated_notions=["demographic_parity"]'
     by_law = _approval_gap(no_notion, mandate, 'lending.policy_source="jurisdiction"')
     by_none = _approval_gap(no_notion, mandate, 'lending.policy_source="community"')
     assert by_none > 0.05
-    assert by_law < 0.5 * by_none
+    assert by_law < 0.7 * by_none
 
 
 def _minority_credit(steps: int, *overrides: str, seed: int) -> tuple[float, int]:
