@@ -1,8 +1,9 @@
 """Lending inside the ecosystem: deployed models decide, and the decisions change people.
 
-The wiring has two switches: ``lending.decided_by = "oracle"`` runs the stand-alone
-environment instead of the deployed models, and ``lending.shift_increment = 0`` stops loans
-from moving anyone's credit score. Each test shows its claim failing with its switch off.
+The wiring has switches: ``lending.decided_by = "oracle"`` runs the stand-alone environment
+instead of the deployed models, ``lending.shift_increment = 0`` stops loans from moving anyone's
+credit score and ``lending.loan_money = 0`` from moving anyone's money. Each test shows its
+claim failing with its switch off, or compares paired worlds (one seed) differing in one key.
 """
 
 from __future__ import annotations
@@ -150,6 +151,29 @@ def test_lending_outcomes_enter_satisfaction_and_trust():
     partner = caring.community_arrays.partner[users]
     assert users.size
     assert caring.ledger.trust[users, partner].mean() < cold.ledger.trust[users, partner].mean()
+
+
+def _lenders_money(*overrides: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each community's money and its lending pool's profit after one step of lending."""
+    model = _model('lending.policy_source="fixed"', *overrides)
+    model.step()
+    ledger = model.ledger
+    money = ledger.money[ledger.community_org(np.arange(model.community_arrays.n))]
+    return money.copy(), model.lending_record.profit
+
+
+def test_loans_move_the_lending_communitys_money():
+    """A lending pool earns interest on repayments and loses the principal of defaults: a step
+    of approving everyone (burn-in) leaves the lenders poorer than a step under the profit
+    maximiser's bar, by what their loans earned less."""
+    all_approved, all_profit = _lenders_money("lending.burn_in=1")
+    by_bar, bar_profit = _lenders_money()
+    assert all_approved.sum() < by_bar.sum()
+    np.testing.assert_allclose(all_approved - by_bar, all_profit - bar_profit)
+    # switched off: loans that move no money leave the paired ledgers equal
+    free_all, _ = _lenders_money("lending.burn_in=1", "lending.loan_money=0")
+    free_bar, _ = _lenders_money("lending.loan_money=0")
+    np.testing.assert_array_equal(free_all, free_bar)
 
 
 def test_every_stand_alone_parameter_is_reachable_from_a_scenario():
