@@ -294,15 +294,22 @@ def test_max_utility_does_not_harm_disadvantaged_group_but_equal_opportunity_doe
     assert eo_mean < mu_mean
 
 
-def test_defaults_violate_liu_assumption_at_cluster_3():
-    """With ml-fairness-gym's default repayment probabilities, cluster 3 (p = 0.6)
-    is profitable to lend to yet lowers the mean repayment probability on average,
-    because a default there drops p by 0.15 and a repayment raises it by 0.05.
-    So under the defaults even max_utility can lower a group's mean repayment
-    probability; this pins that fact of the default geometry."""
-    params = LendingParams()
-    assert expected_utility(params)[3] > 0
-    assert expected_repayment_probability_change(params)[3] < 0
+def test_under_the_gym_defaults_even_the_profit_maximiser_harms_the_groups_it_lends_to():
+    """ml-fairness-gym's default repayment probabilities break Liu et al.'s assumption: cluster
+    3 (p = 0.6) is profitable to lend to, yet a default there costs 0.15 of repayment
+    probability and a repayment gains 0.05, and in cluster 5 (p = 0.7) a repayment gains
+    nothing. So under the defaults max_utility lowers both groups' mean repayment probability,
+    where under Liu's geometry (the test above) it raises the disadvantaged group's."""
+    params = LendingParams(applicants_per_step=10)
+    state = init_state(params, 100)
+    start = mean_repayment_probability(state.distribution, params)
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        record = step(state, params, rng)
+    assert record.loans.sum() > 0
+    change = record.mean_repayment_probability - start  # (C, G)
+    mean, se = change.mean(axis=0), change.std(axis=0) / np.sqrt(len(change))
+    assert np.all(mean < -3 * se)
 
 
 def test_equal_opportunity_equalises_realised_recall_where_max_utility_does_not():

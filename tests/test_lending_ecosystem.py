@@ -1,8 +1,9 @@
 """Lending inside the ecosystem: deployed models decide, and the decisions change people.
 
-The wiring has two switches: ``lending.decided_by = "oracle"`` runs the stand-alone
-environment instead of the deployed models, and ``lending.shift_increment = 0`` stops loans
-from moving anyone's credit score. Each test shows its claim failing with its switch off.
+The wiring has switches: ``lending.decided_by = "oracle"`` runs the stand-alone environment
+instead of the deployed models, ``lending.shift_increment = 0`` stops loans from moving anyone's
+credit score and ``lending.loan_money = 0`` from moving anyone's money. Each test shows its
+claim failing with its switch off, or compares paired worlds (one seed) differing in one key.
 """
 
 from __future__ import annotations
@@ -28,37 +29,63 @@ SMALL = [
 
 
 def _model(*overrides: str, seed: int = 0):
-    return build_model(load_scenario("lending_delayed_impact", [*SMALL, *overrides]), seed=seed)
+    chosen = dict(text.split("=", 1) for text in [*SMALL, *overrides])  # overrides replace
+    keys = [f"{key}={value}" for key, value in chosen.items()]
+    return build_model(load_scenario("lending_delayed_impact", keys), seed=seed)
 
 
-def _loans_with_reversed_model(decided_by: str, steps: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """Loans by community and group of two paired worlds; in the second every deployed model
-    ranks people in reverse (a different model deployed, nothing else changed)."""
+def _lend_with_reversed_model(decided_by: str, steps: int = 2):
+    """One step of lending in two identical worlds (same seed, same history); in the second
+    the deployed models rank the applicants in reverse, for this step's lending only."""
     overrides = [f'lending.decided_by="{decided_by}"', 'lending.policy_source="fixed"']
     same, reversed_ = _model(*overrides), _model(*overrides)
-    original = reversed_.deployed_scores
-    reversed_.deployed_scores = lambda users, x: -original(users, x)
     for _ in range(steps):
         same.step()
         reversed_.step()
-    return same.lending_record.loans, reversed_.lending_record.loans
+    original = reversed_.deployed_scores
+    reversed_.deployed_scores = lambda users, x: -original(users, x)
+    return same.lending.step(same), reversed_.lending.step(reversed_)
 
 
 def test_lending_decisions_come_from_the_deployed_models():
-    same, reversed_ = _loans_with_reversed_model("deployed_models")
-    assert not np.array_equal(same, reversed_)
+    """The same applicants, one lender's deployed model ranking them in reverse: it approves
+    other people and earns less, so the loans follow the model the community deploys."""
+    same, reversed_ = _lend_with_reversed_model("deployed_models")
+    assert not np.array_equal(same.loans, reversed_.loans)
+    assert reversed_.profit.sum() < same.profit.sum()
     # switched off: the stand-alone oracle decides, whatever the communities deploy
-    same, reversed_ = _loans_with_reversed_model("oracle")
-    assert np.array_equal(same, reversed_)
+    same, reversed_ = _lend_with_reversed_model("oracle")
+    assert np.array_equal(same.loans, reversed_.loans)
 
 
-def test_the_policy_follows_the_source_of_the_notion():
-    model = _model('lending.policy_source="community"')
-    expected = [lending.POLICY_OF_NOTION[n] for n in model.community_arrays.notion]
-    assert list(model.lending.policies(model)) == expected
-    model = _model('lending.policy_source="jurisdiction"')
-    jur = model.jurisdictions.notion[model.community_arrays.jurisdiction]
-    assert list(model.lending.policies(model)) == [lending.POLICY_OF_NOTION[n] for n in jur]
+def _approval_gap(*overrides: str, seeds: range = range(3)) -> float:
+    """Majority's minus minority's approval rate in the first step's lending, over seeds."""
+    loans, applicants = np.zeros(2), np.zeros(2)
+    for seed in seeds:
+        model = _model("lending.applicants_per_step=200", *overrides, seed=seed)
+        model.step()
+        loans += model.lending_record.loans[:, :2].sum(axis=0)
+        applicants += model.lending_record.applicants[:, :2].sum(axis=0)
+    rate = loans / applicants
+    return float(rate[0] - rate[1])
+
+
+def test_a_lender_applies_the_notion_its_policy_source_names():
+    """Paired worlds that differ only in whose notion sets the lending policy. Communities
+    holding demographic parity that lend by it narrow the approval gap the profit maximiser
+    leaves their minority; communities holding no notion narrow it when lending follows their
+    jurisdiction and the jurisdiction mandates demographic parity."""
+    parity = "communities.values.notions={demographic_parity=1.0}"
+    by_own = _approval_gap(parity, 'lending.policy_source="community"')
+    by_fixed = _approval_gap(parity, 'lending.policy_source="fixed"')
+    assert by_fixed > 0.05  # the group-blind bar approves the minority less
+    assert by_own < 0.7 * by_fixed
+    no_notion = "communities.values.notions={none=1.0}"
+    mandate = 'regulators.mandated_notions=["demographic_parity"]'
+    by_law = _approval_gap(no_notion, mandate, 'lending.policy_source="jurisdiction"')
+    by_none = _approval_gap(no_notion, mandate, 'lending.policy_source="community"')
+    assert by_none > 0.05
+    assert by_law < 0.7 * by_none
 
 
 def _minority_credit(steps: int, *overrides: str, seed: int) -> tuple[float, int]:
@@ -124,6 +151,29 @@ def test_lending_outcomes_enter_satisfaction_and_trust():
     partner = caring.community_arrays.partner[users]
     assert users.size
     assert caring.ledger.trust[users, partner].mean() < cold.ledger.trust[users, partner].mean()
+
+
+def _lenders_money(*overrides: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each community's money and its lending pool's profit after one step of lending."""
+    model = _model('lending.policy_source="fixed"', *overrides)
+    model.step()
+    ledger = model.ledger
+    money = ledger.money[ledger.community_org(np.arange(model.community_arrays.n))]
+    return money.copy(), model.lending_record.profit
+
+
+def test_loans_move_the_lending_communitys_money():
+    """A lending pool earns interest on repayments and loses the principal of defaults: a step
+    of approving everyone (burn-in) leaves the lenders poorer than a step under the profit
+    maximiser's bar, by what their loans earned less."""
+    all_approved, all_profit = _lenders_money("lending.burn_in=1")
+    by_bar, bar_profit = _lenders_money()
+    assert all_approved.sum() < by_bar.sum()
+    np.testing.assert_allclose(all_approved - by_bar, all_profit - bar_profit)
+    # switched off: loans that move no money leave the paired ledgers equal
+    free_all, _ = _lenders_money("lending.burn_in=1", "lending.loan_money=0")
+    free_bar, _ = _lenders_money("lending.loan_money=0")
+    np.testing.assert_array_equal(free_all, free_bar)
 
 
 def test_every_stand_alone_parameter_is_reachable_from_a_scenario():
