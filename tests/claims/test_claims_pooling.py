@@ -29,8 +29,9 @@ def test_pooling_keeps_sovereignty(holds):
     strict=True,
     reason=(
         "reduced world (3 seeds × 20 steps, 8 communities): cooperative_lowers_dependency: "
-        "ablation (joining costs a community as much control and exposure as sharing) leaves "
-        "-0.062 [-0.869, +0.744] of -0.104 [-0.552, +0.344]"
+        "ablation (joining costs a community as much control and exposure as sharing on an "
+        "entity's terms (collective ownership counts for nothing)) leaves -0.062 [-0.869, "
+        "+0.744] of -0.104 [-0.552, +0.344]"
     ),
 )
 def test_cooperative_lowers_dependency(holds):
