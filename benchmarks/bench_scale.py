@@ -15,7 +15,12 @@ measure or a mechanism the override switches off costs, with the machine's load 
 ``--baseline DIR`` compares this code with another checkout of hetsim (``DIR`` with its own
 ``.venv``, e.g. a ``git worktree`` of an earlier commit): the two versions step the same world
 in alternating rounds, each round a fresh process per version, and the ratio of their
-µs per community-step is printed per round, with the median over rounds.
+µs per community-step is printed per round, with the median over rounds. ``--set KEY=VALUE``
+(repeatable) overrides this checkout's world only, to compare like with like when this
+version has defaults the baseline does not know:
+
+    git worktree add --detach ../hetsim-before <commit> && make -C ../hetsim-before .venv/.installed
+    .venv/bin/python benchmarks/bench_scale.py --baseline ../hetsim-before --sizes 10000
 """
 
 from __future__ import annotations
@@ -34,9 +39,9 @@ from threadpoolctl import threadpool_limits
 from hetsim.scenarios.builder import build_model, load_scenario
 
 
-def time_world(communities: int, steps: int) -> tuple[float, float]:
-    """Build time and median seconds per step of one world."""
-    scenario = load_scenario("status_quo", [f"communities.count={communities}"])
+def time_world(communities: int, steps: int, extra: list[str] | None = None) -> tuple[float, float]:
+    """Build time and median seconds per step of one world (``extra``: more overrides)."""
+    scenario = load_scenario("status_quo", [f"communities.count={communities}", *(extra or [])])
     start = time.perf_counter()
     model = build_model(scenario, seed=0)
     build = time.perf_counter() - start
@@ -66,8 +71,11 @@ def time_pair(communities: int, steps: int, override: str) -> tuple[float, float
     return statistics.median(times[0]), statistics.median(times[1])
 
 
-def compare_versions(baseline: Path, size: int, steps: int, rounds: int) -> None:
-    """Alternate this checkout and ``baseline`` on one world size; print their ratios."""
+def compare_versions(
+    baseline: Path, size: int, steps: int, rounds: int, this_set: list[str]
+) -> None:
+    """Alternate this checkout and ``baseline`` on one world size; print their ratios.
+    ``this_set`` overrides apply to this checkout only (keys the baseline may not know)."""
     here = Path(__file__).resolve().parent.parent
     pythons = {"this": Path(sys.executable), "baseline": baseline / ".venv" / "bin" / "python"}
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
@@ -78,8 +86,9 @@ def compare_versions(baseline: Path, size: int, steps: int, rounds: int) -> None
     for r in range(rounds):
         per = {}
         for version in ("baseline", "this") if r % 2 else ("this", "baseline"):
+            extra = [f"--set={kv}" for kv in this_set] if version == "this" else []
             done = subprocess.run(
-                [str(pythons[version]), *command], env=env, capture_output=True, text=True
+                [str(pythons[version]), *command, *extra], env=env, capture_output=True, text=True
             )
             if done.returncode:
                 sys.exit(f"{version} failed:\n{done.stderr}")
@@ -96,16 +105,23 @@ def main() -> None:
     parser.add_argument("--against", default=None, help="KEY=VALUE: also time with it, as a ratio")
     parser.add_argument("--baseline", type=Path, default=None, help="another checkout to compare")
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds (--baseline)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="with --baseline: an override for this checkout's world only",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.worker:  # one world, timed, for --baseline: the result as JSON on the last line
         with threadpool_limits(1):
-            _, step = time_world(sizes[0], args.steps)
+            _, step = time_world(sizes[0], args.steps, args.set)
         print(json.dumps({"per_community_us": step / sizes[0] * 1e6}))
         return
     if args.baseline:
-        compare_versions(args.baseline, sizes[-1], args.steps, args.rounds)
+        compare_versions(args.baseline, sizes[-1], args.steps, args.rounds, args.set)
         return
     rows = []
     with threadpool_limits(1):
