@@ -1,4 +1,4 @@
-"""Run the arms of many claims once each, paired by seed, and judge each claim.
+"""Run the arms of many claims once each, paired by seed, and judge each claim (``verdict``).
 
 Runs are cached by (scenario, interventions, overrides, seed, steps): an arm shared by several
 claims (the status quo control, say) runs once per seed, in memory and, given a folder, on disk
@@ -21,14 +21,12 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from hetsim.analysis.claims.model import Arm, Claim
+from hetsim.analysis.claims.verdict import Effect, Verdict, judge
 from hetsim.analysis.ensemble import SequentialExecutor
 from hetsim.analysis.statistics import mean_ci
 from hetsim.scenarios.builder import build_model, load_scenario
 from hetsim.simulation.schema import ScenarioError
 
-# An ablation "removes" an effect when what is left is at most this share of it (or its CI
-# includes 0, or it has the opposite sign).
-REMOVED_SHARE = 0.5
 # Measures computed from the community rows (per step), beside metrics.parquet's columns.
 DERIVED = ("accuracy_group_gap", "accuracy_minority", "values_homogenisation")
 
@@ -107,65 +105,6 @@ def summarise(metrics: pd.DataFrame, metric: str, summary: str) -> float:
             return float(late)
         early = np.nanmean(values[:k]) if np.isfinite(values[:k]).any() else np.nan
     return float(late - early)
-
-
-@dataclass(frozen=True)
-class Effect:
-    """A mean paired effect with its 95% t-interval over the seeds that had a value."""
-
-    mean: float
-    low: float
-    high: float
-    seeds: int
-
-    def text(self, digits: int = 3) -> str:
-        """``+0.034 [+0.012, +0.056]``."""
-        if math.isnan(self.mean):
-            return "n/a"
-        return f"{self.mean:+.{digits}f} [{self.low:+.{digits}f}, {self.high:+.{digits}f}]"
-
-    def includes_zero(self) -> bool:
-        """Whether the interval holds 0 (or is undefined)."""
-        return not (self.low > 0 or self.high < 0)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A claim judged: its effect, its ablation's effect, the verdict and why."""
-
-    claim: Claim
-    effect: Effect
-    ablation: Effect | None
-    verdict: str
-    reason: str
-
-
-def judge(claim: Claim, effect: Effect, ablation: Effect | None) -> tuple[str, str]:
-    """Verdict and a short reason, from the numbers alone."""
-    d = claim.direction
-    word = "rises" if d > 0 else "falls"
-    if math.isnan(effect.mean) or d * effect.mean <= 0:
-        return "not reproduced", f"{claim.metric} does not {word.removesuffix('s')}: " + (
-            "no value" if math.isnan(effect.mean) else f"mean effect {effect.mean:+.3g}"
-        )
-    certain = not effect.includes_zero()
-    if ablation is None:
-        return "partly", "no schema switch for the mechanism: the effect is not attributed" + (
-            "" if certain else "; and its CI includes 0"
-        )
-    left = ablation.mean
-    removed = (
-        ablation.includes_zero() or d * left <= 0 or abs(left) <= REMOVED_SHARE * abs(effect.mean)
-    )
-    share = abs(left) / abs(effect.mean) if effect.mean else float("nan")
-    if certain and removed:
-        return "reproduced", ""
-    if not certain and removed:
-        return "partly", "direction right but the CI includes 0"
-    reason = f"the ablation leaves {share:.0%} of the effect ({left:+.3g})"
-    if not certain:
-        reason = "the CI includes 0, and " + reason
-    return "partly", reason
 
 
 class ClaimRunner:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from hetsim.analysis.claims.model import FULL, REDUCED, Claim
 from hetsim.analysis.claims.registry import BY_ID, CLAIMS
-from hetsim.analysis.claims.runner import ClaimRunner, Verdict
+from hetsim.analysis.claims.runner import ClaimRunner
 from hetsim.analysis.claims.table import render
+from hetsim.analysis.claims.verdict import Verdict
 from hetsim.analysis.ensemble import SequentialExecutor
 from hetsim.simulation.schema import ScenarioError
 

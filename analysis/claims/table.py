@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from hetsim.analysis.claims.model import CPU_SECONDS_PER_RUN, SUMMARIES
 from hetsim.analysis.claims.registry import PATTERNS
-from hetsim.analysis.claims.runner import REMOVED_SHARE, Verdict
+from hetsim.analysis.claims.verdict import REMOVED_SHARE, VERDICTS, Verdict
 
 
 def _cell(text: str) -> str:
@@ -80,9 +80,7 @@ def render(
 ) -> str:
     """The whole document."""
     counts = Counter(v.verdict for v in verdicts)
-    tally = ", ".join(
-        f"{counts[k]} {k}" for k in ("reproduced", "partly", "not reproduced") if counts[k]
-    )
+    tally = ", ".join(f"{counts[k]} {k}" for k in VERDICTS if counts[k])
     world = ", ".join(f"`{s}`" for s in size) or "each scenario's own size"
     summaries = "; ".join(f"*{k}*: {v}" for k, v in SUMMARIES.items())
     text = [
@@ -103,9 +101,11 @@ def render(
         "mechanism the claim credits, and measures the same contrast again. Verdicts: "
         "**reproduced** — the interval excludes 0 in the claimed direction and the ablation "
         f"removes the effect (its interval includes 0, it has the opposite sign, or at most "
-        f"{REMOVED_SHARE:.0%} of the effect is left); **partly** — the direction is right but "
-        "the interval includes 0, or the ablation leaves the effect, or hetsim has no switch "
-        "for the mechanism; **not reproduced** — the mean effect is 0 or has the wrong sign. "
+        f"{REMOVED_SHARE:.0%} of the effect is left); **partly** — the interval excludes 0 in "
+        "the claimed direction, but the ablation leaves the effect or hetsim has no switch for "
+        "the mechanism (the effect is real, its cause not shown); **direction only** — the mean "
+        "has the claimed sign but its interval includes 0; **not reproduced** — the mean "
+        "effect is 0 or has the wrong sign (`hetsim.analysis.claims.verdict`). "
         "No claim is tuned into passing; `tests/claims/` checks the same contrasts in a "
         "reduced world and marks the ones that do not reproduce there as expected failures.",
         "",

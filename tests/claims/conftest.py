@@ -15,7 +15,8 @@ import pytest
 
 from hetsim.analysis.claims.model import REDUCED
 from hetsim.analysis.claims.registry import BY_ID
-from hetsim.analysis.claims.runner import ClaimRunner, Verdict
+from hetsim.analysis.claims.runner import ClaimRunner
+from hetsim.analysis.claims.verdict import Verdict
 
 # An ablation must leave less than this share of the effect (in the claimed direction).
 LEFT_AT_MOST = 0.5

@@ -10,13 +10,8 @@ import pytest
 
 from hetsim.analysis.claims.model import Arm, Claim
 from hetsim.analysis.claims.registry import CLAIMS, PATTERNS
-from hetsim.analysis.claims.runner import (
-    ClaimRunner,
-    Effect,
-    judge,
-    source_fingerprint,
-    summarise,
-)
+from hetsim.analysis.claims.runner import ClaimRunner, source_fingerprint, summarise
+from hetsim.analysis.claims.verdict import Effect, judge
 from hetsim.analysis.ensemble import SequentialExecutor
 from hetsim.cli import main
 from hetsim.scenarios.library import list_scenarios
@@ -67,9 +62,11 @@ def test_an_effect_the_ablation_leaves_is_only_partly_reproduced():
     assert verdict == "partly" and "90%" in reason
 
 
-def test_an_uncertain_effect_is_only_partly_reproduced():
+def test_an_uncertain_effect_has_the_direction_only():
     verdict, reason = judge(_claim(), Effect(0.1, -0.05, 0.25, 20), Effect(0.0, -0.1, 0.1, 20))
-    assert verdict == "partly" and "includes 0" in reason
+    assert verdict == "direction only" and "includes 0" in reason
+    verdict, reason = judge(_claim(ablation=()), Effect(0.1, -0.05, 0.25, 20), None)
+    assert verdict == "direction only" and "no schema switch" in reason
 
 
 def test_an_effect_without_a_switch_is_only_partly_reproduced():
