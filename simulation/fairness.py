@@ -40,6 +40,7 @@ from hetsim.simulation.post_processing import (
     NOTIONS,
     apply_thresholds,
     group_thresholds,
+    valid_mask,
 )
 
 __all__ = [
@@ -68,15 +69,6 @@ PENALTY_ROWS: dict[str, tuple[bool, bool, bool]] = {
     "quota": (True, False, False),
     "none": (False, False, False),
 }
-
-
-def _valid(mask: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
-    if mask is None:
-        return np.ones(shape, dtype=bool)
-    valid = np.asarray(mask, dtype=bool)
-    if valid.shape != shape:
-        raise ValueError(f"mask must have shape {shape}, got {valid.shape}")
-    return valid
 
 
 def _check_2d(a: np.ndarray, name: str) -> np.ndarray:
@@ -116,7 +108,7 @@ def reweighing_weights(
     gg = _check_2d(group, "group").astype(np.int64)
     if yy.shape != gg.shape:
         raise ValueError(f"y and group must share a shape, got {yy.shape} and {gg.shape}")
-    valid = _valid(mask, yy.shape)
+    valid = valid_mask(mask, yy.shape)
     K = yy.shape[0]
     if np.any(gg[valid] < 0):
         raise ValueError("group ids must be >= 0")
@@ -173,7 +165,7 @@ def _penalty_inputs(X, group, strength, mask):
     lam = np.broadcast_to(np.asarray(strength, dtype=float), (K,))
     if np.any(~np.isfinite(lam)) or np.any(lam < 0):
         raise ValueError("strength must be finite and >= 0")
-    return X, gg, _valid(mask, (K, n)), lam
+    return X, gg, valid_mask(mask, (K, n)), lam
 
 
 def independence_penalty(

@@ -81,7 +81,8 @@ class ThresholdPolicy:
         return np.any(self.weights[:, :, 0] < 1.0, axis=1)
 
 
-def _valid(mask: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
+def valid_mask(mask: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
+    """Which rows count: every one without a mask, else the mask (of exactly ``shape``)."""
     if mask is None:
         return np.ones(shape, dtype=bool)
     valid = np.asarray(mask, dtype=bool)
@@ -105,7 +106,7 @@ def _inputs(scores, y, group, mask):
     yy, gg = np.asarray(y), np.asarray(group)
     if yy.shape != s.shape or gg.shape != s.shape:
         raise ValueError("scores, y and group must share a shape")
-    return s, yy, gg, _valid(mask, s.shape)
+    return s, yy, gg, valid_mask(mask, s.shape)
 
 
 # ------------------------------------------------------------------ deterministic thresholds
