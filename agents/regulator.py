@@ -155,7 +155,8 @@ class Regulator(Role):
         members = np.flatnonzero(model.community_arrays.jurisdiction == self.index)
         if not np.isfinite(claimed) or members.size == 0:
             return False  # no DP claim to check, or nobody here to draw records from
-        chosen = model.rng.choice(members, size=min(members.size, 20), replace=False)
+        k = min(members.size, spec.audit_communities)
+        chosen = model.rng.choice(members, size=k, replace=False)
         sample = model.population.draw(
             max(1, spec.privacy_audit_records // chosen.size), model.rng, np.sort(chosen)
         )

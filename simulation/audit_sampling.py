@@ -1,18 +1,18 @@
 """Evaluating a model's mandated fairness gap on fresh people, with its sampling error (§3).
 
 A regulator's evaluation protocol fixes who a model is judged on: ``n`` fresh people from the
-jurisdiction, drawn in equal numbers from up to :data:`MAX_COMMUNITIES` of its communities
-chosen at random. An entity's report and a regulator's audit follow the same protocol, so for
-an honest entity the reported and the audited gap are two independent draws of one estimator.
-The auditor's tolerance comes from that: the difference of two such draws has standard error
-``√2·s``, where ``s`` is the bootstrap standard error of the audit's own estimate (resampling
-people when every community of the jurisdiction was drawn, the communities otherwise). A
-one-sided test at level α flags a report lower than the audit by more than ``z(1-α)·√2·s``;
-an honest entity is then flagged in at most about α of its audits (and the records behind a
-flagged report decide whether it was washed: ``agents/regulator.py``).
-Likewise a measured gap is evidence of a violation only when it exceeds the threshold by more
-than ``z(1-α')·s``: a model whose gap is within the threshold is found in violation in at most
-about α' of its evaluations, however small the groups it is measured on.
+jurisdiction, drawn in equal numbers from up to ``regulators.audit_communities`` of its
+communities chosen at random. An entity's report and a regulator's audit follow the same
+protocol, so for an honest entity the reported and the audited gap are two independent draws of
+one estimator. The auditor's tolerance comes from that: the difference of two such draws has
+standard error ``√2·s``, where ``s`` is the bootstrap standard error of the audit's own estimate
+(resampling people when every community of the jurisdiction was drawn, the communities
+otherwise). A one-sided test at level α flags a report lower than the audit by more than
+``z(1-α)·√2·s``; an honest entity is then flagged in at most about α of its audits (and the
+records behind a flagged report decide whether it was washed: ``agents/regulator.py``). Likewise
+a measured gap is evidence of a violation only when it exceeds the threshold by more than
+``z(1-α')·s``: a model whose gap is within the threshold is found in violation in at most about
+α' of its evaluations, however small the groups it is measured on.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from hetsim.simulation.population import N_GROUPS
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
-MAX_COMMUNITIES = 20  # communities one evaluation draws from (a cluster sample)
 BOOTSTRAP_RESAMPLES = 200  # resamples behind one standard error (error of s itself ~5%)
 
 
@@ -129,7 +128,7 @@ def evaluate(
     """Draw the protocol's sample of ``n`` fresh people and apply the entity's model to it."""
     if communities.size == 0:
         return None
-    k = min(communities.size, MAX_COMMUNITIES)
+    k = min(communities.size, model.spec.regulators.audit_communities)
     chosen = np.sort(model.rng.choice(communities, size=k, replace=False))
     sample = model.population.draw(max(1, n // k), model.rng, chosen)
     ent = model.entity_arrays

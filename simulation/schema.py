@@ -376,6 +376,16 @@ class RegulatorsSection(Section):
         description="fresh people of the jurisdiction a mandated gap is evaluated on, in an "
         "audit and in an entity's report alike (the regulator's protocol)",
     )
+    audit_communities: int = Field(
+        20,
+        ge=1,
+        le=10_000,
+        description="communities of the jurisdiction one evaluation draws its people from, "
+        "in equal numbers (a cluster sample; fewer when the jurisdiction has fewer): a "
+        "regulator's protocol, and the records of a privacy audit; 20 keeps an evaluation "
+        "cheap at any world size while its standard error still reflects the spread "
+        "between communities",
+    )
     penalty_fraction: Probability = Field(0.05, description="share of capital fined")
     publish: bool = Field(True, description="publish findings (moves trust)")
     trust_penalty_customers: Probability = Field(
