@@ -2,7 +2,7 @@
 
 An annotator has a cultural background, a skill and an asking pay. Its labels are noisier on
 data from a distant culture and when paid below a fair rate (see
-:mod:`simulation.annotation`). Each step it raises its asking pay when it had more work than
+:mod:`simulation.economy.annotation`). Each step it raises its asking pay when it had more work than
 the average annotator and lowers it otherwise, never below what it can live on nor below a
 legal minimum.
 """

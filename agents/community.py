@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hetsim.agents.practices import draw_practices
-from hetsim.simulation.annotation import choose_annotators
-from hetsim.simulation.lending import satisfaction_term
+from hetsim.simulation.economy.annotation import choose_annotators
+from hetsim.simulation.lending.ecosystem import satisfaction_term
 from hetsim.simulation.roles import BulkRole, Role
 from hetsim.simulation.strategy import Pilot, Strategy, Trial
 

@@ -14,10 +14,9 @@ import numpy as np
 
 from hetsim.agents import washing
 from hetsim.agents.practices import draw_practices
-from hetsim.simulation import fairness, metrics
-from hetsim.simulation.annotation import choose_annotators
-from hetsim.simulation.audit_sampling import evaluate, violation_limit
-from hetsim.simulation.capacity import (
+from hetsim.simulation import fairness, measures
+from hetsim.simulation.economy.annotation import choose_annotators
+from hetsim.simulation.learning.capacity import (
     capacity_share,
     decision_scores,
     feature_map,
@@ -25,13 +24,14 @@ from hetsim.simulation.capacity import (
     to_fit_space,
     to_model_space,
 )
+from hetsim.simulation.learning.training import TrainedModels
+from hetsim.simulation.measures.audit_sampling import evaluate, violation_limit
 from hetsim.simulation.population import N_GROUPS
-from hetsim.simulation.privacy import dp_fit_scenario
-from hetsim.simulation.privacy_accounting import DpTraining
-from hetsim.simulation.privacy_audit import TrainingPipeline
+from hetsim.simulation.privacy.accounting import DpTraining
+from hetsim.simulation.privacy.audit import TrainingPipeline
+from hetsim.simulation.privacy.dp_training import dp_fit_scenario
 from hetsim.simulation.roles import Role
 from hetsim.simulation.state import MITIGATIONS
-from hetsim.simulation.training import TrainedModels
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -453,8 +453,8 @@ class LargeEntity(Role):
             return 0.0
         x, label, group = ent.x[i, :n], ent.label[i, :n], ent.group[i, :n]
         decision = decision_scores(x[None], ent.coef[i : i + 1], ent.intercept[i : i + 1]) > 0
-        rates = metrics.group_rates(label[None], decision.astype(np.int8), group[None], N_GROUPS)
-        return float(metrics.fairness_gap(rates, notion)[0])
+        rates = measures.group_rates(label[None], decision.astype(np.int8), group[None], N_GROUPS)
+        return float(measures.fairness_gap(rates, notion)[0])
 
     def on_outcome(self) -> None:
         """Report fairness to the regulators; pay the cost of operating; misuse shared data,

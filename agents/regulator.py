@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.simulation.audit_sampling import evaluate, violation_limit, washing_tolerance
-from hetsim.simulation.privacy_audit import estimate_epsilon_lower_bound
+from hetsim.simulation.measures.audit_sampling import evaluate, violation_limit, washing_tolerance
+from hetsim.simulation.privacy.audit import estimate_epsilon_lower_bound
 from hetsim.simulation.roles import Role
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class Regulator(Role):
 
         The mandated gap is re-measured on fresh people of the jurisdiction under the protocol
         the report followed; a report below the re-measured gap by more than the sampling
-        tolerance (:mod:`hetsim.simulation.audit_sampling`) leads to an inspection of its
+        tolerance (:mod:`hetsim.simulation.measures.audit_sampling`) leads to an inspection of its
         records, which finds it misleading only if it was computed on a selected subset. Privacy and
         explainability are checked too; each finding is counted once.
         """
@@ -146,7 +146,7 @@ class Regulator(Role):
         """Privacy washing in evidence: a canary audit's ε lower bound exceeds the ε claimed.
 
         The auditor has the entity train with its own procedure on fresh records of this
-        jurisdiction and queries the models (simulation.privacy_audit); it never reads ε.
+        jurisdiction and queries the models (simulation.privacy.audit); it never reads ε.
         """
         model, spec, ent = self.model, self.model.spec.regulators, self.model.entity_arrays
         if ent.jurisdiction[e] != self.index:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
-from hetsim.simulation.audit_sampling import detection_probability
+from hetsim.simulation.measures.audit_sampling import detection_probability
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Fits the model's logistic learner on ``n`` records of a community's data-generating process
 (the status-quo defaults), with its nonlinear features scaled by the capacity share κ that
-compute buys (:mod:`hetsim.simulation.capacity`), and measures accuracy on 20,000 fresh people.
+compute buys (:mod:`hetsim.simulation.learning.capacity`), and measures accuracy on 20,000 fresh
+people.
 Averages over communities; prints a Markdown table and draws docs/images/scaling-curve.png.
 
     .venv/bin/python benchmarks/bench_scaling.py [--communities 20]
@@ -17,8 +18,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from hetsim.simulation.capacity import decision_scores, feature_map, to_model_space
-from hetsim.simulation.learning import fit_logistic
+from hetsim.simulation.learning.capacity import decision_scores, feature_map, to_model_space
+from hetsim.simulation.learning.logistic import fit_logistic
 from hetsim.simulation.population import Population
 from hetsim.simulation.schema import DataSection
 

@@ -9,7 +9,7 @@ the numbers are comparable side by side.  For each shape and ``K`` it times
 
 * ``sklearn``: a Python loop of ``LogisticRegression(C=1/l2).fit`` (lbfgs,
   default tolerance 1e-4, i.e. a looser stop than ours),
-* ``cold``: :func:`simulation.learning.fit_logistic` from zero (tol 1e-8),
+* ``cold``: :func:`simulation.learning.logistic.fit_logistic` from zero (tol 1e-8),
 * ``warm``: ``fit_logistic`` warm-started from the fit on the previous
   "simulation step" (a fresh sample from the same generating models), which
   is how the simulation uses it,
@@ -30,7 +30,7 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from hetsim.simulation.learning import fit_logistic
+from hetsim.simulation.learning.logistic import fit_logistic
 
 L2 = 1.0
 SHAPES = ((300, 6), (500, 10))

@@ -16,11 +16,11 @@ import argparse
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from hetsim.simulation.capacity import feature_map
-from hetsim.simulation.metrics import group_rates
+from hetsim.simulation.learning.capacity import feature_map
+from hetsim.simulation.measures import group_rates
 from hetsim.simulation.population import Population
-from hetsim.simulation.privacy import dp_fit_logistic
-from hetsim.simulation.privacy_audit import estimate_epsilon_lower_bound
+from hetsim.simulation.privacy.audit import estimate_epsilon_lower_bound
+from hetsim.simulation.privacy.dp_training import dp_fit_logistic
 from hetsim.simulation.schema import DataSection
 
 DELTA, STEPS = 1e-5, 30

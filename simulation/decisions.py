@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.simulation import ecosystem_metrics, metrics, post_processing
+from hetsim.simulation import measures
+from hetsim.simulation.fairness import post_processing
+from hetsim.simulation.measures import ecosystem as ecosystem_metrics
 from hetsim.simulation.population import N_GROUPS
 from hetsim.simulation.state import MITIGATIONS, N_FEATURES
 
@@ -67,22 +69,22 @@ def decide(model: EcosystemModel) -> None:
     model.training.charge_inference(2.0 * N_FEATURES * score.size)  # a dot product each
     rule = post_processing.ThresholdPolicy(com.threshold_cuts, com.threshold_weights)
     decision = post_processing.decide(score, sample.group, rule, model.rng)
-    own = metrics.group_rates(sample.y, decision, sample.group, N_GROUPS)
+    own = measures.group_rates(sample.y, decision, sample.group, N_GROUPS)
     dep.group_n, dep.group_accuracy = own.n, own.accuracy
     dep.group_tpr, dep.group_fpr, dep.group_selection = own.tpr, own.fpr, own.selection_rate
     positives = own.tp + own.fn
     with np.errstate(invalid="ignore", divide="ignore"):
         dep.group_base_rate = positives / own.n
     dep.base_rate = positives.sum(axis=1) / np.maximum(own.n.sum(axis=1), 1)
-    dep.accuracy = metrics.accuracy(own)
-    dep.gap_own = metrics.fairness_gap(own, com.notion, com.quota_target)
+    dep.accuracy = measures.accuracy(own)
+    dep.gap_own = measures.fairness_gap(own, com.notion, com.quota_target)
     dep.gap_mandated = np.full(com.n, np.nan)
     if model.jurisdictions.n:
-        by_a = metrics.group_rates(sample.y, decision, sample.a, N_GROUPS)
+        by_a = measures.group_rates(sample.y, decision, sample.a, N_GROUPS)
         notion = model.jurisdictions.notion[com.jurisdiction]
         if model.spec.regulators.locally_defined:  # §2.3: each community's notion is law
             notion = com.notion
-        dep.gap_mandated = metrics.fairness_gap(by_a, notion, com.quota_target)
+        dep.gap_mandated = measures.fairness_gap(by_a, notion, com.quota_target)
     dep.aligned = (dep.accuracy >= com.min_accuracy) & (dep.gap_own <= com.fairness_tolerance)
     dep.ecosystem = ecosystem_metrics.measure_markets(model, sample, decision)
     dep.provider = provider.copy()
@@ -109,10 +111,10 @@ def measure_entity_gaps(model: EcosystemModel, sample, score: np.ndarray) -> Non
             continue
         notion = str(model.jurisdictions.notion[max(ent.jurisdiction[e], 0)])
         decision = (score[users] > 0).astype(np.int8).reshape(1, -1)
-        rates = metrics.group_rates(
+        rates = measures.group_rates(
             sample.y[users].reshape(1, -1),
             decision,
             sample.a[users].reshape(1, -1),
             N_GROUPS,
         )
-        ent.true_gap[e] = metrics.fairness_gap(rates, notion)[0]
+        ent.true_gap[e] = measures.fairness_gap(rates, notion)[0]

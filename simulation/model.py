@@ -16,10 +16,11 @@ from collections.abc import Mapping
 import mesa
 import numpy as np
 
-from hetsim.simulation import decisions, lending, metrics
-from hetsim.simulation.annotation import annotate, cultural_distance, flip_probability
-from hetsim.simulation.capacity import decision_scores
-from hetsim.simulation.compute_market import ComputeMarket
+from hetsim.simulation import decisions, lending, measures
+from hetsim.simulation.economy.annotation import annotate, cultural_distance, flip_probability
+from hetsim.simulation.economy.compute_market import ComputeMarket
+from hetsim.simulation.learning.capacity import decision_scores
+from hetsim.simulation.learning.training import TrainingService
 from hetsim.simulation.ledger import Ledger
 from hetsim.simulation.population import N_GROUPS, Population
 from hetsim.simulation.recorder import Recorder
@@ -33,7 +34,6 @@ from hetsim.simulation.state import (
     Jurisdictions,
 )
 from hetsim.simulation.strategy import Strategy, check_strategies
-from hetsim.simulation.training import TrainingService
 
 
 class EcosystemModel(mesa.Model):
@@ -386,10 +386,10 @@ class EcosystemModel(mesa.Model):
             x, ent.coef[entity : entity + 1], ent.intercept[entity : entity + 1]
         )
         decision = (score > 0).astype(np.int8)
-        rates = metrics.group_rates(
+        rates = measures.group_rates(
             sample.y.reshape(1, -1), decision, sample.a.reshape(1, -1), N_GROUPS
         )
-        return float(metrics.fairness_gap(rates, notion)[0])
+        return float(measures.fairness_gap(rates, notion)[0])
 
     # ------------------------------------------------------------------ measurement
     def _after_measure(self) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from hetsim.simulation import metrics
+from hetsim.simulation import measures
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -240,12 +240,12 @@ class Recorder:
         trusted = bool(led.trust[:, active].size)
         row: dict[str, Any] = {
             "step": m.steps,
-            "hhi_compute": metrics.hhi(compute),
-            "hhi_data": metrics.hhi(data),
-            "hhi_decisions": metrics.hhi(decisions),
-            "gini_compute": metrics.gini(compute),
-            "gini_data": metrics.gini(data),
-            "top1_share_decisions": metrics.top_k_share(decisions, 1),
+            "hhi_compute": measures.hhi(compute),
+            "hhi_data": measures.hhi(data),
+            "hhi_decisions": measures.hhi(decisions),
+            "gini_compute": measures.gini(compute),
+            "gini_data": measures.gini(data),
+            "top1_share_decisions": measures.top_k_share(decisions, 1),
             "entity_compute_share": float(
                 compute[:n_entities].sum() / compute.sum() if compute.sum() else 0.0
             ),
@@ -366,7 +366,8 @@ class Recorder:
         """Largest share of this step's data, compute and model links that point at one org.
 
         Links are counted, not units, so records and model accesses weigh alike: the weighted
-        in-degree share of :func:`simulation.metrics.network_centrality` with unit weights,
+        in-degree share of :func:`simulation.measures.concentration.network_centrality` with unit
+        weights,
         computed on arrays because a world can have tens of thousands of links.
         """
         kinds, src, dst, _ = self.model.ledger.flows()

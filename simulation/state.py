@@ -11,11 +11,11 @@ from typing import get_args
 
 import numpy as np
 
-from hetsim.simulation.capacity import N_EXTRA
-from hetsim.simulation.ecosystem_metrics import EcosystemOutcomes
+from hetsim.simulation.fairness.post_processing import N_CUTS
+from hetsim.simulation.learning.capacity import N_EXTRA
+from hetsim.simulation.measures.ecosystem import EcosystemOutcomes
 from hetsim.simulation.population import N_RAW
-from hetsim.simulation.post_processing import N_CUTS
-from hetsim.simulation.privacy_accounting import PrivacyLedger
+from hetsim.simulation.privacy.accounting import PrivacyLedger
 from hetsim.simulation.schema import Mitigation
 
 N_FEATURES = N_RAW + N_EXTRA  # model inputs: raw features plus high-capacity extras

@@ -27,8 +27,8 @@ import numpy as np
 from pydantic import Field, ValidationError
 from scipy import stats
 
-from hetsim.simulation import metrics
-from hetsim.simulation.capacity import decision_scores, decision_scores_many
+from hetsim.simulation import measures
+from hetsim.simulation.learning.capacity import decision_scores, decision_scores_many
 from hetsim.simulation.population import N_GROUPS
 from hetsim.simulation.schema import Probability, Scenario, ScenarioError, Section
 
@@ -102,11 +102,11 @@ class Pilot:
     def _evaluate(self, score: np.ndarray) -> Trial:
         c, k, n = score.shape
         decision = (score > 0).astype(np.int8).reshape(c * k, n)
-        rates = metrics.group_rates(
+        rates = measures.group_rates(
             np.repeat(self.label, k, axis=0), decision, np.repeat(self.group, k, axis=0), N_GROUPS
         )
-        acc = np.nan_to_num(metrics.accuracy(rates).reshape(c, k), nan=0.5)
-        gap = metrics.fairness_gap(
+        acc = np.nan_to_num(measures.accuracy(rates).reshape(c, k), nan=0.5)
+        gap = measures.fairness_gap(
             rates, np.repeat(self.notion, k), np.repeat(self.quota, k)
         ).reshape(c, k)
         quality = self.weight_accuracy[:, None] * acc - self.weight_fairness[:, None] * gap

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from hetsim.analysis.runner import run_scenario
-from hetsim.simulation.annotation import annotate, cultural_distance, flip_probability
+from hetsim.simulation.economy.annotation import annotate, cultural_distance, flip_probability
 from hetsim.simulation.schema import AnnotatorsSection
 from tests.conftest import small_scenario
 

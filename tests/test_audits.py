@@ -10,7 +10,7 @@ import pytest
 from hetsim.analysis.runner import run_scenario
 from hetsim.scenarios.builder import build_model, load_scenario
 from hetsim.scenarios.library import list_scenarios
-from hetsim.simulation.audit_sampling import Evaluation, detection_probability
+from hetsim.simulation.measures.audit_sampling import Evaluation, detection_probability
 
 SMALL = [
     "communities.count=24",

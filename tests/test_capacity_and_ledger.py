@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hetsim.simulation.capacity import (
+from hetsim.simulation.learning.capacity import (
     capacity_share,
     decision_scores,
     feature_map,
@@ -12,7 +12,7 @@ from hetsim.simulation.capacity import (
     to_fit_space,
     to_model_space,
 )
-from hetsim.simulation.learning import fit_logistic, predict_proba
+from hetsim.simulation.learning.logistic import fit_logistic, predict_proba
 from hetsim.simulation.ledger import Ledger
 from hetsim.simulation.population import Population
 from hetsim.simulation.schema import DataSection, LearningSection
@@ -84,7 +84,7 @@ def test_the_flow_graph_aggregates_annotators_and_keeps_kinds():
 
 
 def test_decision_scores_equal_the_feature_map_product():
-    from hetsim.simulation.capacity import decision_scores
+    from hetsim.simulation.learning.capacity import decision_scores
 
     rng = np.random.default_rng(3)
     x = rng.standard_normal((4, 50, 5))
@@ -95,7 +95,7 @@ def test_decision_scores_equal_the_feature_map_product():
 
 
 def test_scores_of_many_models_equal_one_model_at_a_time():
-    from hetsim.simulation.capacity import decision_scores, decision_scores_many
+    from hetsim.simulation.learning.capacity import decision_scores, decision_scores_many
 
     rng = np.random.default_rng(5)
     x = rng.standard_normal((3, 20, 5))
@@ -108,7 +108,7 @@ def test_scores_of_many_models_equal_one_model_at_a_time():
 
 def test_network_top_centrality_matches_networkx_on_a_run(small_model):
     """The array computation equals the in-degree share of the networkx flow graph."""
-    from hetsim.simulation.metrics import network_centrality
+    from hetsim.simulation.measures import network_centrality
 
     small_model.step()
     kinds, src, dst, _ = small_model.ledger.flows()

@@ -7,7 +7,7 @@ import numpy as np
 
 from hetsim.agents.strategies.fitting import budget
 from hetsim.scenarios.builder import build_model, load_scenario
-from hetsim.simulation.compute_market import ComputeMarket
+from hetsim.simulation.economy.compute_market import ComputeMarket
 
 BASE = ["communities.count=30", "annotators.count=12", 'communities.strategy="local"']
 

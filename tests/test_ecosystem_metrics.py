@@ -12,7 +12,7 @@ import numpy as np
 
 from hetsim.analysis.runner import run_scenario
 from hetsim.scenarios.builder import load_scenario
-from hetsim.simulation.ecosystem_metrics import exposure_peers, measure
+from hetsim.simulation.measures.ecosystem import exposure_peers, measure
 
 SEEDS = (0, 1, 2)
 

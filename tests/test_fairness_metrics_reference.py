@@ -18,8 +18,8 @@ from fairlearn.metrics import (
     true_positive_rate,
 )
 
-from hetsim.simulation.metrics import fairness_gap, group_rates
-from hetsim.simulation.post_processing import decide, threshold_policy
+from hetsim.simulation.fairness.post_processing import decide, threshold_policy
+from hetsim.simulation.measures import fairness_gap, group_rates
 
 C, M, G = 6, 400, 3
 

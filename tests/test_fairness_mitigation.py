@@ -1,4 +1,5 @@
-"""Tests for simulation.fairness: pre-, in- and post-processing mitigations (§2.3, §2.4.1, §4.2).
+"""Tests for simulation.fairness.mitigation: pre-, in- and post-processing mitigations (§2.3,
+§2.4.1, §4.2).
 
 Every claim is a direction of effect measured on generated biased data (minority labels shifted
 down, a minority feature deficit and a proxy), averaged over communities and seeds; no number
@@ -10,15 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hetsim.simulation.capacity import feature_map
-from hetsim.simulation.fairness import (
+from hetsim.simulation.fairness.mitigation import (
     apply_thresholds,
     group_thresholds,
     independence_penalty,
     reweighing_weights,
 )
-from hetsim.simulation.learning import fit_logistic
-from hetsim.simulation.metrics import accuracy, fairness_gap, group_rates
+from hetsim.simulation.learning.capacity import feature_map
+from hetsim.simulation.learning.logistic import fit_logistic
+from hetsim.simulation.measures import accuracy, fairness_gap, group_rates
 from hetsim.simulation.population import Population
 from hetsim.simulation.schema import DataSection
 

@@ -1,4 +1,4 @@
-"""Tests for simulation.federated: FedAvg consortia with a proximal local solver (§4.3).
+"""Tests for simulation.learning.federated: FedAvg consortia with a proximal local solver (§4.3).
 
 Claims: pooling model updates helps typical members with little data; the averaged model does
 not serve members whose concept differs (the paper's "does not necessarily guarantee the best
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from hetsim.simulation.capacity import feature_map
-from hetsim.simulation.federated import fedavg
-from hetsim.simulation.learning import fit_logistic
+from hetsim.simulation.learning.capacity import feature_map
+from hetsim.simulation.learning.federated import fedavg
+from hetsim.simulation.learning.logistic import fit_logistic
 from hetsim.simulation.population import Population
 from hetsim.simulation.schema import DataSection
 

@@ -1,4 +1,4 @@
-"""Tests for simulation.learning: the batched L2 logistic-regression trainer.
+"""Tests for simulation.learning.logistic: the batched L2 logistic-regression trainer.
 
 The reference implementations are scikit-learn's ``LogisticRegression`` (same
 objective up to the factor ``C``) and ``scipy.optimize.minimize`` for problems
@@ -15,8 +15,8 @@ from scipy.optimize import minimize
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
-from hetsim.simulation.capacity import feature_map
-from hetsim.simulation.learning import (
+from hetsim.simulation.learning.capacity import feature_map
+from hetsim.simulation.learning.logistic import (
     FitResult,
     fit_logistic,
     log_loss_objective,

@@ -9,15 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hetsim.simulation.lending_env import CreditShift, NoShift, init_state, step
-from hetsim.simulation.lending_params import (
+from hetsim.simulation.lending.environment import CreditShift, NoShift, init_state, step
+from hetsim.simulation.lending.params import (
     POLICIES,
     LendingParams,
     expected_repayment_probability_change,
     expected_utility,
     mean_repayment_probability,
 )
-from hetsim.simulation.lending_policy import policy_thresholds
+from hetsim.simulation.lending.policy import policy_thresholds
 
 # Liu et al.'s setting: equally spaced repayment probabilities, so a loan in
 # cluster k moves the group's mean repayment probability up on average iff

@@ -15,7 +15,7 @@ import pytest
 
 from hetsim.scenarios.builder import build_model, load_scenario
 from hetsim.simulation import lending
-from hetsim.simulation.lending_params import LendingParams
+from hetsim.simulation.lending.params import LendingParams
 from hetsim.simulation.population import Population
 from hetsim.simulation.schema import DataSection, ScenarioError
 

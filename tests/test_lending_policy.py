@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hetsim.simulation.lending_params import LendingParams
-from hetsim.simulation.lending_policy import score_thresholds
+from hetsim.simulation.lending.params import LendingParams
+from hetsim.simulation.lending.policy import score_thresholds
 
 
 def _records(seed: int, n: int = 2000):

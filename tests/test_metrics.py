@@ -1,4 +1,5 @@
-"""Tests for simulation.metrics: concentration, group rates, fairness gaps, flow centrality."""
+"""Tests for hetsim.simulation.measures: concentration, group rates, fairness gaps, flow
+centrality."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.metrics import confusion_matrix
 
-from hetsim.simulation.metrics import (
+from hetsim.simulation.measures import (
     FAIRNESS_NOTIONS,
     accuracy,
     fairness_gap,

@@ -14,22 +14,22 @@ import pytest
 from fairlearn.postprocessing import ThresholdOptimizer
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from hetsim.simulation.capacity import feature_map
-from hetsim.simulation.fairness import (
+from hetsim.simulation.fairness.mitigation import (
     fairness_penalty,
     fit_mitigation,
     group_thresholds,
     reweighing_weights,
 )
-from hetsim.simulation.learning import fit_logistic
-from hetsim.simulation.metrics import fairness_gap, group_rates
-from hetsim.simulation.population import Population
-from hetsim.simulation.post_processing import (
+from hetsim.simulation.fairness.post_processing import (
     ThresholdPolicy,
     apply_thresholds,
     decide,
     threshold_policy,
 )
+from hetsim.simulation.learning.capacity import feature_map
+from hetsim.simulation.learning.logistic import fit_logistic
+from hetsim.simulation.measures import fairness_gap, group_rates
+from hetsim.simulation.population import Population
 from hetsim.simulation.schema import DataSection
 
 SEEDS = range(4)
@@ -296,7 +296,7 @@ def test_roc_hull_vertices_match_scipy() -> None:
     curves from (0, 0) to (1, 1)."""
     from scipy.spatial import ConvexHull
 
-    from hetsim.simulation.equalized_odds import _upper_hull
+    from hetsim.simulation.fairness.equalized_odds import _upper_hull
 
     rng = np.random.default_rng(5)
     x = np.sort(rng.random((40, 30)), axis=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hetsim.simulation.learning import fit_logistic
+from hetsim.simulation.learning.logistic import fit_logistic
 from hetsim.simulation.population import Population
 from hetsim.simulation.schema import DataSection, ShockSpec
 

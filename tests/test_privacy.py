@@ -1,4 +1,4 @@
-"""Tests for simulation.privacy: DP-SGD / DP-GD training of the logistic models (§2.3).
+"""Tests for simulation.privacy.dp_training: DP-SGD / DP-GD training of the logistic models (§2.3).
 
 Claims: each record's influence on a step is clipped; the noise added has the size the
 accountant calibrated; Poisson sampling trains on a random fraction; privacy costs accuracy,
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from hetsim.simulation.capacity import feature_map
-from hetsim.simulation.learning import fit_logistic
-from hetsim.simulation.metrics import group_rates
+from hetsim.simulation.learning.capacity import feature_map
+from hetsim.simulation.learning.logistic import fit_logistic
+from hetsim.simulation.measures import group_rates
 from hetsim.simulation.population import Population
-from hetsim.simulation.privacy import dp_fit_logistic, epsilon_of_release
-from hetsim.simulation.privacy_accounting import noise_multiplier_for
+from hetsim.simulation.privacy.accounting import noise_multiplier_for
+from hetsim.simulation.privacy.dp_training import dp_fit_logistic, epsilon_of_release
 from hetsim.simulation.schema import DataSection
 
 DELTA = 1e-5

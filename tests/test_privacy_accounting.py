@@ -1,4 +1,4 @@
-"""Tests for simulation.privacy_accounting: calibration and composition of DP releases.
+"""Tests for simulation.privacy.accounting: calibration and composition of DP releases.
 
 Claims: calibrated noise spends the target ε and no less noise would; a ledger's cumulative ε
 is what the library's accountant gives for all its releases composed, is bounded below by the
@@ -16,7 +16,7 @@ from dp_accounting import rdp
 from scipy import optimize, stats
 
 from hetsim.scenarios.builder import build_model, load_scenario
-from hetsim.simulation.privacy_accounting import (
+from hetsim.simulation.privacy.accounting import (
     INTEGER_ORDERS,
     DpTraining,
     PrivacyLedger,

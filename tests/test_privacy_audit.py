@@ -1,4 +1,4 @@
-"""Tests for simulation.privacy_audit and the regulator's ε audit (issue 10, item 5).
+"""Tests for simulation.privacy.audit and the regulator's ε audit (issue 10, item 5).
 
 Claims: the audit sees only an opaque training procedure, records and query answers, never ε
 or the noise; with that evidence it tells apart two entities that claim the same ε and add
@@ -16,8 +16,8 @@ import pytest
 
 from hetsim.scenarios.builder import build_model, load_scenario
 from hetsim.simulation.population import Population
-from hetsim.simulation.privacy import dp_fit_logistic
-from hetsim.simulation.privacy_audit import estimate_epsilon_lower_bound
+from hetsim.simulation.privacy.audit import estimate_epsilon_lower_bound
+from hetsim.simulation.privacy.dp_training import dp_fit_logistic
 from hetsim.simulation.schema import DataSection
 
 DELTA = 1e-5

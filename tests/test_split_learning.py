@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 
 from hetsim.scenarios.builder import build_model
-from hetsim.simulation import split_learning
+from hetsim.simulation.learning import split as split_learning
 from tests.conftest import small_scenario
 
 D, H = 5, 8

@@ -1,4 +1,4 @@
-"""Tests for simulation.transfer: fine-tuning, divergence and distillation (§4.2).
+"""Tests for simulation.learning.transfer: fine-tuning, divergence and distillation (§4.2).
 
 Claims: transfer from a similar source beats training from scratch on a small target sample;
 from a very different source (sign-flipped concept) with a strong proximal pull it is worse
@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from hetsim.simulation.capacity import feature_map
-from hetsim.simulation.learning import fit_logistic
+from hetsim.simulation.learning.capacity import feature_map
+from hetsim.simulation.learning.logistic import fit_logistic
+from hetsim.simulation.learning.transfer import (
+    decision_divergence,
+    distill,
+    domain_divergence,
+    finetune,
+)
 from hetsim.simulation.population import Population
 from hetsim.simulation.schema import DataSection
-from hetsim.simulation.transfer import decision_divergence, distill, domain_divergence, finetune
 
 SEEDS = range(5)
 SPEC = DataSection(relational_identity=0.0)

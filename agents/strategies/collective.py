@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.simulation.capacity import to_model_space
+from hetsim.simulation.learning.capacity import to_model_space
 from hetsim.simulation.state import N_FEATURES
 from hetsim.simulation.strategy import Pilot, Strategy, Trial
 

@@ -29,7 +29,7 @@ from hetsim.agents.strategies.fitting import (
     pooled_capacity,
     pooled_records,
 )
-from hetsim.simulation.capacity import to_fit_space
+from hetsim.simulation.learning.capacity import to_fit_space
 from hetsim.simulation.schema import NonNegative, Probability
 from hetsim.simulation.strategy import StrategyParams
 

@@ -13,9 +13,9 @@ from pydantic import Field
 
 from hetsim.agents.strategies.adapted import AdaptedStrategy
 from hetsim.agents.strategies.fitting import adaptation_batches
+from hetsim.simulation.learning.transfer import distill
 from hetsim.simulation.schema import Probability
 from hetsim.simulation.strategy import StrategyParams, access_price
-from hetsim.simulation.transfer import distill
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel

@@ -14,8 +14,8 @@ from pydantic import Field
 
 from hetsim.agents.strategies.collective import CollectiveStrategy
 from hetsim.agents.strategies.fitting import budget, consortia, member_records, pooled_capacity
-from hetsim.simulation.capacity import feature_map, to_fit_space, to_model_space
-from hetsim.simulation.federated import fedavg
+from hetsim.simulation.learning.capacity import feature_map, to_fit_space, to_model_space
+from hetsim.simulation.learning.federated import fedavg
 from hetsim.simulation.schema import Probability
 from hetsim.simulation.strategy import StrategyParams
 

@@ -15,11 +15,11 @@ from pydantic import Field
 
 from hetsim.agents.strategies.adapted import AdaptedStrategy
 from hetsim.agents.strategies.fitting import adaptation_batches
-from hetsim.simulation.capacity import feature_map
-from hetsim.simulation.learning import fit_logistic
+from hetsim.simulation.learning.capacity import feature_map
+from hetsim.simulation.learning.logistic import fit_logistic
+from hetsim.simulation.learning.transfer import decision_divergence, finetune
 from hetsim.simulation.schema import NonNegative, Probability
 from hetsim.simulation.strategy import Pilot, StrategyParams, Trial
-from hetsim.simulation.transfer import decision_divergence, finetune
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel

@@ -1,6 +1,6 @@
 """What the strategies share when they fit a community's records (§4).
 
-Sample budgets (compute × expertise, :mod:`hetsim.simulation.capacity`), stacking fits by
+Sample budgets (compute × expertise, :mod:`hetsim.simulation.learning.capacity`), stacking fits by
 budget, the community's own pre- and in-processing fairness mitigation, and the records each
 member brings to a collective fit. Strategy modules call these; none repeats them.
 """
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hetsim.simulation import fairness
-from hetsim.simulation.capacity import capacity_share, feature_map, sample_budget
+from hetsim.simulation.learning.capacity import capacity_share, feature_map, sample_budget
 from hetsim.simulation.state import MITIGATIONS, N_FEATURES
 
 if TYPE_CHECKING:

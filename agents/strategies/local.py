@@ -1,7 +1,8 @@
 """``local``: a community trains its own model on its own annotated records (§4).
 
 It pays with its own compute: a fit uses at most compute × expertise of its newest records
-(:mod:`hetsim.simulation.capacity`). It is every community's first model and its last resort.
+(:mod:`hetsim.simulation.learning.capacity`). It is every community's first model and its last
+resort.
 With a finite ``communities.values.local_epsilon`` the fit is differentially private (§2.3).
 """
 
@@ -12,8 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hetsim.agents.strategies.fitting import buckets, budget, mitigated_fit_inputs
-from hetsim.simulation.capacity import feature_map, to_fit_space, to_model_space
-from hetsim.simulation.privacy import dp_fit_scenario
+from hetsim.simulation.learning.capacity import feature_map, to_fit_space, to_model_space
+from hetsim.simulation.privacy.dp_training import dp_fit_scenario
 from hetsim.simulation.strategy import Pilot, Strategy, Trial
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from hetsim.agents.strategies.collective import CollectiveStrategy
 from hetsim.agents.strategies.fitting import budget, consortia, pooled_capacity, pooled_records
-from hetsim.simulation.capacity import to_fit_space
+from hetsim.simulation.learning.capacity import to_fit_space
 from hetsim.simulation.schema import Probability
 from hetsim.simulation.strategy import StrategyParams
 

@@ -1,7 +1,7 @@
 """``split``: split learning with an entity's server (§4.3).
 
 The community keeps its raw records and the lower layer of a two-layer network; the server
-keeps the head (:mod:`hetsim.simulation.split_learning`). Training exchanges activations and
+keeps the head (:mod:`hetsim.simulation.learning.split`). Training exchanges activations and
 gradients: the server sees the activations of every record trained on, never a raw record.
 The community cannot decide without the server's head, so the entity controls the deployed
 model (dependency). The community's compute bounds the records its layer processes; the
@@ -17,7 +17,7 @@ from pydantic import Field
 
 from hetsim.agents.strategies.adopt import entity_trial
 from hetsim.agents.strategies.fitting import buckets, budget
-from hetsim.simulation import split_learning
+from hetsim.simulation.learning import split as split_learning
 from hetsim.simulation.population import N_RAW
 from hetsim.simulation.schema import Probability
 from hetsim.simulation.strategy import Pilot, Strategy, StrategyParams, Trial, access_price

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hetsim.simulation.lending_params import LendingParams, expected_utility
+from hetsim.simulation.lending.params import LendingParams, expected_utility
 
 __all__ = ["policy_thresholds", "score_thresholds"]
 

@@ -11,7 +11,7 @@ One round, for every consortium at once:
 1. the server sends its global model ``(W, b)`` to the consortium's clients;
 2. each client minimises its local objective, starting from the global model,
    ``sum_i s_i logloss_i(w, c) + 0.5 * local_l2 * ||w - W||^2 + 0.5 * l2 * (n_j / N) ||w||^2``
-   with a few (``local_steps``) Newton steps of :func:`simulation.learning.fit_logistic`
+   with a few (``local_steps``) Newton steps of :func:`simulation.learning.logistic.fit_logistic`
    (``prior`` = the pull centre, ``coef_init`` = ``W``, ``intercept_init`` = ``b``).  The
    proximal term (FedProx) keeps small clients from running away from the global model; the
    optional ridge ``l2`` is split across clients by sample share ``n_j / N`` so that the
@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from hetsim.simulation.learning import FitResult, fit_logistic
+from hetsim.simulation.learning.logistic import FitResult, fit_logistic
 
 __all__ = ["FedAvgResult", "fedavg"]
 

@@ -13,7 +13,7 @@ and models change. Interest and defaults move the community's money; the applica
 credit-score change enters its satisfaction.
 
 ``lending.decided_by = "oracle"`` runs instead the stand-alone environment of
-:mod:`hetsim.simulation.lending_env` beside the ecosystem, for replications.
+:mod:`hetsim.simulation.lending.environment` beside the ecosystem, for replications.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.simulation import lending_env
 from hetsim.simulation.fairness import MIN_GROUP_ROWS
-from hetsim.simulation.lending_params import LendingParams
-from hetsim.simulation.lending_policy import score_thresholds
+from hetsim.simulation.lending import environment as lending_env
+from hetsim.simulation.lending.params import LendingParams
+from hetsim.simulation.lending.policy import score_thresholds
 from hetsim.simulation.population import N_GROUPS
 from hetsim.simulation.schema import Scenario, ScenarioError
 

@@ -4,7 +4,7 @@ Stages paper §2.3 (fairness is a value, and which notion applies differs by com
 jurisdiction), §2.4.1 (affirmative action: "not every protected group needs the same remedy")
 and §4.2 (a community adapting a model to its own fairness definition with *pre-processing*,
 *in-processing* or *post-processing* techniques, at different costs and with different access
-to the model).  Post-processing lives in :mod:`simulation.post_processing`.
+to the model).  Post-processing lives in :mod:`simulation.fairness.post_processing`.
 
 Batched over ``K`` models (one row of every ``(K, n)`` array per model; padded rows are
 excluded with ``mask``); the notion may differ per model.
@@ -21,7 +21,8 @@ excluded with ``mask``); the notion may differ per model.
 * **in-processing** — :func:`fairness_penalty`, the decision-boundary covariance of Zafar et al.
   (2017a, "Fairness constraints") between group membership and the score, as a quadratic
   penalty ``0.5 * w^T Q w`` on the weights (``quadratic`` argument of
-  :func:`~simulation.learning.fit_logistic`): over every row for demographic parity; over the
+  :func:`~simulation.learning.logistic.fit_logistic`): over every row for demographic parity; over
+  the
   positives (``y = 1``) for equal opportunity, the convex covariance proxy for equal
   true-positive rates (Zafar et al. 2017b, "Disparate mistreatment", restricted to the rows
   the notion conditions on); over the positives *and*, as a separate term, over the negatives
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hetsim.simulation.post_processing import (
+from hetsim.simulation.fairness.post_processing import (
     MIN_GROUP_ROWS,
     NOTIONS,
     apply_thresholds,
@@ -183,7 +184,7 @@ def independence_penalty(
     ``0.5 * w^T Q w = 0.5 * strength * n * (c . w)^2`` with ``Q = strength * n * c c^T`` does
     so softly.  The factor ``n`` (valid rows) makes ``strength`` comparable across sample
     sizes, since the log-loss term of the objective is a sum over rows.  Pass the result as
-    ``quadratic`` to :func:`simulation.learning.fit_logistic`.
+    ``quadratic`` to :func:`simulation.learning.logistic.fit_logistic`.
 
     Args:
         X: ``(K, n, d)`` model features.

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.simulation import post_processing
+from hetsim.simulation.fairness import ThresholdPolicy, decide
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
@@ -140,8 +140,6 @@ def measure_markets(
         peer = peers[rows, t]
         score = model.deployed_scores(peer, x[rows])
         group = np.where(protects_b[peer, None], b[rows], a[rows])
-        rule = post_processing.ThresholdPolicy(
-            com.threshold_cuts[peer], com.threshold_weights[peer]
-        )
-        decisions[rows, t] = post_processing.decide(score, group, rule, rng)
+        rule = ThresholdPolicy(com.threshold_cuts[peer], com.threshold_weights[peer])
+        decisions[rows, t] = decide(score, group, rule, rng)
     return measure(decisions, y, valid)

@@ -2,7 +2,8 @@
 
 Agents submit what they want trained (their data, sample weights, warm start, prior); the
 service pads and stacks requests of the same feature width and fits them together with the
-batched Newton solver of :mod:`simulation.learning`, then charges the floating-point work as
+batched Newton solver of :mod:`simulation.learning.logistic`, then charges the floating-point work
+as
 energy (§2.2: training costs compute and energy).
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from hetsim.simulation.learning import FitResult, fit_logistic, training_flops
+from hetsim.simulation.learning.logistic import FitResult, fit_logistic, training_flops
 
 
 @dataclass

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hetsim.simulation.capacity import N_EXTRA
-from hetsim.simulation.learning import FitResult, fit_logistic, predict_proba
+from hetsim.simulation.learning.capacity import N_EXTRA
+from hetsim.simulation.learning.logistic import FitResult, fit_logistic, predict_proba
 
 __all__ = ["decision_divergence", "distill", "domain_divergence", "finetune"]
 
@@ -56,7 +56,7 @@ def finetune(
         max_iter: Newton iterations.
 
     Returns:
-        The fine-tuned :class:`~simulation.learning.FitResult`.
+        The fine-tuned :class:`~simulation.learning.logistic.FitResult`.
     """
     prior = np.asarray(pretrained_coef, dtype=np.float64)
     return fit_logistic(
@@ -142,7 +142,7 @@ def distill(
     The teacher labels each local record softly, ``sigmoid(logit / temperature)``; the
     student is an L2 logistic model fitted to those soft labels.  A low-capacity student (its
     ``student_capacity_mask`` entry False) sees the local features with the last
-    :data:`simulation.capacity.N_EXTRA` (nonlinear) columns zeroed, exactly as
+    :data:`simulation.learning.capacity.N_EXTRA` (nonlinear) columns zeroed, exactly as
     ``feature_map(x, False)``, so its weights on them stay 0: it can mimic a low-capacity
     teacher exactly but only approximate a teacher that uses the nonlinear features.
 
@@ -158,7 +158,7 @@ def distill(
         max_iter: Newton iterations.
 
     Returns:
-        The student's :class:`~simulation.learning.FitResult` (in the same ``d``-column
+        The student's :class:`~simulation.learning.logistic.FitResult` (in the same ``d``-column
         layout; zeroed columns have weight 0).
     """
     if not temperature > 0:

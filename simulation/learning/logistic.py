@@ -35,7 +35,7 @@ penalty into a proximal term, which is how fine-tuning a pretrained model
 (foundation-model weights as the prior) is expressed.  The optional quadratic
 penalty ``0.5 * w^T Q_k w`` (``Q_k`` a ``(d, d)`` PSD matrix, weights only) is
 how in-processing fairness constraints are expressed as penalties (e.g. the
-decision-boundary covariance penalty of :mod:`simulation.fairness`).
+decision-boundary covariance penalty of :mod:`simulation.fairness.mitigation`).
 
 The tiny ridge ``INTERCEPT_RIDGE = 1e-10`` on the intercept is a guard: when a
 model's labels are all of one class the unpenalised optimum has an infinite

@@ -1,8 +1,9 @@
 """Parameters of the delayed-impact lending model (Liu et al. 2018, as in ml-fairness-gym).
 
 Validated, frozen and hashable: one :class:`LendingParams` describes a stand-alone environment
-(:mod:`hetsim.simulation.lending_env`) or the lending domain inside the ecosystem
-(:mod:`hetsim.simulation.lending`). The expected-utility and outcome curves of Liu et al. are
+(:mod:`hetsim.simulation.lending.environment`) or the lending domain inside the ecosystem
+(:mod:`hetsim.simulation.lending.ecosystem`). The expected-utility and outcome curves of Liu et al.
+are
 functions of the parameters alone.
 """
 

@@ -80,8 +80,8 @@ from typing import Protocol
 
 import numpy as np
 
-from hetsim.simulation.lending_params import ROW_SUM_TOL, LendingParams, mean_repayment_probability
-from hetsim.simulation.lending_policy import policy_thresholds
+from hetsim.simulation.lending.params import ROW_SUM_TOL, LendingParams, mean_repayment_probability
+from hetsim.simulation.lending.policy import policy_thresholds
 
 __all__ = [
     "CreditShift",

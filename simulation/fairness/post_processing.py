@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hetsim.simulation.equalized_odds import N_CUTS, hardt_mixture
+from hetsim.simulation.fairness.equalized_odds import N_CUTS, hardt_mixture
 
 __all__ = [
     "MIN_GROUP_ROWS",
@@ -39,7 +39,7 @@ __all__ = [
     "threshold_policy",
 ]
 
-#: Notions understood here (the names of :data:`simulation.metrics.FAIRNESS_NOTIONS`).
+#: Notions understood here (the names of :data:`simulation.measures.group_rates.FAIRNESS_NOTIONS`).
 NOTIONS: tuple[str, ...] = (
     "demographic_parity",
     "equal_opportunity",

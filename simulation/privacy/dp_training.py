@@ -18,7 +18,7 @@ Mechanism: the DP-SGD of Abadi et al. (2016), batched over ``K`` models.  Each o
 
 The noise multiplier ``z`` for a target ``(epsilon, delta)`` over the ``T`` planned steps is
 calibrated with the RDP accountant of ``dp-accounting``
-(:func:`~simulation.privacy_accounting.noise_multiplier_for`); with ``q = 1`` it does not depend
+(:func:`~simulation.privacy.accounting.noise_multiplier_for`); with ``q = 1`` it does not depend
 on ``n``.  The step size and the initial point are data-independent (a warm start from a previous
 release is post-processing of that release, whose ε the holder has already spent), and the
 returned model is post-processing of the noisy gradients.
@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from hetsim.simulation.learning import FitResult, fit_logistic
-from hetsim.simulation.privacy_accounting import DpTraining, epsilon_of, noise_multiplier_for
+from hetsim.simulation.privacy.accounting import DpTraining, epsilon_of, noise_multiplier_for
 from hetsim.simulation.schema import LearningSection
 
 __all__ = [
@@ -67,9 +67,10 @@ def dp_fit_logistic(
     """Fit ``K`` logistic models with DP-SGD (full-batch DP-GD when ``sampling_rate`` is 1).
 
     Minimises the mean log-loss plus ``0.5 * l2 / n * ||w||^2`` (the objective of
-    :func:`~simulation.learning.fit_logistic` divided by ``n``) with ``epochs`` noisy,
+    :func:`~simulation.learning.logistic.fit_logistic` divided by ``n``) with ``epochs`` noisy,
     clipped gradient steps; see the module docstring for the mechanism.  Models whose
-    ``epsilon`` is ``inf`` are fitted without noise by :func:`~simulation.learning.fit_logistic`
+    ``epsilon`` is ``inf`` are fitted without noise by
+    :func:`~simulation.learning.logistic.fit_logistic`
     (exact Newton, no clipping).
 
     Args:
@@ -90,9 +91,9 @@ def dp_fit_logistic(
         sampling_rate: Poisson sampling rate ``q`` of each step, in ``(0, 1]``.
 
     Returns:
-        ``(fit, trainings)``: a :class:`~simulation.learning.FitResult` (``n_iter`` = steps
+        ``(fit, trainings)``: a :class:`~simulation.learning.logistic.FitResult` (``n_iter`` = steps
         taken, ``converged`` False for noisy models, which stop after ``epochs`` steps by
-        design) and, per model, the :class:`~simulation.privacy_accounting.DpTraining` really
+        design) and, per model, the :class:`~simulation.privacy.accounting.DpTraining` really
         run (its actual noise multiplier), or ``None`` for a fit without noise.
     """
     X = np.asarray(X, dtype=np.float64)

@@ -7,7 +7,7 @@ group's ROC convex hull; a group reaches it by mixing the two hull vertices arou
 probability ``x*`` (the diagonal point).  The point maximises accuracy on the lowest hull, as
 fairlearn's ``ThresholdOptimizer(constraints="equalized_odds")`` does.  Everything is batched
 over ``K`` models and ``G`` groups with fixed-size arrays (no loop over models or groups).
-No random numbers are used here; :func:`simulation.post_processing.decide` draws them.
+No random numbers are used here; :func:`simulation.fairness.post_processing.decide` draws them.
 """
 
 from __future__ import annotations

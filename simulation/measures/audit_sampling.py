@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from hetsim.simulation import metrics
-from hetsim.simulation.capacity import decision_scores
+from hetsim.simulation.learning import decision_scores
+from hetsim.simulation.measures.group_rates import GroupRates, fairness_gap, group_rates
 from hetsim.simulation.population import N_GROUPS
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def confusion_counts(
     y: np.ndarray, decision: np.ndarray, group: np.ndarray, keep: np.ndarray | None = None
 ) -> np.ndarray:
     """(k, G, 4) counts of tn, fp, fn, tp per row and group, over the people ``keep`` marks."""
-    rates = metrics.group_rates(y, decision, group, N_GROUPS, mask=keep)
+    rates = group_rates(y, decision, group, N_GROUPS, mask=keep)
     return np.stack([rates.tn, rates.fp, rates.fn, rates.tp], axis=-1)
 
 
@@ -108,7 +108,7 @@ def gaps(counts: np.ndarray, notion: str) -> np.ndarray:
     tn, fp, fn, tp = (counts[..., c] for c in range(4))
     n = counts.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rates = metrics.GroupRates(
+        rates = GroupRates(
             n=n,
             tp=tp,
             fp=fp,
@@ -119,7 +119,7 @@ def gaps(counts: np.ndarray, notion: str) -> np.ndarray:
             fpr=np.where(fp + tn > 0, fp / (fp + tn), np.nan),
             selection_rate=np.where(n > 0, (tp + fp) / n, np.nan),
         )
-    return metrics.fairness_gap(rates, notion)
+    return fairness_gap(rates, notion)
 
 
 def evaluate(
