@@ -13,24 +13,45 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: run test lint format bench claims clean
+.PHONY: run test lint format typecheck bench claims clean FORCE
+
+# The install is editable in setuptools' strict mode: a tree of links to the source files under
+# build/, so editors, type checkers and other static tools resolve hetsim.simulation.model to
+# simulation/model.py (the default mode maps the four folders with an import hook that static
+# tools never run). A link tree holds the files that existed when it was made: it is remade
+# whenever a module or scenario file is added or removed.
+SOURCES := $(shell git ls-files --cached --others --exclude-standard -- \
+	hetsim simulation agents scenarios analysis 2>/dev/null | grep -E '\.(py|toml)$$' | sort)
+LINKS := $(VENV)/.links
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY312)" || { echo "Python 3.12 not found (install it, e.g. pyenv install 3.12)"; exit 1; }
 	test -x $(BIN)/python || $(PY312) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
+	echo "$(SOURCES)" > $(LINKS)
 	touch $(STAMP)
 
+$(LINKS).check: $(STAMP) FORCE
+	@echo "$(SOURCES)" | cmp -s - $(LINKS) || { \
+	  echo "source files added or removed: relinking the editable install"; \
+	  $(BIN)/python -m pip install --quiet --no-deps -e . --config-settings editable_mode=strict \
+	    && echo "$(SOURCES)" > $(LINKS); }
+
 ## run: run the default scenario, write results/ and print a summary
-run: $(STAMP)
+run: $(LINKS).check
 	$(BIN)/hetsim run $(SCENARIO)
 
 ## test: lint and run the whole test suite
-test: $(STAMP)
+test: $(LINKS).check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	MYPYPATH=$$(echo build/__editable__.hetsim-*) $(BIN)/mypy --python-executable $(BIN)/python
 	$(BIN)/python -m pytest
+
+## typecheck: mypy over the packages (configured in pyproject.toml)
+typecheck: $(LINKS).check
+	MYPYPATH=$$(echo build/__editable__.hetsim-*) $(BIN)/mypy --python-executable $(BIN)/python
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

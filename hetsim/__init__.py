@@ -5,6 +5,12 @@ The Python API (``hetsim.run``, ``hetsim.compare``, … — see docs/api.md) liv
 one layer (``hetsim.simulation``) never pulls in the others.
 """
 
+from pkgutil import extend_path
+
+# Python started in a source checkout finds this folder first, without the layers beside it;
+# the editable install's link tree (build/__editable__.*, on sys.path) holds them all.
+__path__ = extend_path(__path__, __name__)
+
 __version__ = "0.1.0"
 
 _API = (

@@ -176,7 +176,8 @@ class Ledger:
         """This step's flows as arrays (kind index, source org, target org, amount), summed."""
         if self._summed is None:
             self._summed = self._sum_flows()
-        return self._summed
+        kind, source, target, amount = self._summed
+        return kind, source, target, amount
 
     def _sum_flows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         if not self._flows:

@@ -22,6 +22,7 @@ from hetsim.simulation.economy.compute_market import ComputeMarket
 from hetsim.simulation.learning.capacity import decision_scores
 from hetsim.simulation.learning.training import TrainingService
 from hetsim.simulation.ledger import Ledger
+from hetsim.simulation.lending.environment import LendingStepRecord
 from hetsim.simulation.population import N_GROUPS, Population
 from hetsim.simulation.recorder import Recorder
 from hetsim.simulation.roles import PHASES, Role
@@ -109,7 +110,7 @@ class EcosystemModel(mesa.Model):
         for strategy in self.strategies:
             strategy.setup(self)
         self.lending = lending.domain(scenario, c)  # None unless the scenario lends
-        self.lending_record = None
+        self.lending_record: lending.LendingOutcome | LendingStepRecord | None = None
         self._seed_data()
         self.ledger.start_step()
         self._run_phase("train")
@@ -129,7 +130,7 @@ class EcosystemModel(mesa.Model):
         terms held in arrays are re-read by each role's :meth:`Role.adopt_scenario` hook.
         """
         self._spec = scenario
-        if getattr(self, "members", None) is None:
+        if getattr(self, "members", None) is None or self.members is None:
             return  # still being built
         for section in sorted(self.roles, key=lambda name: name != "regulators"):
             self.roles[section].adopt_scenario(self, self.members[section])
@@ -151,7 +152,11 @@ class EcosystemModel(mesa.Model):
         if before is not None:
             before()
         for section, role in self.roles.items():
-            members = self.agents_by_type.get(role) if self.members.get(section) else None
+            members = (
+                self.agents_by_type.get(role)
+                if self.members and self.members.get(section)
+                else None
+            )
             if members is not None:
                 role.act(phase, self, members)
         after = getattr(self, f"_after_{phase}", None)

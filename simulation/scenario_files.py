@@ -9,7 +9,7 @@ key, the value and what is allowed.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -40,7 +40,7 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
     return sorted(getattr(model, "model_fields", {}))
 
 
-def _describe(error: dict[str, Any]) -> tuple[str, str]:
+def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     loc = tuple(error["loc"])
     key = ".".join(str(p) for p in loc)
     if error["type"] == "extra_forbidden":

@@ -167,6 +167,7 @@ class Strategy:
         if self._params_of is not model.spec:
             self._params = self.Params(**model.spec.strategy.get(self.name, {}))
             self._params_of = model.spec
+        assert self._params is not None
         return self._params
 
     # ------------------------------------------------------------------ set-up

@@ -39,7 +39,7 @@ def source_fingerprint() -> str:
 
     digest = hashlib.sha256()
     for package in (hetsim.simulation, hetsim.agents, hetsim.scenarios):
-        root = Path(package.__file__).parent
+        root = Path(package.__file__).resolve().parent  # the source, not an install's links
         for path in sorted(root.rglob("*")):
             if path.suffix in (".py", ".toml"):
                 digest.update(str(path.relative_to(root)).encode())

@@ -46,7 +46,7 @@ def capacity_share(compute: np.ndarray | float, half: float) -> np.ndarray:
     compute = np.maximum(np.asarray(compute, dtype=float), 0.0)
     if half <= 0:
         return np.ones_like(compute)
-    return compute / (compute + half)
+    return np.asarray(compute / (compute + half))
 
 
 def to_model_space(coef: np.ndarray, capacity: np.ndarray) -> np.ndarray:

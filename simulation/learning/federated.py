@@ -110,8 +110,11 @@ def fedavg(
     if participation < 1.0 and rng is None:
         raise ValueError("partial participation needs an rng")
     G = len(members)
-    client = np.concatenate([np.asarray(m, dtype=np.int64) for m in members]) if G else []
-    client = np.asarray(client, dtype=np.int64)
+    client = (
+        np.concatenate([np.asarray(m, dtype=np.int64) for m in members])
+        if G
+        else np.zeros(0, dtype=np.int64)
+    )
     if client.size and (client.min() < 0 or client.max() >= C):
         raise ValueError("member indices out of range")
     cons = np.repeat(np.arange(G), [len(m) for m in members])  # pair -> consortium
@@ -143,6 +146,7 @@ def fedavg(
         )
         part = count.copy()
         if participation < 1.0:
+            assert rng is not None  # checked above
             part *= rng.random(count.size) < participation
         mass = np.bincount(cons, weights=part, minlength=G)
         has = mass > 0
@@ -151,4 +155,5 @@ def fedavg(
         new_b = np.bincount(cons, weights=part * local.intercept, minlength=G)
         coef[has] = new_w[has] / mass[has, None]
         icpt[has] = new_b[has] / mass[has]
+    assert local is not None  # rounds >= 1
     return FedAvgResult(coef=coef, intercept=icpt, local=local)

@@ -154,7 +154,7 @@ class TrainingService:
             coef_init=req.coef_init,
             intercept_init=req.intercept_init,
             max_iter=self.max_iter,
-            **({"quadratic": req.quadratic} if req.quadratic is not None else {}),
+            quadratic=req.quadratic,
         )
         used = (req.weight > 0).sum(axis=1)
         flops = np.where(used > 0, training_flops(used, d, fit.n_iter), 0.0)
@@ -180,7 +180,7 @@ def _stack(reqs: list[FitRequest]) -> FitRequest:
         X[i, :m], y[i, :m], w[i, :m] = r.X[0], r.y[0], r.weight[0]
         if r.prior is not None:
             prior[i] = r.prior[0]
-        if warm:
+        if warm and r.coef_init is not None:
             coef[i] = r.coef_init[0]
             intercept[i] = r.intercept_init[0] if r.intercept_init is not None else 0.0
     has_prior = any(r.prior is not None for r in reqs)
