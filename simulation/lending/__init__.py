@@ -12,6 +12,7 @@ from hetsim.simulation.lending.ecosystem import (
     EcosystemLending,
     LendingOutcome,
     domain,
+    lending_params,
 )
 from hetsim.simulation.lending.params import (
     POLICIES,
@@ -31,6 +32,7 @@ __all__ = [
     "domain",
     "expected_repayment_probability_change",
     "expected_utility",
+    "lending_params",
     "mean_repayment_probability",
     "policy_thresholds",
     "score_thresholds",
