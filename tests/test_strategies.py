@@ -98,6 +98,7 @@ def names_in(path: Path) -> set[str]:
     [
         "simulation/model.py",
         "simulation/recorder.py",
+        "simulation/measures/columns.py",
         *sorted(f"simulation/state/{p.name}" for p in (ROOT / "simulation/state").glob("*.py")),
         "agents/community.py",
         "agents/large_entity.py",
