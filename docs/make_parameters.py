@@ -21,7 +21,8 @@ from hetsim.simulation.schema import Scenario
 PAGE = Path(__file__).with_name("parameters.md")
 HEADER = """# Scenario parameters
 
-Every key of a scenario, generated from the schema (`simulation/schema.py`) by
+Every key of a scenario, generated from the schema (`simulation/schema/`, one module per
+section: `regulators.*` is defined in `simulation/schema/regulators.py`) by
 `python docs/make_parameters.py`; a test keeps this page in sync. A scenario file sets any of
 them (TOML tables are the sections), an intervention patches them, and `--set key=value`
 overrides them on the command line. Sweeps and sensitivity analysis reach every one.

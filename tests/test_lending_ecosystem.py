@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from hetsim.scenarios.builder import build_model, load_scenario
-from hetsim.simulation import lending
+from hetsim.simulation.lending.ecosystem import lending_params
 from hetsim.simulation.lending.params import LendingParams
 from hetsim.simulation.population import Population
 from hetsim.simulation.schema import DataSection, ScenarioError
@@ -193,7 +193,7 @@ def test_every_stand_alone_parameter_is_reachable_from_a_scenario():
     scenario = load_scenario(
         "lending_delayed_impact", [f"lending.{key}={value}" for key, value in values.items()]
     )
-    params = lending.lending_params(scenario)
+    params = lending_params(scenario)
     assert params.fairness_grid_size == 51 and params.burn_in == 4
     assert params.applicants_per_step == 7 and params.group_shares == (0.4, 0.6)
 

@@ -98,7 +98,8 @@ def names_in(path: Path) -> set[str]:
     [
         "simulation/model.py",
         "simulation/recorder.py",
-        "simulation/state.py",
+        "simulation/measures/columns.py",
+        *sorted(f"simulation/state/{p.name}" for p in (ROOT / "simulation/state").glob("*.py")),
         "agents/community.py",
         "agents/large_entity.py",
         "agents/regulator.py",

@@ -3,7 +3,8 @@
 The delayed-impact credit model of Liu et al. (2018), as in ml-fairness-gym: its parameters
 (:mod:`.params`), the lender's policies, a threshold per group maximising profit under a
 fairness constraint (:mod:`.policy`), the stand-alone environment used for replications
-(:mod:`.environment`), and lending inside the ecosystem, where each community lends with the
+(:mod:`.environment`: its step; its state and records in :mod:`.records`, how loans move scores
+in :mod:`.updaters`), and lending inside the ecosystem, where each community lends with the
 model it deploys and repayment moves its people's credit scores (:mod:`.ecosystem`).
 """
 

@@ -70,18 +70,24 @@ the second form community ``c`` only ever draws from its own generator, in
 the same order as a one-community run would, so running ``C`` communities
 together equals running each alone with its generator (the dynamics
 themselves are vectorised either way).
+
+Modules
+-------
+This module is the step; the state, :func:`init_state` and the step record live in
+:mod:`.records`, the score dynamics (:class:`CreditShift`, :class:`NoShift`) in
+:mod:`.updaters`. Every name is importable from here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 
 from hetsim.simulation.lending.params import ROW_SUM_TOL, LendingParams, mean_repayment_probability
 from hetsim.simulation.lending.policy import policy_thresholds
+from hetsim.simulation.lending.records import LendingState, LendingStepRecord, init_state
+from hetsim.simulation.lending.updaters import CreditShift, DistributionUpdater, NoShift
 
 __all__ = [
     "CreditShift",
@@ -92,187 +98,6 @@ __all__ = [
     "init_state",
     "step",
 ]
-
-
-@dataclass
-class LendingState:
-    """Mutable state of ``C`` lending communities.
-
-    Attributes:
-        distribution: ``(C, G, K)`` score distribution per community and group.
-        group_shares: ``(C, G)`` group shares per community.
-        cumulative_loans: ``(C, G)`` loans made so far.
-        cumulative_true_positives: ``(C, G)`` approved applicants who repaid.
-        cumulative_positives: ``(C, G)`` applicants (approved or not) who would
-            repay; every applicant's would-repay outcome is drawn.
-        cumulative_profit: ``(C,)`` lender profit so far.
-        steps: number of steps taken.
-    """
-
-    distribution: np.ndarray
-    group_shares: np.ndarray
-    cumulative_loans: np.ndarray
-    cumulative_true_positives: np.ndarray
-    cumulative_positives: np.ndarray
-    cumulative_profit: np.ndarray
-    steps: int = 0
-
-    @property
-    def n_communities(self) -> int:
-        return int(self.distribution.shape[0])
-
-
-@dataclass(frozen=True)
-class LendingStepRecord:
-    """What happened in one :func:`step`, per community (and group).
-
-    Attributes:
-        applicants: ``(C, G)`` applicants drawn.
-        loans: ``(C, G)`` applicants approved.
-        repaid: ``(C, G)`` approved applicants who repaid.
-        defaulted: ``(C, G)`` approved applicants who defaulted.
-        mean_repayment_probability: ``(C, G)`` ``sum_k dist * p`` of the
-            distribution after this step's update.
-        mean_score: ``(C, G)`` mean cluster index after this step's update
-            (Liu et al.'s mean score, in cluster units).
-        cumulative_tpr: ``(C, G)`` cumulative true positives / cumulative
-            positives (NaN while there have been no positives).
-        threshold_cluster: ``(C, G)`` threshold cluster used this step.
-        boundary_probability: ``(C, G)`` approval probability of the threshold
-            cluster used this step.
-        bank_profit: ``(C,)`` lender profit this step.
-        score_distribution: ``(C, G, K)`` copy of the distribution after the update.
-    """
-
-    applicants: np.ndarray
-    loans: np.ndarray
-    repaid: np.ndarray
-    defaulted: np.ndarray
-    mean_repayment_probability: np.ndarray
-    mean_score: np.ndarray
-    cumulative_tpr: np.ndarray
-    threshold_cluster: np.ndarray
-    boundary_probability: np.ndarray
-    bank_profit: np.ndarray
-    score_distribution: np.ndarray = field(repr=False)
-
-    def columns(self) -> dict[str, np.ndarray]:
-        """``(C, G)`` arrays by column name for ``lending.parquet`` (scores ``score_0`` ...)."""
-        out = {
-            "applicants": self.applicants,
-            "loans": self.loans,
-            "repaid": self.repaid,
-            "defaulted": self.defaulted,
-            "mean_repayment_probability": self.mean_repayment_probability,
-            "mean_score": self.mean_score,
-            "cumulative_tpr": self.cumulative_tpr,
-        }
-        for k in range(self.score_distribution.shape[-1]):
-            out[f"score_{k}"] = self.score_distribution[..., k]
-        return out
-
-
-def init_state(params: LendingParams, n_communities: int) -> LendingState:
-    """``n_communities`` identical communities at ``params``' initial distributions.
-
-    The arrays are owned by the state; callers may overwrite
-    ``state.distribution`` / ``state.group_shares`` rows to make communities
-    differ (rows must stay non-negative and sum to 1).
-    """
-    if isinstance(n_communities, bool) or not isinstance(n_communities, int | np.integer):
-        raise ValueError(f"n_communities must be an integer >= 1, got {n_communities!r}")
-    if n_communities < 1:
-        raise ValueError(f"n_communities must be an integer >= 1, got {n_communities!r}")
-    C, G = int(n_communities), params.n_groups
-    dist = np.broadcast_to(np.asarray(params.initial_distribution), (C, G, params.n_clusters))
-    shares = np.broadcast_to(np.asarray(params.group_shares), (C, G))
-    return LendingState(
-        distribution=dist.copy(),
-        group_shares=shares.copy(),
-        cumulative_loans=np.zeros((C, G), dtype=np.int64),
-        cumulative_true_positives=np.zeros((C, G), dtype=np.int64),
-        cumulative_positives=np.zeros((C, G), dtype=np.int64),
-        cumulative_profit=np.zeros(C),
-    )
-
-
-# --------------------------------------------------------------------------- updaters
-
-
-class DistributionUpdater(Protocol):
-    """How loan outcomes change the score distributions (ml-fairness-gym's StateUpdater).
-
-    ``update`` mutates ``distribution`` ``(C, G, K)`` in place given the counts
-    ``repaid`` and ``defaulted`` ``(C, G, K)`` of this step's approved
-    applicants by the cluster they were in.
-    """
-
-    def update(
-        self,
-        distribution: np.ndarray,
-        repaid: np.ndarray,
-        defaulted: np.ndarray,
-        params: LendingParams,
-    ) -> None: ...
-
-
-@dataclass(frozen=True)
-class CreditShift:
-    """ml-fairness-gym's ``_CreditShift``, applied to all of a step's loans at once.
-
-    Each repayment in cluster ``k`` moves ``shift_increment`` of the group's
-    mass from ``k`` to ``k + 1``, each default from ``k`` to ``k - 1``, clamped
-    at the ends (a repayment in the top cluster or a default in the bottom one
-    moves nothing).  The moves of one step are applied together against the
-    start-of-step distribution: if a cluster's requested outflow exceeds its
-    mass, the outflow is capped at the mass and split between up and down
-    moves in proportion to the requests (with one applicant per step this is
-    ml-fairness-gym's ``min(shift, mass)``).  Rows are then clipped at 0 and
-    renormalised to sum to 1.
-    """
-
-    def update(
-        self,
-        distribution: np.ndarray,
-        repaid: np.ndarray,
-        defaulted: np.ndarray,
-        params: LendingParams,
-    ) -> None:
-        shift = params.shift_increment
-        if shift == 0.0:
-            return
-        up = repaid.astype(np.float64)
-        down = defaulted.astype(np.float64)
-        up[..., -1] = 0.0  # clamped: no move from the top cluster
-        down[..., 0] = 0.0  # clamped: no move from the bottom cluster
-        requested = shift * (up + down)
-        mass = distribution
-        scale = np.where(requested > mass, mass / np.where(requested > 0, requested, 1.0), 1.0)
-        up_flow = shift * up * scale
-        down_flow = shift * down * scale
-        new = mass - up_flow - down_flow
-        new[..., 1:] += up_flow[..., :-1]
-        new[..., :-1] += down_flow[..., 1:]
-        np.clip(new, 0.0, None, out=new)
-        moved = np.any(requested > 0, axis=-1)  # rows without moves stay bit-identical
-        distribution[moved] = new[moved] / new[moved].sum(axis=-1, keepdims=True)
-
-
-@dataclass(frozen=True)
-class NoShift:
-    """Loans change nothing (ml-fairness-gym's ``NoUpdate``): a static population."""
-
-    def update(
-        self,
-        distribution: np.ndarray,
-        repaid: np.ndarray,
-        defaulted: np.ndarray,
-        params: LendingParams,
-    ) -> None:
-        return None
-
-
-# --------------------------------------------------------------------------- step
 
 
 def _draw(

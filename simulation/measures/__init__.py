@@ -6,7 +6,8 @@ Power concentration of holdings and centrality in the flow network (:mod:`.conce
 market (:mod:`.ecosystem`, §3 dependency, after Toups, Bommasani et al. 2023); and the
 evaluation protocol by which entities report and regulators audit a mandated gap on a sample,
 with its sampling error (:mod:`.audit_sampling`, §3 washing). The recorder
-(:mod:`hetsim.simulation.recorder`) turns them into a run's tables.
+(:mod:`hetsim.simulation.recorder`) turns them into a run's tables, whose columns
+:mod:`.columns` describes.
 """
 
 from hetsim.simulation.measures.concentration import (

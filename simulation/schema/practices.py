@@ -1,0 +1,50 @@
+"""The ``[practices]`` section: developers' practices per organisation (Balayn & Gadiraju 2025)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from hetsim.simulation.schema.base import NonNegative, Probability, Section
+
+Mitigation = Literal["none", "reweighing", "penalty", "thresholds"]
+
+
+class PracticesSection(Section):
+    """Developers' practices (Balayn & Gadiraju 2025): drawn per organisation, no standard."""
+
+    fairness_check: Probability = Field(0.4, description="mean chance to check fairness a step")
+    mitigations: dict[Mitigation, NonNegative] = Field(
+        default_factory=lambda: {"none": 1.0, "reweighing": 1.0, "penalty": 1.0, "thresholds": 1.0},
+        description="relative frequency of each mitigation among organisations",
+    )
+    documentation: Probability = Field(0.3, description="share documenting data (datasheets)")
+    energy_awareness: Probability = Field(0.3, description="share retraining only when needed")
+    penalty_strength: NonNegative = Field(5.0, description="strength of in-processing penalty")
+    concentration: float = Field(
+        4.0,
+        gt=0.0,
+        le=1000.0,
+        description="how tightly organisations' practices cluster around the means: a Beta "
+        "distribution with this sum of parameters (4: a wide spread, as Balayn & Gadiraju find "
+        "no standard)",
+    )
+    check_threshold: Probability = Field(
+        0.1,
+        description="fairness gap above which an entity's own check sets off its mitigation "
+        "(the default mandated threshold)",
+    )
+    energy_aware_every: int = Field(
+        4, ge=1, le=1000, description="an energy-aware team retrains every this many steps"
+    )
+
+    @field_validator("mitigations")
+    @classmethod
+    def _some_mitigation(cls, value: dict[str, float]) -> dict[str, float]:
+        if sum(value.values()) <= 0:
+            raise ValueError(
+                "at least one mitigation needs a positive frequency "
+                "(e.g. {none = 1.0} for organisations that never mitigate)"
+            )
+        return value
