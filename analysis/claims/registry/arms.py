@@ -22,3 +22,6 @@ EARLY_INFLUX = (
     'data.shocks=[{step = 10, kind = "group_share", fraction = 0.5, size = 0.5}, '
     '{step = 10, kind = "covariate", fraction = 0.5, size = -0.3}]',
 )
+# Fairness washing as a decision (§3), switched off: a fixed propensity to wash.
+FIXED_WASHING = ('large_entities.washing_rule="fixed"',)
+FIXED_WASHING_TEXT = "washing is a fixed propensity, not a decision weighing expected sanctions"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hetsim.analysis.claims.model import Arm, Claim
-from hetsim.analysis.claims.registry.arms import PATCHWORK, SQ
+from hetsim.analysis.claims.registry.arms import FIXED_WASHING, FIXED_WASHING_TEXT, PATCHWORK, SQ
 
 CLAIMS: tuple[Claim, ...] = (
     Claim(
@@ -15,8 +15,8 @@ CLAIMS: tuple[Claim, ...] = (
         direction=-1,
         treatment=Arm("regulatory_patchwork", ("documentation",)),
         control=PATCHWORK,
-        ablation=('large_entities.washing_rule="fixed"',),
-        ablation_text="washing is a fixed propensity, not a decision weighing expected sanctions",
+        ablation=FIXED_WASHING,
+        ablation_text=FIXED_WASHING_TEXT,
     ),
     Claim(
         id="documentation_ends_washing",
@@ -27,7 +27,7 @@ CLAIMS: tuple[Claim, ...] = (
         direction=-1,
         treatment=Arm("status_quo", ("documentation",)),
         control=SQ,
-        ablation=('large_entities.washing_rule="fixed"',),
-        ablation_text="washing is a fixed propensity, not a decision weighing expected sanctions",
+        ablation=FIXED_WASHING,
+        ablation_text=FIXED_WASHING_TEXT,
     ),
 )

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from hetsim.analysis.claims.model import Arm, Claim
-from hetsim.analysis.claims.registry.arms import NO_SCALING, NO_SCALING_TEXT, PATCHWORK, SQ
+from hetsim.analysis.claims.registry.arms import (
+    FIXED_WASHING,
+    FIXED_WASHING_TEXT,
+    NO_SCALING,
+    NO_SCALING_TEXT,
+    PATCHWORK,
+    SQ,
+)
 
 CLAIMS: tuple[Claim, ...] = (
     Claim(
@@ -67,8 +74,8 @@ CLAIMS: tuple[Claim, ...] = (
         direction=-1,
         treatment=Arm("regulatory_patchwork", ("audit_regime",)),
         control=PATCHWORK,
-        ablation=('large_entities.washing_rule="fixed"',),
-        ablation_text="washing is a fixed propensity, not a decision weighing expected sanctions",
+        ablation=FIXED_WASHING,
+        ablation_text=FIXED_WASHING_TEXT,
     ),
     Claim(
         id="values_homogenise",
@@ -109,8 +116,8 @@ CLAIMS: tuple[Claim, ...] = (
         treatment=PATCHWORK,
         control=None,
         summary="rise",
-        ablation=('large_entities.washing_rule="fixed"',),
-        ablation_text="washing is a fixed propensity, not a decision weighing expected sanctions",
+        ablation=FIXED_WASHING,
+        ablation_text=FIXED_WASHING_TEXT,
     ),
     Claim(
         id="mandate_finds_closed_models",
