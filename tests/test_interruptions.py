@@ -194,13 +194,13 @@ def serve(reply: bytes | None) -> tuple[socket.socket, str]:
 def test_a_scheduler_that_does_not_speak_dask_is_an_error_not_a_hang(reply):
     from distributed import Client
 
-    from hetsim.analysis.executors import _connect
+    from hetsim.analysis.cluster import connect
     from hetsim.simulation.schema import ScenarioError
 
     server, address = serve(reply)
     try:
         with pytest.raises(ScenarioError, match="cannot connect"):
-            _connect(Client, address, timeout=1.0)
+            connect(Client, address, timeout=1.0)
     finally:
         server.close()
 
