@@ -3,7 +3,9 @@
 An entity turns capital into compute, scrapes and buys annotated data, takes the data that
 communities share, trains one large model on its pooled data (good on average, worse for those
 under-represented in the pool), prices access by demand and reports a fairness figure. Its
-revenue buys more compute next step: the scaling race of §3.
+revenue buys more compute next step: the scaling race of §3. Its fairness reports (and the
+decision to wash them) are in :mod:`hetsim.agents.reporting`; its privacy claims and the
+jurisdiction it trains in, in :mod:`hetsim.agents.jurisdiction`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.agents import washing
+from hetsim.agents import jurisdiction, reporting
 from hetsim.agents.practices import draw_practices
 from hetsim.simulation import fairness, measures
 from hetsim.simulation.economy.annotation import choose_annotators
@@ -25,7 +27,6 @@ from hetsim.simulation.learning.capacity import (
     to_model_space,
 )
 from hetsim.simulation.learning.training import TrainedModels
-from hetsim.simulation.measures.audit_sampling import evaluate, violation_limit
 from hetsim.simulation.population import N_GROUPS
 from hetsim.simulation.privacy.accounting import DpTraining
 from hetsim.simulation.privacy.audit import TrainingPipeline
@@ -92,7 +93,7 @@ class LargeEntity(Role):
         ent.claimed_epsilon[:] = spec.claimed_epsilon
         ent.effective_epsilon[:] = spec.effective_epsilon
         for member in members:
-            member.comply_with_privacy_rules()
+            jurisdiction.comply_with_privacy_rules(member)
         waiting = [entry.open_weights for entry in spec.entries] + [
             spec.entry_when_profitable.open_weights
         ] * spec.entry_when_profitable.slots
@@ -198,7 +199,7 @@ class LargeEntity(Role):
         ent = model.entity_arrays
         ent.washing_propensity[:] = model.spec.large_entities.washing_propensity
         for member in members:
-            member.comply_with_privacy_rules()
+            jurisdiction.comply_with_privacy_rules(member)
 
     def on_collect(self) -> None:
         """Hire the annotator that is cheapest for the quality it needs (§2.4.3)."""
@@ -231,36 +232,6 @@ class LargeEntity(Role):
             ent.price[i] = max(spec.min_price, ent.price[i] * (1.0 - spec.price_adjustment))
         self._previous_users = users
 
-    # ---- privacy (§2.3, §3 privacy washing) and jurisdiction shopping (§3 loopholes) ----
-    def comply_with_privacy_rules(self) -> None:
-        """Claim an ε within the cap where it trains; a washing entity adds less noise."""
-        model, ent, i = self.model, self.model.entity_arrays, self.index
-        spec, jur = model.spec.large_entities, model.jurisdictions
-        cap = jur.epsilon_cap[ent.jurisdiction[i]] if jur.n and ent.jurisdiction[i] >= 0 else np.inf
-        ent.claimed_epsilon[i] = min(spec.claimed_epsilon, cap)
-        ent.effective_epsilon[i] = (
-            spec.effective_epsilon if ent.washes_privacy[i] else min(spec.effective_epsilon, cap)
-        )
-
-    def shop_for_jurisdiction(self) -> None:
-        """Move training to the laxest jurisdiction: a loophole first, then the loosest cap
-        (both published law), then the lowest audit rate it believes from its own audits."""
-        model, ent, jur = self.model, self.model.entity_arrays, self.model.jurisdictions
-        spec = model.spec.large_entities
-        if not spec.jurisdiction_shopping or jur.n == 0:
-            return
-        i = self.index
-        believed_audits = washing.audit_belief(
-            ent.audits_seen[i], ent.reports_made[i], spec.audit_prior_audits, spec.audit_prior_quiet
-        )
-        laxity = np.where(jur.loophole, np.inf, np.minimum(jur.epsilon_cap, 1e6)) - np.where(
-            jur.loophole, 0.0, believed_audits
-        )
-        best = int(np.argmax(laxity))
-        if best != ent.jurisdiction[self.index]:
-            ent.jurisdiction[self.index] = best
-            self.comply_with_privacy_rules()
-
     def on_train(self) -> None:
         """Turn capital into compute, then retrain the large model on the pooled data (§4).
 
@@ -277,7 +248,7 @@ class LargeEntity(Role):
             self.model.spec.large_entities,
         )
         org, i = self.org, self.index
-        self.shop_for_jurisdiction()
+        jurisdiction.shop_for_jurisdiction(self)
         invest = spec.invest_fraction * max(led.money[org], 0.0)
         led.money[org] -= invest
         ent.costs[i] += invest
@@ -360,91 +331,6 @@ class LargeEntity(Role):
         ent.coef[i] = to_model_space(trained.coef, ent.capacity[i : i + 1])[0]
         ent.intercept[i] = trained.intercept[0]
 
-    def reporting_to(self) -> np.ndarray:
-        """Regulators it answers to: where it trains and where its customers live."""
-        model, i = self.model, self.index
-        com, home = model.community_arrays, int(model.entity_arrays.jurisdiction[self.index])
-        customers = model.strategy_flag("with_entity") & (com.partner == i)
-        where = np.unique(com.jurisdiction[customers])
-        if home >= 0:
-            where = np.union1d(where, [home])
-        return where[where >= 0].astype(np.int64)
-
-    def report_fairness(self) -> None:
-        """Report to each regulator it answers to the gap under that regulator's notion,
-        measured under its protocol with its standard error, or, if it decides to wash, the gap
-        of the subset of the same people where the model looks best (§3 fairness washing)."""
-        model, ent, i = self.model, self.model.entity_arrays, self.index
-        ent.report_gap[i] = ent.report_honest_gap[i] = ent.report_error[i] = np.nan
-        ent.report_favourable_gap[i] = np.nan
-        ent.report_washed[i] = ent.operates_in[i] = False
-        for j in self.reporting_to():
-            ent.operates_in[i, j] = True
-            members = np.flatnonzero(model.community_arrays.jurisdiction == j)
-            evaluation = evaluate(model, i, members, model.spec.regulators.audit_sample)
-            if evaluation is None:
-                continue
-            figures = evaluation.figures(str(model.jurisdictions.notion[j]), model.rng)
-            honest, washed, error = figures.gap, figures.favourable_gap, figures.standard_error
-            wash = washed < honest and self.decide_to_wash(
-                int(j), washing.ReportOptions(honest, washed, error)
-            )
-            ent.report_honest_gap[i, j], ent.report_error[i, j] = honest, error
-            ent.report_favourable_gap[i, j] = washed
-            ent.report_gap[i, j] = washed if wash else honest
-            ent.report_washed[i, j] = wash
-            ent.reports_made[i, j] += 1
-        ent.washes[i] = bool(ent.report_washed[i].any())
-        home = ent.jurisdiction[i]
-        if home >= 0:
-            ent.reported_notion[i] = model.jurisdictions.notion[home]
-            if not np.isnan(ent.report_gap[i, home]):
-                ent.reported_gap[i] = ent.report_gap[i, home]
-
-    def decide_to_wash(self, j: int, options: washing.ReportOptions) -> bool:
-        """Weigh the expected sanctions of an honest and a washed report to regulator ``j``."""
-        model, ent, i = self.model, self.model.entity_arrays, self.index
-        spec, rules = model.spec.large_entities, model.spec.regulators
-        propensity = float(ent.washing_propensity[i])
-        if spec.washing_rule == "fixed" or propensity <= 0.0:
-            return washing.decide_to_wash(spec.washing_rule, propensity, 0.0, 0.0, model.rng)
-        belief = washing.audit_belief(
-            ent.audits_seen[i, j],
-            ent.reports_made[i, j],
-            spec.audit_prior_audits,
-            spec.audit_prior_quiet,
-        )
-        capital = max(self.capital, 0.0)
-        # a published sanction costs customers' trust, which recovers at the learning rate
-        learning = model.spec.exchange.trust_learning_rate
-        horizon = min(1.0 / learning if learning > 0 else np.inf, model.spec.run.steps)
-        reputation = rules.trust_penalty_customers * float(ent.revenue[i]) * horizon
-        sanctions = washing.Sanctions(
-            violation_fine=rules.penalty_fraction * capital,
-            washing_fine=rules.washing_penalty_fraction * capital,
-            reputation=reputation if rules.publish else 0.0,
-        )
-        limit = violation_limit(
-            float(model.jurisdictions.threshold[j]),
-            options.standard_error,
-            rules.violation_test_level,
-        )
-        honest_cost, washing_cost = (
-            washing.expected_sanction(
-                report,
-                options,
-                limit,
-                rules.washing_test_level,
-                belief,
-                bool(ent.documents[i]),
-                sanctions,
-            )
-            for report in (options.honest_gap, options.washed_gap)
-        )
-        return washing.decide_to_wash(
-            spec.washing_rule, propensity, honest_cost, washing_cost, model.rng
-        )
-
     def measure_own_fairness(self, notion: str) -> float:
         """Fairness gap of the model on the entity's own pooled data (its internal check)."""
         ent, i = self.model.entity_arrays, self.index
@@ -463,7 +349,7 @@ class LargeEntity(Role):
         if not self.operating:
             return
         spec = model.spec.large_entities
-        self.report_fairness()
+        reporting.report_fairness(self)
         model.ledger.money[self.org] -= spec.operating_cost
         ent.costs[i] += spec.operating_cost
         # records handed over without use limits (§4.1: under terms, misuse is forbidden) or

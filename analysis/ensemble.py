@@ -1,14 +1,16 @@
 """Run many (scenario, intervention, seed) tasks on a swappable executor, streaming to disk.
 
 Design (after EMA Workbench's evaluators): a :class:`Task` is a small picklable value naming
-what to run; :func:`execute` turns one task into its tables; an executor only decides *where*
-tasks run (:class:`SequentialExecutor`, :class:`ProcessExecutor`, :class:`DaskExecutor`), so
-results for a seed are identical whichever executor runs them. :func:`run_ensemble` writes each
-finished run at once to ``DIR/runs/<arm>/seed=<seed>.parquet`` (temp file, then ``os.replace``,
-so a kill never leaves half a file), skips finished runs on ``resume``, reports failed runs with
-their seed and error without stopping the others, and keeps only one run's metrics in memory at
-a time. Workers return tables to the caller, which writes them: a Dask cluster's workers need
-the hetsim sources importable but no shared filesystem.
+what to run; :func:`execute` turns one task into its tables (both in
+:mod:`hetsim.analysis.tasks`); an executor only decides *where* tasks run
+(:class:`SequentialExecutor`, :class:`ProcessExecutor`, :class:`DaskExecutor`; reaching a
+cluster is :mod:`hetsim.analysis.cluster`), so results for a seed are identical whichever
+executor runs them. :func:`run_ensemble` writes each finished run at once to
+``DIR/runs/<arm>/seed=<seed>.parquet`` (temp file, then ``os.replace``, so a kill never leaves
+half a file), skips finished runs on ``resume``, reports failed runs with their seed and error
+without stopping the others, and keeps only one run's metrics in memory at a time. Workers
+return tables to the caller, which writes them: a Dask cluster's workers need the hetsim
+sources importable but no shared filesystem.
 """
 
 from __future__ import annotations
@@ -18,123 +20,54 @@ import json
 import multiprocessing
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-import pandas as pd
-from threadpoolctl import threadpool_limits
-
-from hetsim.scenarios.builder import build_model, load_scenario
+from hetsim.analysis import cluster
+from hetsim.analysis.tasks import (
+    BASELINE,
+    RunResult,
+    Task,
+    arm_label,
+    execute,
+    label_table,
+    last_step_flows,
+    run_task,
+    run_task_tables,
+    store_task_result,
+    task_done,
+    task_files,
+)
 from hetsim.simulation.schema import ScenarioError
 
-BASELINE = "baseline"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 WORKER_LOG_LEVEL = {"DASK_LOGGING__DISTRIBUTED": "error"}
 # A LocalCluster started by hetsim serves no web pages (dashboard, info, JSON, metrics).
 CONNECT_TIMEOUT = 20.0  # seconds to reach a remote scheduler before giving up
 NO_HTTP_PAGES = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
 
-
-def arm_label(interventions: Sequence[str]) -> str:
-    """Name of an arm: its interventions' names joined by ``+``, or ``baseline``."""
-    return "+".join(Path(str(name)).stem for name in interventions) or BASELINE
-
-
-@dataclass(frozen=True)
-class Task:
-    """One run to do: a scenario, the interventions applied, a seed and a length.
-
-    ``overrides`` are ``--set`` strings applied after the interventions; ``columns`` are extra
-    constant columns added to the run's table (a sweep's ``point`` and parameter values);
-    ``arm`` names the run's folder and defaults to the interventions joined by ``+``.
-    """
-
-    scenario: str
-    interventions: tuple[str, ...] = ()
-    seed: int = 0
-    steps: int | None = None
-    overrides: tuple[str, ...] = ()
-    columns: tuple[tuple[str, Any], ...] = ()
-    arm: str | None = None
-
-    @property
-    def label(self) -> str:
-        """The arm's name (folder under ``runs/``)."""
-        return self.arm or arm_label(self.interventions)
-
-    @property
-    def intervention(self) -> str:
-        """The ``intervention`` column: interventions joined by ``+``, or ``baseline``."""
-        return arm_label(self.interventions)
-
-    def run_file(self, out_dir: Path) -> Path:
-        """Where the finished run's metrics are stored."""
-        return Path(out_dir) / "runs" / self.label / f"seed={self.seed}.parquet"
-
-    def flows_file(self, out_dir: Path) -> Path:
-        """Where the run's last-step flows are stored (for the network figure)."""
-        return Path(out_dir) / "flows" / self.label / f"seed={self.seed}.parquet"
-
-    def describe(self) -> str:
-        """Short human description: arm and seed."""
-        return f"{self.label} seed={self.seed}"
-
-
-class RunResult(NamedTuple):
-    """What a worker sends back: the metrics rows, the last step's flows, or an error."""
-
-    metrics: pd.DataFrame | None
-    flows: pd.DataFrame | None
-    error: str | None = None
-    detail: str | None = None
-
-
-def label_table(metrics: pd.DataFrame, task: Task, scenario_name: str) -> pd.DataFrame:
-    """Add the identifying columns (scenario, intervention, seed, task columns) to metrics."""
-    out = metrics.copy()
-    out.insert(0, "scenario", scenario_name)
-    out.insert(1, "intervention", task.intervention)
-    out.insert(2, "seed", int(task.seed))
-    for name, value in task.columns:
-        out[name] = value
-    return out
-
-
-def last_step_flows(flows: pd.DataFrame) -> pd.DataFrame:
-    """Flows of the last recorded step only."""
-    if flows.empty:
-        return flows.reset_index(drop=True)
-    return flows[flows["step"] == flows["step"].max()].reset_index(drop=True)
-
-
-def run_task_tables(task: Task) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run a task; return its labelled metrics rows and its last-step flows."""
-    with threadpool_limits(1):
-        scenario = load_scenario(task.scenario, list(task.overrides), list(task.interventions))
-        steps = scenario.run.steps if task.steps is None else task.steps
-        model = build_model(scenario, seed=task.seed)
-        model.recorder.keep_community_rows = False  # bounded memory: no agent-level rows
-        for _ in range(steps):
-            model.step()
-        metrics = label_table(model.recorder.metrics_table(), task, scenario.name)
-        return metrics, last_step_flows(model.recorder.flows_table())
-
-
-def run_task(task: Task) -> pd.DataFrame:
-    """Run a task; return its metrics rows with ``scenario, intervention, seed`` columns."""
-    return run_task_tables(task)[0]
-
-
-def execute(task: Task) -> RunResult:
-    """Run a task in a worker, turning any exception into an error the caller reports."""
-    try:
-        metrics, flows = run_task_tables(task)
-    except Exception as exc:  # a failed run must not sink the others
-        return RunResult(None, None, f"{type(exc).__name__}: {exc}", traceback.format_exc())
-    return RunResult(metrics, flows)
+__all__ = [
+    "BASELINE",
+    "DaskExecutor",
+    "EnsembleOutcome",
+    "ProcessExecutor",
+    "RunResult",
+    "SequentialExecutor",
+    "Task",
+    "arm_label",
+    "execute",
+    "label_table",
+    "last_step_flows",
+    "make_executor",
+    "run_ensemble",
+    "run_task",
+    "run_task_tables",
+    "store_task_result",
+    "task_done",
+    "task_files",
+]
 
 
 # ------------------------------------------------------------------------------ executors
@@ -270,7 +203,7 @@ class DaskExecutor(SequentialExecutor):
             # reported by hetsim, so the workers' log says only errors (not the cancellations).
             with (
                 interrupts_ignored(),
-                _environment(WORKER_LOG_LEVEL),
+                cluster.environment(WORKER_LOG_LEVEL),
                 dask.config.set(NO_HTTP_PAGES),
             ):
                 self._cluster = LocalCluster(
@@ -286,7 +219,7 @@ class DaskExecutor(SequentialExecutor):
                 )
             self._client = Client(self._cluster)
             return
-        self._client = _connect(Client, self.scheduler, CONNECT_TIMEOUT)
+        self._client = cluster.connect(Client, self.scheduler, CONNECT_TIMEOUT)
 
     def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         """Yield ``(item, result)`` as the cluster finishes them; results are released at once."""
@@ -329,76 +262,6 @@ class DaskExecutor(SequentialExecutor):
         self.close()
 
 
-def _connect(client_class: Any, address: str, timeout: float) -> Any:
-    """A client of the Dask scheduler at ``address``, or a ScenarioError within ``timeout``.
-
-    The scheduler is asked who it is first, under a hard deadline, so an address where
-    something accepts connections but never speaks Dask (or speaks something else) is a
-    clear error, not a hang or a huge allocation.
-    """
-    why = _probe_scheduler(address, timeout)
-    if why is None:
-        try:
-            return client_class(address, timeout=f"{timeout}s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            why = f"{type(exc).__name__}: {exc}"
-    raise ScenarioError(
-        f"--scheduler {address!r}: cannot connect ({why}); give tcp://host:port of a running "
-        "dask scheduler, or 'local'"
-    )
-
-
-def _probe_scheduler(address: str, timeout: float) -> str | None:
-    """None when a Dask scheduler answers at ``address`` within ``timeout`` s, else why not."""
-    import asyncio
-    import threading
-
-    async def identity() -> Any:
-        from distributed.comm import connect
-
-        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
-        try:
-            await asyncio.wait_for(comm.write({"op": "identity", "reply": True}), timeout)
-            return await asyncio.wait_for(comm.read(), timeout)
-        finally:
-            comm.abort()
-
-    answer: dict[str, Any] = {}
-
-    def ask() -> None:  # in its own thread: the caller may be running an event loop
-        try:
-            answer["reply"] = asyncio.run(identity())
-        except BaseException as exc:  # any failure is the answer, even MemoryError
-            answer["error"] = exc
-
-    thread = threading.Thread(target=ask, name="hetsim-dask-probe", daemon=True)
-    thread.start()
-    thread.join(4 * timeout + 5.0)  # each of the three waits above is bounded by timeout
-    reply, error = answer.get("reply"), answer.get("error")
-    if isinstance(reply, dict) and reply.get("type") == "Scheduler":
-        return None
-    if isinstance(error, asyncio.TimeoutError | TimeoutError) or not answer:
-        return f"no Dask answer within {timeout:g} s"
-    if isinstance(error, MemoryError) or (error is None and reply is not None):
-        return "what answers does not speak the Dask protocol"
-    return f"{type(error).__name__}: {error}"
-
-
-@contextlib.contextmanager
-def _environment(variables: dict[str, str]) -> Iterator[None]:
-    """Set environment variables while processes are started, then restore them."""
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> SequentialExecutor:
     """The executor for ``--workers K`` / ``--scheduler ADDR``: 1 worker runs in-process."""
     if workers is not None and workers < 1:
@@ -428,29 +291,6 @@ class EnsembleOutcome:
     def ok(self) -> bool:
         """True when no run failed."""
         return not self.failures
-
-
-def store_task_result(task: Task, result: RunResult, out_dir: Path) -> None:
-    """Write a finished run: flows first, metrics last (the metrics file marks it done)."""
-    from hetsim.analysis.store import write_atomic
-
-    write_atomic(result.flows, task.flows_file(out_dir))
-    write_atomic(result.metrics, task.run_file(out_dir))
-
-
-def task_done(task: Task, out_dir: Path) -> bool:
-    """True when the task's run file is whole: readable, one row per step (``--resume``)."""
-    from hetsim.analysis.store import stored_rows
-
-    rows = stored_rows(task.run_file(out_dir))
-    if rows is None:
-        return False
-    return rows == task.steps if task.steps is not None else rows > 0
-
-
-def task_files(task: Task, out_dir: Path) -> list[Path]:
-    """The files a finished task leaves (its run file marks it done)."""
-    return [task.run_file(out_dir), task.flows_file(out_dir)]
 
 
 def run_ensemble(

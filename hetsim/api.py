@@ -14,14 +14,14 @@ each worker imports the script again.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from hetsim import api_checks as checks
 from hetsim.analysis import arguments
 from hetsim.analysis.branch import branch_experiment
 from hetsim.analysis.compare import compare_experiment
@@ -29,7 +29,6 @@ from hetsim.analysis.ensemble import (
     DaskExecutor,
     ProcessExecutor,
     SequentialExecutor,
-    make_executor,
 )
 from hetsim.analysis.figures import plot_forest, plot_timeseries
 from hetsim.analysis.manifest import Experiment, rebuild_report
@@ -37,7 +36,7 @@ from hetsim.analysis.runner import run_with_manifest
 from hetsim.analysis.sensitivity import sensitivity_experiment
 from hetsim.analysis.store import check_out_dir, query
 from hetsim.analysis.sweep import sweep_experiment
-from hetsim.options import check_run_flag, default_out
+from hetsim.options import check_run_flag
 from hetsim.scenarios import builder
 from hetsim.scenarios.library import list_interventions, list_scenarios
 from hetsim.simulation.model import EcosystemModel
@@ -104,9 +103,7 @@ def load_scenario(
     ``set`` holds ``dotted.key=value`` strings (TOML values), ``interventions`` shipped names or
     paths to intervention files; two interventions setting one key differently is an error.
     """
-    _check_strings("set", set)
-    _check_strings("intervention", interventions)
-    return builder.load_scenario(name_or_path, list(set), list(interventions))
+    return checks.load_checked(name_or_path, set, interventions)
 
 
 def build(
@@ -117,7 +114,7 @@ def build(
     interventions: Sequence[str] = (),
 ) -> EcosystemModel:
     """A Mesa model ready to step: ``model.step()``, ``model.run_for(n)``, then :func:`tables`."""
-    spec = _scenario(scenario, set, interventions)
+    spec = checks.scenario_of(scenario, set, interventions)
     arguments.check_count("seed", seed, minimum=0)
     return builder.build_model(spec, seed=seed)
 
@@ -151,9 +148,9 @@ def run(
     """
     check_run_flag("steps", steps)
     check_run_flag("seed", seed)
-    spec = _scenario(scenario, set, interventions)
+    spec = checks.scenario_of(scenario, set, interventions)
     if steps is not None:
-        check_schedule(spec, steps, "--steps", source=_source_name(scenario))
+        check_schedule(spec, steps, "--steps", source=checks.source_name(scenario))
     out = None if out is None else check_out_dir(Path(out))
     found, manifest = run_with_manifest(spec, out, seed=seed, steps=steps, progress=progress)
     return Run(
@@ -186,10 +183,10 @@ def compare(
     Writes runs.parquet, comparison.csv, report.html with its figures and manifest.json into
     ``out``; returns them with ``.runs`` and ``.comparison`` as DataFrames.
     """
-    _validate("compare", scenario, set, interventions=interventions, seeds=seeds, steps=steps)
-    _check_executor(workers, scheduler)
-    out_dir = _out("compare", scenario, out)  # checked before any work starts
-    with _executor(workers, scheduler, executor) as chosen:
+    checks.validate("compare", scenario, set, interventions=interventions, seeds=seeds, steps=steps)
+    checks.check_executor(workers, scheduler)
+    out_dir = checks.out_folder("compare", scenario, out)  # checked before any work starts
+    with checks.chosen_executor(workers, scheduler, executor) as chosen:
         return compare_experiment(
             str(scenario),
             list(interventions),
@@ -220,7 +217,7 @@ def branch(
 ) -> Experiment:
     """Per seed, warm the baseline up for ``warmup`` steps once, then run every arm ``steps``."""
     arguments.check_count("warmup", warmup)
-    _validate(
+    checks.validate(
         "branch",
         scenario,
         set,
@@ -229,9 +226,9 @@ def branch(
         steps=steps,
         warmup=warmup,
     )
-    _check_executor(workers, scheduler)
-    out_dir = _out("branch", scenario, out)  # checked before any work starts
-    with _executor(workers, scheduler, executor) as chosen:
+    checks.check_executor(workers, scheduler)
+    out_dir = checks.out_folder("branch", scenario, out)  # checked before any work starts
+    with checks.chosen_executor(workers, scheduler, executor) as chosen:
         return branch_experiment(
             str(scenario),
             list(interventions),
@@ -268,10 +265,12 @@ def sweep(
     Ranges need ``samples`` (a Latin hypercube). ``.runs`` has a ``point`` column and one column
     per swept key.
     """
-    _validate("sweep", scenario, set, seeds=seeds, steps=steps, params=params, samples=samples)
-    _check_executor(workers, scheduler)
-    out_dir = _out("sweep", scenario, out)  # checked before any work starts
-    with _executor(workers, scheduler, executor) as chosen:
+    checks.validate(
+        "sweep", scenario, set, seeds=seeds, steps=steps, params=params, samples=samples
+    )
+    checks.check_executor(workers, scheduler)
+    out_dir = checks.out_folder("sweep", scenario, out)  # checked before any work starts
+    with checks.chosen_executor(workers, scheduler, executor) as chosen:
         return sweep_experiment(
             str(scenario),
             list(params),
@@ -309,14 +308,14 @@ def sensitivity(
     progress: bool = False,
 ) -> Experiment:
     """Morris or Sobol indices (SALib) of ``metrics`` over ``key=lo:hi`` ranges (``.indices``)."""
-    _validate(
+    checks.validate(
         "sensitivity", scenario, set, seeds=seeds, steps=steps, params=params, samples=samples
     )
     if metrics is not None:
-        _check_strings("metrics", metrics)
-    _check_executor(workers, scheduler)
-    out_dir = _out("sensitivity", scenario, out)  # checked before any work starts
-    with _executor(workers, scheduler, executor) as chosen:
+        checks.check_strings("metrics", metrics)
+    checks.check_executor(workers, scheduler)
+    out_dir = checks.out_folder("sensitivity", scenario, out)  # checked before any work starts
+    with checks.chosen_executor(workers, scheduler, executor) as chosen:
         return sensitivity_experiment(
             str(scenario),
             list(params),
@@ -339,97 +338,3 @@ def sensitivity(
 def report(out: str | Path) -> list[Path]:
     """Recompute comparison.csv and rewrite report.html from a compare or branch folder."""
     return rebuild_report(Path(out))
-
-
-# ------------------------------------------------------------------------------ checks
-
-
-def _check_strings(name: str, values: Sequence[str]) -> None:
-    """A lone string where a list belongs would be read letter by letter: refuse it."""
-    if isinstance(values, str | Path):
-        raise ScenarioError(f"{name}={values!r}: must be a list of strings, e.g. [{values!r}]")
-    if not all(isinstance(v, str | Path) for v in values):
-        raise ScenarioError(f"{name}={values!r}: every item must be a string")
-
-
-def _scenario(scenario: ScenarioLike, overrides: Sequence[str], names: Sequence[str]) -> Scenario:
-    if not isinstance(scenario, Scenario):
-        return load_scenario(scenario, set=overrides, interventions=names)
-    if overrides or names:
-        raise ScenarioError(
-            f"scenario {scenario.name!r} is already loaded; pass set= and interventions= to "
-            "hetsim.load_scenario, or pass the scenario's name instead"
-        )
-    return scenario
-
-
-def _validate(
-    command: str,
-    scenario: str | Path,
-    overrides: Sequence[str],
-    *,
-    seeds: int,
-    steps: int | None,
-    interventions: Sequence[str] = (),
-    params: Sequence[str] = (),
-    samples: int | None = None,
-    warmup: int = 0,
-) -> None:
-    """Cheap checks of the arguments, so bad input never starts a cluster."""
-    if isinstance(scenario, Scenario):
-        raise ScenarioError(
-            f"{command}: give the scenario's name or path, not a loaded Scenario (each worker "
-            "loads it again)"
-        )
-    arguments.check_count("seeds", seeds)
-    check_run_flag("steps", steps)
-    specs = [load_scenario(scenario, set=overrides)]
-    _check_strings("intervention", interventions)
-    for text in interventions:
-        names = arguments.parse_arm(text)
-        specs.append(load_scenario(scenario, set=overrides, interventions=names))
-    if steps is not None:
-        for spec in specs:
-            check_schedule(spec, steps + warmup, "--steps", source=_source_name(scenario))
-    if command in ("sweep", "sensitivity"):
-        arguments.check_count("samples", samples)
-        _check_strings("param", params)
-        if not params:
-            raise ScenarioError(f"{command}: give at least one --param dotted.key=...")
-        arguments.parse_params(params, overrides)
-    elif not interventions:
-        raise ScenarioError(f"{command}: give at least one --intervention NAME")
-
-
-def _check_executor(workers: int | None, scheduler: str | None) -> None:
-    arguments.check_count("workers", workers)
-    if workers is not None and scheduler not in (None, "local"):
-        raise ScenarioError(
-            f"--workers {workers} with --scheduler {scheduler}: a remote cluster "
-            "has its own workers; give --workers only with --scheduler local or no scheduler"
-        )
-
-
-@contextlib.contextmanager
-def _executor(
-    workers: int | None, scheduler: str | None, executor: SequentialExecutor | None
-) -> Iterator[SequentialExecutor]:
-    """The caller's executor as is, or one made from ``workers``/``scheduler`` and closed."""
-    if executor is not None:
-        if workers is not None or scheduler is not None:
-            raise ScenarioError("give either executor= or workers=/scheduler=, not both")
-        yield executor
-        return
-    with make_executor(workers, scheduler) as made:
-        yield made
-
-
-def _out(command: str, scenario: str | Path, out: str | Path | None) -> Path:
-    """``out``, or ``results/<command>-<scenario>``; checked to be a folder we can write."""
-    return check_out_dir(
-        Path(out) if out is not None else default_out(command, Path(scenario).stem)
-    )
-
-
-def _source_name(scenario: ScenarioLike) -> str:
-    return scenario.name if isinstance(scenario, Scenario) else Path(scenario).name

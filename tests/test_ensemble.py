@@ -8,7 +8,7 @@ import pickle
 import pandas as pd
 import pytest
 
-import hetsim.analysis.ensemble as ensemble
+import hetsim.analysis.tasks as tasks_module
 from hetsim.analysis.ensemble import (
     DaskExecutor,
     ProcessExecutor,
@@ -85,14 +85,14 @@ def test_sequential_processes_and_dask_give_identical_runs_tables(tmp_path):
 def test_a_failed_run_is_reported_with_its_seed_and_the_rest_complete(
     tmp_path, monkeypatch, capsys
 ):
-    real = ensemble.build_model
+    real = tasks_module.build_model
 
     def broken_for_seed_1(scenario, seed=None):
         if seed == 1:
             raise RuntimeError("boom at build")
         return real(scenario, seed=seed)
 
-    monkeypatch.setattr(ensemble, "build_model", broken_for_seed_1)
+    monkeypatch.setattr(tasks_module, "build_model", broken_for_seed_1)
     tasks = _tasks(seeds=3)
     outcome = run_ensemble(tasks, tmp_path, SequentialExecutor(), progress=False)
     assert not outcome.ok
@@ -107,14 +107,14 @@ def test_a_failed_run_is_reported_with_its_seed_and_the_rest_complete(
 
 
 def test_a_failed_compare_still_assembles_the_rest_and_exits_1(tmp_path, monkeypatch):
-    real = ensemble.build_model
+    real = tasks_module.build_model
 
     def broken_for_seed_0(scenario, seed=None):
         if seed == 0 and scenario.regulators.audit_probability == 0.6:
             raise RuntimeError("boom")
         return real(scenario, seed=seed)
 
-    monkeypatch.setattr(ensemble, "build_model", broken_for_seed_0)
+    monkeypatch.setattr(tasks_module, "build_model", broken_for_seed_0)
     experiment = compare_experiment(
         "status_quo",
         ["audit_regime"],

@@ -87,7 +87,7 @@ def test_an_interrupted_experiment_resumes_to_the_same_tables(
     whole, cut = tmp_path / "whole", tmp_path / "cut"
     assert main([*argv, "--out", str(whole)]) == 0
     with monkeypatch.context() as patch:
-        interrupt_after(patch, "hetsim.analysis.ensemble.run_task_tables", 2, KeyboardInterrupt)
+        interrupt_after(patch, "hetsim.analysis.tasks.run_task_tables", 2, KeyboardInterrupt)
         assert main([*argv, "--out", str(cut)]) == 130
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("hetsim:") == 1 and "--resume" in err
@@ -194,13 +194,13 @@ def serve(reply: bytes | None) -> tuple[socket.socket, str]:
 def test_a_scheduler_that_does_not_speak_dask_is_an_error_not_a_hang(reply):
     from distributed import Client
 
-    from hetsim.analysis.ensemble import _connect
+    from hetsim.analysis.cluster import connect
     from hetsim.simulation.schema import ScenarioError
 
     server, address = serve(reply)
     try:
         with pytest.raises(ScenarioError, match="cannot connect"):
-            _connect(Client, address, timeout=1.0)
+            connect(Client, address, timeout=1.0)
     finally:
         server.close()
 

@@ -79,7 +79,7 @@ def test_every_shipped_intervention_is_listed_here():
 def test_every_intervention_has_an_outcome_test_in_the_claims_suite(name):
     """Its expected outcome is a claim (treatment arm) that tests/claims runs with an ablation."""
     claims = [c for c in CLAIMS if name in c.treatment.interventions]
-    assert claims, f"{name}: no claim of analysis/claims/registry.py stages its outcome"
+    assert claims, f"{name}: no claim of analysis/claims/registry/ stages its outcome"
     tests = "\n".join(p.read_text() for p in CLAIM_TESTS.glob("test_*.py"))
     for claim in claims:
         assert f"def test_{claim.id}(" in tests

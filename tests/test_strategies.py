@@ -102,6 +102,8 @@ def names_in(path: Path) -> set[str]:
         *sorted(f"simulation/state/{p.name}" for p in (ROOT / "simulation/state").glob("*.py")),
         "agents/community.py",
         "agents/large_entity.py",
+        "agents/reporting.py",
+        "agents/jurisdiction.py",
         "agents/regulator.py",
     ],
 )

@@ -91,8 +91,9 @@ def render(
         f"{len(verdicts)} claims: {tally}.",
         "",
         "Every claim of the README's verdict table, of each scenario file's header and of each "
-        "intervention file's expected outcome (registry: `analysis/claims/registry.py`). Each is "
-        "a contrast run on the same seeds in both arms (common random numbers): the effect is "
+        "intervention file's expected outcome (registry: `analysis/claims/registry/`, a module "
+        "per paper section). Each is a contrast run on the same seeds in both arms (common "
+        "random numbers): the effect is "
         "the mean over seeds of the paired difference (treatment minus control), or, for a "
         "claim about time, of the run's end minus its start, with a 95% Student-t interval "
         f"(`hetsim.analysis.statistics.mean_ci`). Summaries: {summaries}.",

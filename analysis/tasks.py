@@ -1,0 +1,145 @@
+"""Tasks of an ensemble: what one run is, how a worker runs it, and where its tables are stored.
+
+A :class:`Task` is a small picklable value naming what to run (after EMA Workbench's
+evaluators); :func:`execute` turns one task into its tables in whatever process runs it, and
+returns a :class:`RunResult` (tables, or the error) for the caller to store: a finished run is
+``DIR/runs/<arm>/seed=<seed>.parquet`` (its metrics file marks it done) and
+``DIR/flows/<arm>/seed=<seed>.parquet``.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from hetsim.scenarios.builder import build_model, load_scenario
+
+BASELINE = "baseline"
+
+
+def arm_label(interventions: Sequence[str]) -> str:
+    """Name of an arm: its interventions' names joined by ``+``, or ``baseline``."""
+    return "+".join(Path(str(name)).stem for name in interventions) or BASELINE
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run to do: a scenario, the interventions applied, a seed and a length.
+
+    ``overrides`` are ``--set`` strings applied after the interventions; ``columns`` are extra
+    constant columns added to the run's table (a sweep's ``point`` and parameter values);
+    ``arm`` names the run's folder and defaults to the interventions joined by ``+``.
+    """
+
+    scenario: str
+    interventions: tuple[str, ...] = ()
+    seed: int = 0
+    steps: int | None = None
+    overrides: tuple[str, ...] = ()
+    columns: tuple[tuple[str, Any], ...] = ()
+    arm: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The arm's name (folder under ``runs/``)."""
+        return self.arm or arm_label(self.interventions)
+
+    @property
+    def intervention(self) -> str:
+        """The ``intervention`` column: interventions joined by ``+``, or ``baseline``."""
+        return arm_label(self.interventions)
+
+    def run_file(self, out_dir: Path) -> Path:
+        """Where the finished run's metrics are stored."""
+        return Path(out_dir) / "runs" / self.label / f"seed={self.seed}.parquet"
+
+    def flows_file(self, out_dir: Path) -> Path:
+        """Where the run's last-step flows are stored (for the network figure)."""
+        return Path(out_dir) / "flows" / self.label / f"seed={self.seed}.parquet"
+
+    def describe(self) -> str:
+        """Short human description: arm and seed."""
+        return f"{self.label} seed={self.seed}"
+
+
+class RunResult(NamedTuple):
+    """What a worker sends back: the metrics rows, the last step's flows, or an error."""
+
+    metrics: pd.DataFrame | None
+    flows: pd.DataFrame | None
+    error: str | None = None
+    detail: str | None = None
+
+
+def label_table(metrics: pd.DataFrame, task: Task, scenario_name: str) -> pd.DataFrame:
+    """Add the identifying columns (scenario, intervention, seed, task columns) to metrics."""
+    out = metrics.copy()
+    out.insert(0, "scenario", scenario_name)
+    out.insert(1, "intervention", task.intervention)
+    out.insert(2, "seed", int(task.seed))
+    for name, value in task.columns:
+        out[name] = value
+    return out
+
+
+def last_step_flows(flows: pd.DataFrame) -> pd.DataFrame:
+    """Flows of the last recorded step only."""
+    if flows.empty:
+        return flows.reset_index(drop=True)
+    return flows[flows["step"] == flows["step"].max()].reset_index(drop=True)
+
+
+def run_task_tables(task: Task) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run a task; return its labelled metrics rows and its last-step flows."""
+    with threadpool_limits(1):
+        scenario = load_scenario(task.scenario, list(task.overrides), list(task.interventions))
+        steps = scenario.run.steps if task.steps is None else task.steps
+        model = build_model(scenario, seed=task.seed)
+        model.recorder.keep_community_rows = False  # bounded memory: no agent-level rows
+        for _ in range(steps):
+            model.step()
+        metrics = label_table(model.recorder.metrics_table(), task, scenario.name)
+        return metrics, last_step_flows(model.recorder.flows_table())
+
+
+def run_task(task: Task) -> pd.DataFrame:
+    """Run a task; return its metrics rows with ``scenario, intervention, seed`` columns."""
+    return run_task_tables(task)[0]
+
+
+def execute(task: Task) -> RunResult:
+    """Run a task in a worker, turning any exception into an error the caller reports."""
+    try:
+        metrics, flows = run_task_tables(task)
+    except Exception as exc:  # a failed run must not sink the others
+        return RunResult(None, None, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+    return RunResult(metrics, flows)
+
+
+def store_task_result(task: Task, result: RunResult, out_dir: Path) -> None:
+    """Write a finished run: flows first, metrics last (the metrics file marks it done)."""
+    from hetsim.analysis.store import write_atomic
+
+    write_atomic(result.flows, task.flows_file(out_dir))
+    write_atomic(result.metrics, task.run_file(out_dir))
+
+
+def task_done(task: Task, out_dir: Path) -> bool:
+    """True when the task's run file is whole: readable, one row per step (``--resume``)."""
+    from hetsim.analysis.store import stored_rows
+
+    rows = stored_rows(task.run_file(out_dir))
+    if rows is None:
+        return False
+    return rows == task.steps if task.steps is not None else rows > 0
+
+
+def task_files(task: Task, out_dir: Path) -> list[Path]:
+    """The files a finished task leaves (its run file marks it done)."""
+    return [task.run_file(out_dir), task.flows_file(out_dir)]
