@@ -298,7 +298,9 @@ class Recorder:
     def entity_table(self) -> pd.DataFrame:
         """One row per step × entity."""
         parts = self._entity_parts
-        cols = {k: np.concatenate([p[k] for p in parts]) if parts else [] for k in ENTITY_COLUMNS}
+        cols: dict[str, Any] = {
+            k: np.concatenate([p[k] for p in parts]) if parts else [] for k in ENTITY_COLUMNS
+        }
         table = pd.DataFrame(cols, columns=list(ENTITY_COLUMNS))
         table["entity"] = [f"E{int(i)}" for i in table["entity"]]
         return table
@@ -325,7 +327,9 @@ class Recorder:
 
     def lending_part(self) -> dict[str, np.ndarray]:
         """Per community × group of the lending domain: loans, repayment, credit scores."""
-        columns = self.model.lending_record.columns()
+        record = self.model.lending_record
+        assert record is not None  # called only when the scenario lends
+        columns = record.columns()
         c, g = columns["loans"].shape
         ci, gi = np.meshgrid(np.arange(c), np.arange(g), indexing="ij")
         part = {

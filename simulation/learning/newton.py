@@ -289,7 +289,11 @@ def _fit_chunk(
                     sws[bi],
                     centre[bi],
                     pen[bi],
-                    *sub,
+                    sub[0],
+                    sub[1],
+                    sub[2],
+                    sub[3],
+                    sub[4],
                     None if quad is None else quad[bi],
                 )
                 pn[bi], qn[bi] = sub[1], sub[2]

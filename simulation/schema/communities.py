@@ -23,17 +23,22 @@ from hetsim.simulation.schema.base import (
 StrategyName = Annotated[str, Field(min_length=1, pattern=r"^[a-z_]+$")]
 
 
+def _notion_frequencies() -> dict[FairnessNotion, float]:
+    """The default mix of notions communities hold (communities.values.notions)."""
+    return {
+        "demographic_parity": 1.0,
+        "equal_opportunity": 1.0,
+        "equalized_odds": 1.0,
+        "quota": 0.5,
+        "none": 0.5,
+    }
+
+
 class ValuesSection(Section):
     """Communities' values profiles (§2.3, §2.4.1), drawn heterogeneously."""
 
     notions: dict[FairnessNotion, NonNegative] = Field(
-        default_factory=lambda: {
-            "demographic_parity": 1.0,
-            "equal_opportunity": 1.0,
-            "equalized_odds": 1.0,
-            "quota": 0.5,
-            "none": 0.5,
-        },
+        default_factory=_notion_frequencies,
         description="relative frequency of each fairness notion among communities",
     )
     quota_target: Probability = Field(0.4, description="selection rate a quota asks per group")

@@ -11,12 +11,17 @@ from hetsim.simulation.schema.base import NonNegative, Probability, Section
 Mitigation = Literal["none", "reweighing", "penalty", "thresholds"]
 
 
+def _every_mitigation() -> dict[Mitigation, float]:
+    """Every mitigation equally frequent: there is no standard (Balayn & Gadiraju)."""
+    return {"none": 1.0, "reweighing": 1.0, "penalty": 1.0, "thresholds": 1.0}
+
+
 class PracticesSection(Section):
     """Developers' practices (Balayn & Gadiraju 2025): drawn per organisation, no standard."""
 
     fairness_check: Probability = Field(0.4, description="mean chance to check fairness a step")
     mitigations: dict[Mitigation, NonNegative] = Field(
-        default_factory=lambda: {"none": 1.0, "reweighing": 1.0, "penalty": 1.0, "thresholds": 1.0},
+        default_factory=_every_mitigation,
         description="relative frequency of each mitigation among organisations",
     )
     documentation: Probability = Field(0.3, description="share documenting data (datasheets)")

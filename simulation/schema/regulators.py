@@ -7,12 +7,17 @@ from pydantic import Field
 from hetsim.simulation.schema.base import Epsilon, FairnessNotion, Probability, Section
 
 
+def _three_notions() -> list[FairnessNotion]:
+    """The three jurisdictions' mandates: one notion each."""
+    return ["demographic_parity", "equal_opportunity", "equalized_odds"]
+
+
 class RegulatorsSection(Section):
     """Regulators (§2.3, §3): mandates, audits, penalties per jurisdiction."""
 
     count: int = Field(3, ge=0, le=1000, description="regulators, one per jurisdiction")
     mandated_notions: list[FairnessNotion] = Field(
-        default_factory=lambda: ["demographic_parity", "equal_opportunity", "equalized_odds"],
+        default_factory=_three_notions,
         min_length=1,
         description="mandated notion per jurisdiction, cycled over regulators",
     )
