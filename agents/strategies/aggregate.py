@@ -18,14 +18,19 @@ attacked by reconstruction, Dinur & Nissim 2003). Keys: ``[strategy.aggregate]``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
 
 from hetsim.agents.strategies import moments
 from hetsim.agents.strategies.fitting import buckets, budget
-from hetsim.agents.strategies.private_sharing import PartnerModel, PrivateSharingParams
+from hetsim.agents.strategies.private_sharing import (
+    PartnerModel,
+    PrivateSharingParams,
+    epsilon_column,
+)
 from hetsim.simulation.population import N_RAW
 from hetsim.simulation.schema import Probability
 
@@ -63,6 +68,7 @@ class Aggregate(PartnerModel):
     name = "aggregate"
     Params = AggregateParams
     summary = "sharing aggregate statistics for access"
+    metric_columns: ClassVar[Mapping[str, str]] = epsilon_column("aggregate")
 
     def setup(self, model: EcosystemModel) -> None:
         super().setup(model)
@@ -120,7 +126,7 @@ class Aggregate(PartnerModel):
             stats, release = moments.privatise(
                 stats, params.epsilon, model.spec.learning.dp_delta, params.clip, model.rng
             )
-        com.privacy.record(ids, release)
+        self.record_release(model, ids, release)
         return stats
 
     def train(self, model: EcosystemModel, users: np.ndarray) -> None:
@@ -130,7 +136,7 @@ class Aggregate(PartnerModel):
             return
         if self.params(model).fit_from == "records":
             rows, _ = budget(model, users)
-            model.community_arrays.privacy.record(users, None)  # trained on without noise
+            self.record_release(model, users, None)  # the entity fits on them without noise
             self.fit_on_records(model, users, rows)
             return
         ent, learning = model.entity_arrays, model.spec.learning

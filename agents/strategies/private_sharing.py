@@ -28,12 +28,22 @@ from hetsim.simulation.learning.capacity import (
     to_fit_space,
     to_model_space,
 )
+from hetsim.simulation.privacy.accounting import PrivacyLedger
 from hetsim.simulation.schema import Epsilon, NonNegative, Probability
 from hetsim.simulation.state import N_FEATURES
 from hetsim.simulation.strategy import Pilot, StrategyParams, Trial, access_price
 
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
+
+
+def epsilon_column(name: str) -> dict[str, str]:
+    """The metric column of :meth:`PrivateSharing.measures` for strategy ``name``, documented."""
+    return {
+        f"{name}_epsilon_spent": "median over this form's users of the DP ε its releases have "
+        "spent on their records, composed over every release (inf: some release had no noise; "
+        "NaN: no users) (§4.1, §2.3), > 0"
+    }
 
 
 class PrivateSharingParams(StrategyParams):
@@ -68,6 +78,22 @@ class PrivateSharing(Adopt):
     section = "§4.1"
     accounts_privacy = True  # records its own releases in the communities' privacy ledger
 
+    def setup(self, model: EcosystemModel) -> None:
+        # the form's own releases, beside the community's ledger (which also composes the
+        # entities' fits on scraped records): the ε the form itself spends
+        self.releases = PrivacyLedger(model.community_arrays.n)
+
+    def record_release(self, model: EcosystemModel, ids: np.ndarray, release) -> None:
+        """Compose one release on the records of ``ids`` (None: without noise)."""
+        model.community_arrays.privacy.record(ids, release)
+        self.releases.record(ids, release)
+
+    def measures(self, model: EcosystemModel) -> dict[str, float]:
+        """Median over this step's users of the ε the form's releases have spent on them."""
+        users = np.flatnonzero(model.community_arrays.strategy == self.code)
+        spent = self.releases.epsilon_spent(model.spec.learning.dp_delta)[users]
+        return {f"{self.name}_epsilon_spent": float(np.median(spent)) if users.size else np.nan}
+
     def fee(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         return access_price(model, partner) * (1.0 - model.spec.exchange.share_discount)
 
@@ -95,6 +121,7 @@ class PartnerModel(PrivateSharing):
     """A privacy-preserving form whose users deploy a model the strategy keeps per entity."""
 
     def setup(self, model: EcosystemModel) -> None:
+        super().setup(model)
         e = model.entity_arrays.n
         self.coef = np.zeros((e, N_FEATURES))  # (E, 8) each entity's model for these users
         self.intercept = np.zeros(e)

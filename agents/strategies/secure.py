@@ -35,7 +35,11 @@ import numpy as np
 from pydantic import Field
 
 from hetsim.agents.strategies.fitting import budget
-from hetsim.agents.strategies.private_sharing import PartnerModel, PrivateSharingParams
+from hetsim.agents.strategies.private_sharing import (
+    PartnerModel,
+    PrivateSharingParams,
+    epsilon_column,
+)
 from hetsim.simulation.learning.logistic import training_flops
 from hetsim.simulation.schema import NonNegative, Probability
 from hetsim.simulation.state import N_FEATURES
@@ -72,6 +76,7 @@ class Secure(PartnerModel):
     Params = SecureParams
     summary = "in secure training with an entity"
     metric_columns: ClassVar[Mapping[str, str]] = {
+        **epsilon_column("secure"),
         "secure_records": "community records in this step's secure fits (§4.1), >= 0",
         "secure_overhead_compute": "compute units the secure protocol's overhead took this step, "
         ">= 0",
@@ -102,7 +107,7 @@ class Secure(PartnerModel):
         overhead = self.params(model).overhead
         plain, _ = budget(model, users)
         rows = np.minimum(np.floor(plain / (1.0 + overhead)), com.filled[users]).astype(np.int64)
-        com.privacy.record(users, None)  # the output model carries no DP guarantee
+        self.record_release(model, users, None)  # the output model carries no DP guarantee
         self.fit_on_records(model, users, rows)
         # the users' masking work (theirs, within their compute) and the entity's unmasking
         learning = model.spec.learning
@@ -116,4 +121,8 @@ class Secure(PartnerModel):
         self.overhead_compute = float(units.sum() + overhead * rows.sum())
 
     def measures(self, model: EcosystemModel) -> dict[str, float]:
-        return {"secure_records": self.records, "secure_overhead_compute": self.overhead_compute}
+        return {
+            **super().measures(model),
+            "secure_records": self.records,
+            "secure_overhead_compute": self.overhead_compute,
+        }

@@ -24,14 +24,19 @@ knockout that hands over the real records instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
 
 from hetsim.agents.strategies import moments
 from hetsim.agents.strategies.fitting import buckets, budget
-from hetsim.agents.strategies.private_sharing import PrivateSharing, PrivateSharingParams
+from hetsim.agents.strategies.private_sharing import (
+    PrivateSharing,
+    PrivateSharingParams,
+    epsilon_column,
+)
 from hetsim.simulation.schema import NonNegative, Probability
 
 if TYPE_CHECKING:
@@ -83,6 +88,7 @@ class Synthetic(PrivateSharing):
     name = "synthetic"
     Params = SyntheticParams
     summary = "sharing synthetic data for access"
+    metric_columns: ClassVar[Mapping[str, str]] = epsilon_column("synthetic")
 
     def privacy(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         params = self.params(model)
@@ -97,6 +103,7 @@ class Synthetic(PrivateSharing):
         n = spec.communities.records_per_step
         partner = model.community_arrays.partner[users]
         if params.samples == "records":  # the knockout: the real records, as raw sharing
+            self.record_release(model, users, None)  # the entity trains on them, noiseless
             self.hand_over(model, users, n)
             model.hand_over_batch(users, partner)
             return
@@ -136,7 +143,7 @@ class Synthetic(PrivateSharing):
                 stats, release = moments.privatise(
                     stats, params.epsilon, model.spec.learning.dp_delta, params.clip, model.rng
                 )
-            com.privacy.record(ids, release)
+            self.record_release(model, ids, release)
             d = stats.total.shape[-1]
             model.training.charge_flops(ids.size, 2.0 * width * d * d * ids.size)
             fitted.append((members, moments.fit_gaussians(stats, params.prior_records)))
