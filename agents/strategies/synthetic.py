@@ -122,6 +122,16 @@ class Synthetic(PrivateSharing):
             )
         led.record_flow("data", led.community_org(users), led.entity_org(partner), m)
 
+    def shared(self, model: EcosystemModel, users: np.ndarray, m: int):
+        """What each user gives the entity: ``m`` samples of its generator, or (the knockout)
+        its newest ``m`` records: x (U, m, 5), group (U, m), label (U, m)."""
+        if self.params(model).samples == "records":
+            com = model.community_arrays
+            pos, _ = com.recent(users, m)
+            index = users[:, None]
+            return com.x[index, pos], com.group[index, pos], com.label[index, pos]
+        return self.generate(model, users, m)
+
     def generate(self, model: EcosystemModel, users: np.ndarray, m: int):
         """Fit each user's class- and group-conditional Gaussian to its newest records (as
         many as its compute allows), privately if ``epsilon`` is finite; record the release in
