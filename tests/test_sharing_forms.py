@@ -115,8 +115,8 @@ def test_dp_synthetic_releases_compose_in_the_communities_ledgers():
 
 
 # ---------------------------------------------------------------- aggregated data
-def fitted_once(fit_from: str, seed: int):
-    model, aggregate = built("aggregate", f'strategy.aggregate.fit_from="{fit_from}"', seed=seed)
+def fitted_once(seed: int, *overrides: str):
+    model, aggregate = built("aggregate", *overrides, seed=seed)
     model.step()
     users = users_of(model, aggregate)
     fresh = model.population.draw(3000, np.random.default_rng(99))
@@ -132,11 +132,11 @@ def test_the_entity_fits_from_statistics_alone_and_the_loss_of_fit_is_measured(s
     from them is linear in the raw features (moments cannot carry the interaction its logistic
     model learns) and, on fresh people, less accurate than the logistic fit on the very records
     the statistics summarise — by at least two points."""
-    model, aggregate, users, from_statistics = fitted_once("statistics", seed)
+    model, aggregate, users, from_statistics = fitted_once(seed)  # the form as it is
     assert np.all(model.ledger.data_sovereignty()[users] == 1.0)
     assert records_in_pools(model, users) == 0
     assert np.all(aggregate.coef[:, 5:] == 0.0)
-    *_, from_records = fitted_once("records", seed)
+    *_, from_records = fitted_once(seed, 'strategy.aggregate.fit_from="records"')
     assert from_statistics < from_records - 0.02
 
 
