@@ -8,6 +8,7 @@ is empty and the claim can at best be ``partly`` reproduced: its effect cannot b
 from __future__ import annotations
 
 from hetsim.analysis.claims.model import Arm, Claim
+from hetsim.analysis.claims.sharing_forms import SHARING_FORMS_CLAIMS
 
 SQ = Arm("status_quo")
 NO_SHARING = Arm("status_quo", overrides=("exchange.data_sharing=false",))
@@ -524,6 +525,8 @@ CLAIMS: tuple[Claim, ...] = (
         ablation_text="annotators already ask more than the floor",
     ),
 )
+
+CLAIMS += SHARING_FORMS_CLAIMS  # §4.1 privacy-preserving sharing (analysis/claims/sharing_forms.py)
 
 BY_ID: dict[str, Claim] = {claim.id: claim for claim in CLAIMS}
 
