@@ -28,7 +28,7 @@ from hetsim.agents.strategies import moments
 from hetsim.agents.strategies.fitting import buckets, budget
 from hetsim.agents.strategies.private_sharing import (
     PartnerModel,
-    PrivateSharingParams,
+    ReleaseParams,
     epsilon_column,
 )
 from hetsim.simulation.population import N_RAW
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
 
-class AggregateParams(PrivateSharingParams):
+class AggregateParams(ReleaseParams):
     """Keys of ``[strategy.aggregate]``: what taking it costs, and its settings."""
 
     privacy_cost: Probability = Field(
@@ -47,10 +47,6 @@ class AggregateParams(PrivateSharingParams):
             "exposure without DP: aggregates can be attacked by reconstruction (Dinur & Nissim "
             "2003); an ordinal judgement, local 0 < adopt 0.1 < pool 0.2 < share 0.5: sweep it"
         ),
-    )
-    privacy_cost_dp: Probability = Field(
-        0.05,
-        description="exposure with a finite epsilon: bounded by DP; an ordinal judgement",
     )
     fit_from: Literal["statistics", "records"] = Field(
         "statistics",
@@ -77,11 +73,6 @@ class Aggregate(PartnerModel):
             np.zeros((c, cells)), np.zeros((c, cells, N_RAW)), np.zeros((c, cells, N_RAW, N_RAW))
         )  # (C, ...) the statistics each community's partner holds of it
         self.holder = np.full(c, -1, dtype=np.int64)  # (C,) entity holding them, -1 none
-
-    def privacy(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
-        params = self.params(model)
-        cost = params.privacy_cost_dp if self.private(model) else params.privacy_cost
-        return np.full(np.shape(partner), cost)
 
     def settle(self, model: EcosystemModel, users: np.ndarray) -> None:
         """Leavers' statistics are dropped; users release this step's statistics."""

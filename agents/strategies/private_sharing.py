@@ -56,6 +56,16 @@ class PrivateSharingParams(StrategyParams):
             "model the community deploys (as adopt's 0.2)"
         ),
     )
+
+
+class ReleaseParams(PrivateSharingParams):
+    """Keys of the forms that release something computed from the records (samples,
+    statistics), optionally differentially private."""
+
+    privacy_cost_dp: Probability = Field(
+        0.05,
+        description="exposure with a finite epsilon: bounded by DP; an ordinal judgement",
+    )
     epsilon: Epsilon = Field(
         float("inf"),
         description=(
@@ -110,11 +120,17 @@ class PrivateSharing(Adopt):
 
     def private(self, model: EcosystemModel) -> bool:
         """Releases are differentially private."""
-        return bool(np.isfinite(self.params(model).epsilon))
+        return bool(np.isfinite(getattr(self.params(model), "epsilon", np.inf)))
+
+    def privacy(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
+        """Exposure: the DP-bounded one where releases are private."""
+        params = self.params(model)
+        cost = params.privacy_cost_dp if self.private(model) else params.privacy_cost
+        return np.full(np.shape(partner), cost)
 
     def epsilon(self, model: EcosystemModel, users: np.ndarray) -> np.ndarray:
         """The DP ε of one release (inf: none); the ledger composes them over releases."""
-        return np.full(users.size, float(self.params(model).epsilon))
+        return np.full(users.size, float(getattr(self.params(model), "epsilon", np.inf)))
 
 
 class PartnerModel(PrivateSharing):

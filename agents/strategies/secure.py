@@ -94,9 +94,6 @@ class Secure(PartnerModel):
         work = self.params(model).overhead * spec.communities.window
         return super().fee(model, partner) + work * model.compute_market.price
 
-    def epsilon(self, model: EcosystemModel, users: np.ndarray) -> np.ndarray:
-        return np.full(users.size, np.inf)  # the output model is trained without noise
-
     def train(self, model: EcosystemModel, users: np.ndarray) -> None:
         """Each user's records, as many as its compute allows after the overhead, enter its
         partner's secure fit; the entity's unmasking work is taken from its idle compute."""

@@ -34,7 +34,7 @@ from hetsim.agents.strategies import moments
 from hetsim.agents.strategies.fitting import buckets, budget
 from hetsim.agents.strategies.private_sharing import (
     PrivateSharing,
-    PrivateSharingParams,
+    ReleaseParams,
     epsilon_column,
 )
 from hetsim.simulation.schema import NonNegative, Probability
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
 
-class SyntheticParams(PrivateSharingParams):
+class SyntheticParams(ReleaseParams):
     """Keys of ``[strategy.synthetic]``: what taking it costs, and its settings."""
 
     privacy_cost: Probability = Field(
@@ -53,10 +53,6 @@ class SyntheticParams(PrivateSharingParams):
             "et al. 2022); an ordinal judgement, local 0 < adopt 0.1 < pool 0.2 < share 0.5: "
             "sweep it"
         ),
-    )
-    privacy_cost_dp: Probability = Field(
-        0.05,
-        description="exposure with a finite epsilon: bounded by DP; an ordinal judgement",
     )
     sample_ratio: NonNegative = Field(
         1.0,
@@ -89,11 +85,6 @@ class Synthetic(PrivateSharing):
     Params = SyntheticParams
     summary = "sharing synthetic data for access"
     metric_columns: ClassVar[Mapping[str, str]] = epsilon_column("synthetic")
-
-    def privacy(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
-        params = self.params(model)
-        cost = params.privacy_cost_dp if self.private(model) else params.privacy_cost
-        return np.full(np.shape(partner), cost)
 
     def settle(self, model: EcosystemModel, users: np.ndarray) -> None:
         """Fit each user's generator, and give its samples to the partner's pool."""
