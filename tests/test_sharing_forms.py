@@ -224,3 +224,23 @@ def test_the_forms_are_chosen_beside_raw_sharing_without_engine_changes():
     metrics = run_scenario(spec, seed=0, steps=6)["metrics"]
     forms = [f"strategy_{name}_share" for name in ("synthetic", "aggregate", "secure")]
     assert metrics[forms].to_numpy().sum() > 0
+
+
+# ---------------------------------------------------------------- sharing in a crisis
+def test_crisis_terms_open_with_a_shock_and_the_records_come_back_when_they_close():
+    """A shock opens sharing for ``duration`` quarters from its step, always on the community's
+    terms (no sovereignty lost even though the exchange's default terms are the entity's);
+    when the terms close, every community chooses again and the entity holds none of the
+    records it was given."""
+    shock = 'data.shocks=[{step = 3, kind = "group_share", fraction = 0.5, size = 0.5}]'
+    model, crisis = built("crisis", shock, "strategy.crisis.duration=2")
+    assert not model.spec.exchange.sovereignty_terms
+    taken, held = [], []
+    for _ in range(6):
+        model.step()
+        taken.append(bool(users_of(model, crisis).size))
+        held.append(float(model.ledger.records_sovereign_by_origin.sum()))
+        assert np.all(model.ledger.data_sovereignty() == 1.0)
+    assert taken == [False, False, True, True, False, False]
+    assert held[2] > 0 and held[3] > held[2]
+    assert held[4] == held[5] == 0.0

@@ -9,6 +9,7 @@ strategy").
 from hetsim.agents.strategies.adopt import Adopt
 from hetsim.agents.strategies.aggregate import Aggregate
 from hetsim.agents.strategies.cooperative import Cooperative
+from hetsim.agents.strategies.crisis import Crisis
 from hetsim.agents.strategies.distill import Distill
 from hetsim.agents.strategies.federate import Federate
 from hetsim.agents.strategies.finetune import Finetune
@@ -33,6 +34,7 @@ STRATEGIES: dict[str, type[Strategy]] = {
     "synthetic": Synthetic,
     "aggregate": Aggregate,
     "secure": Secure,
+    "crisis": Crisis,
 }
 
 __all__ = ["STRATEGIES"]

@@ -14,7 +14,9 @@ The three compose as one ``DpTraining(z, 3)`` release of the accountant
 (:mod:`hetsim.simulation.privacy.accounting`), ``z`` calibrated to ``(epsilon, delta)``.
 
 **Fitting a cell** from (possibly noisy) moments: a normal-inverse-Wishart-style shrinkage with
-``prior_records`` pseudo-records at the label's moments pooled over groups: a cell with few
+``prior_records`` pseudo-records at the label's moments pooled over groups (themselves shrunk
+as much toward the standard normal, a data-independent prior), and, under DP, means and
+variances kept within what records clipped to ``clip`` can have: a cell with few
 records (a small minority) is pulled toward the majority's shape, the disparate loss of
 synthetic data that Ganev et al. (2022) measure and Stadler et al. (2022) warn of. Nothing sets
 that loss: it follows from the counts.
@@ -88,26 +90,37 @@ class Gaussians(NamedTuple):
     cov: np.ndarray
 
 
-def fit_gaussians(moments: Moments, prior_records: float, floor: float = 1e-3) -> Gaussians:
+def fit_gaussians(
+    moments: Moments, prior_records: float, bound: float = np.inf, floor: float = 1e-3
+) -> Gaussians:
     """Each cell's Gaussian, shrunk toward its label's moments pooled over groups by
-    ``prior_records`` pseudo-records; covariances projected to eigenvalues >= ``floor``."""
+    ``prior_records`` pseudo-records, the pooled moments themselves shrunk as much toward the
+    standard normal (a data-independent prior: with noisy moments a label's pooled count can
+    be near zero). With records clipped to norm ``bound`` (DP), means are projected into that
+    ball and variances capped at ``bound²``, which clipped records cannot exceed (both
+    post-processing). Covariance eigenvalues are floored at ``floor`` (relative)."""
     count = np.maximum(moments.count, 0.0)
     label = np.arange(N_CELLS) % 2
+    k0 = prior_records
+    d = moments.total.shape[-1]
     # the label's moments pooled over groups, as (k, 6, ...) for each cell
     pooled = [
         np.stack([a[:, label == y].sum(axis=1) for y in label], axis=1)
         for a in (count, moments.total, moments.outer)
     ]
-    n_pool = np.maximum(pooled[0], 1e-9)
+    n_pool = np.maximum(pooled[0] + k0, 1e-9)
     mean_pool = pooled[1] / n_pool[..., None]
-    second_pool = pooled[2] / n_pool[..., None, None]
-    k0 = prior_records
-    n = count + k0
-    mean = (moments.total + k0 * mean_pool) / np.maximum(n, 1e-9)[..., None]
-    second = (moments.outer + k0 * second_pool) / np.maximum(n, 1e-9)[..., None, None]
+    second_pool = (pooled[2] + k0 * np.eye(d)) / n_pool[..., None, None]
+    n = np.maximum(count + k0, 1e-9)
+    mean = (moments.total + k0 * mean_pool) / n[..., None]
+    second = (moments.outer + k0 * second_pool) / n[..., None, None]
+    if np.isfinite(bound):
+        norm = np.linalg.norm(mean, axis=-1, keepdims=True)
+        mean = mean * np.minimum(1.0, bound / np.maximum(norm, 1e-12))
     cov = second - mean[..., :, None] * mean[..., None, :]
     value, vector = np.linalg.eigh(0.5 * (cov + np.swapaxes(cov, -1, -2)))
     value = np.maximum(value, floor * np.maximum(value.mean(axis=-1, keepdims=True), 1.0))
+    value = np.minimum(value, bound**2)
     cov = np.einsum("...ij,...j,...kj->...ik", vector, value, vector)
     return Gaussians(count, mean, cov)
 

@@ -147,7 +147,7 @@ class Synthetic(PrivateSharing):
             self.record_release(model, ids, release)
             d = stats.total.shape[-1]
             model.training.charge_flops(ids.size, 2.0 * width * d * d * ids.size)
-            fitted.append((members, moments.fit_gaussians(stats, params.prior_records)))
+            fitted.append((members, moments.fit_gaussians(stats, params.prior_records, clip)))
         x = np.zeros((users.size, m, com.x.shape[-1]))
         group = np.zeros((users.size, m), dtype=np.int8)
         label = np.zeros((users.size, m), dtype=np.int8)
