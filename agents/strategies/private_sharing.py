@@ -136,6 +136,8 @@ class PrivateSharing(Adopt):
 class PartnerModel(PrivateSharing):
     """A privacy-preserving form whose users deploy a model the strategy keeps per entity."""
 
+    serves_partner_model = False  # the deployed model is not the entity's large model
+
     def setup(self, model: EcosystemModel) -> None:
         super().setup(model)
         e = model.entity_arrays.n
