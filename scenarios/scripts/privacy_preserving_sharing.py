@@ -98,7 +98,13 @@ def main(out: Path, fast: bool = False) -> pd.DataFrame:
             run = hetsim.run(SCENARIO, seed=seed, steps=size["steps"], set=overrides)
             rows.append({"arm": arm, "seed": seed, **summarise(run, strategy)})
     runs = pd.DataFrame(rows)
-    table = runs.groupby("arm", sort=False)[METRICS].agg(["mean", "std"])
+    # what each form gives up against raw sharing, paired by seed (common random numbers)
+    shared = runs[runs["arm"] == "share"].set_index("seed")
+    for group in ("majority", "minority"):
+        column = f"accuracy_{group}"
+        runs[f"{column}_vs_share"] = runs[column] - runs["seed"].map(shared[column])
+    columns = [*METRICS, "accuracy_majority_vs_share", "accuracy_minority_vs_share"]
+    table = runs.groupby("arm", sort=False)[columns].agg(["mean", "std"])
     table.columns = [f"{name}_{stat}" for name, stat in table.columns]
     table = table.reset_index()
     table.insert(1, "seeds", size["seeds"])
@@ -116,20 +122,21 @@ def figure(table: pd.DataFrame, path: Path) -> None:
         ("dependency", "dependency (share controlled by an entity)"),
         ("sovereignty", "data sovereignty"),
         ("accuracy_minority", "minority accuracy"),
-        ("epsilon_spent", "ε spent (median; ∞ drawn at 0, hatched)"),
+        ("epsilon_spent", "ε the form spent (median over its users)"),
     ]
     fig = Figure(figsize=(11, 6.5))
     axes = fig.subplots(2, 2).ravel()
     y = np.arange(len(table))
     for ax, (name, title) in zip(axes, panels, strict=True):
         mean, sd = table[f"{name}_mean"].to_numpy(), table[f"{name}_std"].to_numpy()
-        infinite = ~np.isfinite(mean)
-        shown = np.where(infinite, 0.0, mean)
-        bars = ax.barh(y, shown, xerr=np.where(infinite, 0.0, np.nan_to_num(sd)), capsize=2)
-        for bar, inf in zip(bars, infinite, strict=True):
-            if inf:
-                bar.set_hatch("//")
-                ax.text(0.0, bar.get_y() + bar.get_height() / 2, " ∞", va="center")
+        infinite, missing = np.isinf(mean), np.isnan(mean)
+        shown = np.where(infinite | missing, 0.0, mean)
+        error = np.where(infinite | missing, 0.0, np.nan_to_num(sd))
+        bars = ax.barh(y, shown, xerr=error, capsize=2)
+        for bar, inf, nan in zip(bars, infinite, missing, strict=True):
+            if inf or nan:  # ∞: a release without noise; n/a: no community on the form
+                label = " ∞" if inf else " n/a"
+                ax.text(0.0, bar.get_y() + bar.get_height() / 2, label, va="center")
         ax.set_yticks(y, table["arm"] if ax in axes[::2] else [""] * len(y))
         ax.invert_yaxis()
         ax.set_title(title, fontsize=10)
