@@ -21,10 +21,11 @@ communities on the arm's form.
 
 What to look for. The three forms keep sovereignty at 1 like pooling and unlike raw sharing,
 but leave dependency as high as sharing: the entity still trains and controls the model.
-Synthetic data and aggregates lose accuracy against the records they summarise, the minority
-more (its cells hold few records); DP synthetic data is the one form with a finite ε. Secure
-aggregation matches the fit on records at a small overhead; at homomorphic-encryption overheads
-no community can pay and all fall back on their own models.
+Measured (10 seeds x 40 steps, 20 communities; accuracy paired by seed against raw sharing):
+sovereignty 0.12 (share) vs 1.00 (every form); dependency 1.00 for every form; minority accuracy
+synthetic -0.008, DP synthetic -0.070 (ε 7.97 spent over 40 releases of ε = 1), aggregates
+-0.063 (majority -0.043: the minority loses more), secure -0.003; at an HE overhead no community
+can pay (on the form 0.00, dependency 0, -0.087). docs/sharing_forms.md has the table.
 
 Run:  python scenarios/scripts/privacy_preserving_sharing.py results/pps  [--fast]
 """
