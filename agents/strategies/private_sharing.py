@@ -164,8 +164,9 @@ class PartnerModel(PrivateSharing):
 
     def fit_on_records(self, model: EcosystemModel, users: np.ndarray, rows: np.ndarray) -> None:
         """Fit each partner's model by logistic regression on a sample of its pool (as large as
-        its compute allows, as its own fit) and each user's newest ``rows`` records; warm
-        start from the entity's model, at its capacity. Returns nothing: installs when done."""
+        its compute allows, as its own fit: compute it cannot rent out) and each user's newest
+        ``rows`` records; warm start from the entity's model, at its capacity. Installs the
+        models when the training service has run."""
         com, ent, led = model.community_arrays, model.entity_arrays, model.ledger
         groups = list(self.partner_groups(model, users))
         if not groups:
@@ -174,6 +175,7 @@ class PartnerModel(PrivateSharing):
         for e, mine in groups:
             budget = int(sample_budget(led.compute[led.entity_org(e)]))
             chosen = model.rng.choice(int(ent.filled[e]), min(budget, int(ent.filled[e])), False)
+            ent.compute_used[e] += chosen.size  # its compute, not rented out this quarter
             take = rows[np.searchsorted(users, mine)] if users.size else rows
             width = int(take.max(initial=0))
             pos, age = com.recent(mine, max(width, 1))

@@ -16,6 +16,14 @@ SHARE = Arm(WORLD, overrides=('communities.strategy="share"',))
 SYNTHETIC = Arm(WORLD, overrides=('communities.strategy="synthetic"',))
 AGGREGATE = Arm(WORLD, overrides=('communities.strategy="aggregate"',))
 SECURE = Arm(WORLD, overrides=('communities.strategy="secure"',))
+MENU = Arm(WORLD)  # communities choose: local, adopt, share and the three forms
+NO_FORMS = Arm(WORLD, overrides=('communities.strategies=["local","adopt","share"]',))
+# the forms cost a community as much exposure and control as handing its records over
+AS_DEAR_AS_SHARING = tuple(
+    f"strategy.{form}.{key}={value}"
+    for form in ("synthetic", "aggregate", "secure")
+    for key, value in (("privacy_cost", 0.5), ("sovereignty_loss", 1.0))
+)
 SECURE_HE = Arm(WORLD, overrides=('communities.strategy="secure"', "strategy.secure.overhead=1e5"))
 
 SHARING_FORMS_CLAIMS: tuple[Claim, ...] = (
@@ -55,6 +63,19 @@ SHARING_FORMS_CLAIMS: tuple[Claim, ...] = (
         control=SHARE,
         ablation=('strategy.aggregate.fit_from="records"',),
         ablation_text="the entity fits its logistic model on the records the statistics summarise",
+    ),
+    Claim(
+        id="private_sharing_draws_dependency",
+        text="offering privacy-preserving sharing draws communities that trained their own "
+        "models into dependency on entities",
+        section="§4.1, §3",
+        source="privacy_preserving_sharing header",
+        metric="dependency_share",
+        direction=1,
+        treatment=MENU,
+        control=NO_FORMS,
+        ablation=AS_DEAR_AS_SHARING,
+        ablation_text="the forms cost as much exposure and control as handing the records over",
     ),
     Claim(
         id="secure_unaffordable_at_he_overheads",

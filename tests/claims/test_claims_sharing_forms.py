@@ -38,3 +38,12 @@ def test_secure_unaffordable_at_he_overheads(holds):
     Ablation: communities rich enough to pay any fee.
     """
     holds("secure_unaffordable_at_he_overheads")
+
+
+def test_private_sharing_draws_dependency(holds):
+    """§4.1, §3: offering privacy-preserving sharing draws communities that trained their own
+    models into dependency on entities.
+
+    Ablation: the forms cost as much exposure and control as handing the records over.
+    """
+    holds("private_sharing_draws_dependency")
