@@ -115,7 +115,8 @@ class Secure(PartnerModel):
         np.add.at(ent.compute_used, partner, units)
         led.record_flow("compute", led.entity_org(partner), led.community_org(users), units)
         self.records = float(rows.sum())
-        self.overhead_compute = float(units.sum() + overhead * rows.sum())
+        # the protocol's extra work: the users' masking and the entity's unmasking, each units
+        self.overhead_compute = float(2.0 * units.sum())
 
     def measures(self, model: EcosystemModel) -> dict[str, float]:
         return {
