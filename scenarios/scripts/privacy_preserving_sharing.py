@@ -24,7 +24,7 @@ but leave dependency as high as sharing: the entity still trains and controls th
 Measured (10 seeds x 40 steps, 20 communities; accuracy paired by seed against raw sharing):
 sovereignty 0.12 (share) vs 1.00 (every form); dependency 1.00 for every form; minority accuracy
 synthetic -0.008, DP synthetic -0.070 (ε 7.97 spent over 40 releases of ε = 1), aggregates
--0.063 (majority -0.043: the minority loses more), secure -0.003; at an HE overhead no community
+-0.063 (majority -0.043: the minority loses more), secure -0.002; at an HE overhead no community
 can pay (on the form 0.00, dependency 0, -0.087). docs/sharing_forms.md has the table.
 
 Run:  python scenarios/scripts/privacy_preserving_sharing.py results/pps  [--fast]
