@@ -7,14 +7,18 @@ strategy").
 """
 
 from hetsim.agents.strategies.adopt import Adopt
+from hetsim.agents.strategies.aggregate import Aggregate
 from hetsim.agents.strategies.cooperative import Cooperative
+from hetsim.agents.strategies.crisis import Crisis
 from hetsim.agents.strategies.distill import Distill
 from hetsim.agents.strategies.federate import Federate
 from hetsim.agents.strategies.finetune import Finetune
 from hetsim.agents.strategies.local import Local
 from hetsim.agents.strategies.pool import Pool
+from hetsim.agents.strategies.secure import Secure
 from hetsim.agents.strategies.share import Share
 from hetsim.agents.strategies.split import Split
+from hetsim.agents.strategies.synthetic import Synthetic
 from hetsim.simulation.strategy import Strategy
 
 STRATEGIES: dict[str, type[Strategy]] = {
@@ -27,6 +31,10 @@ STRATEGIES: dict[str, type[Strategy]] = {
     "federate": Federate,
     "split": Split,
     "cooperative": Cooperative,
+    "synthetic": Synthetic,
+    "aggregate": Aggregate,
+    "secure": Secure,
+    "crisis": Crisis,
 }
 
 __all__ = ["STRATEGIES"]

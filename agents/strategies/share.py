@@ -59,12 +59,16 @@ class Share(Adopt):
     def fee(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
         return access_price(model, partner) * (1.0 - model.spec.exchange.share_discount)
 
+    def on_terms(self, model: EcosystemModel) -> bool:
+        """Records go under the community's terms (the data sovereignty protocol, §4.1)."""
+        return model.spec.exchange.sovereignty_terms
+
     def expected_income(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray | None:
         """(C, k) under the sovereignty protocol, the benefit share of the value of the
         records it would hand over each step: the protocol's terms are known in advance
         (§4.1); on the entity's terms, nothing."""
         spec = model.spec
-        if not spec.exchange.sovereignty_terms:
+        if not self.on_terms(model):
             return None
         value = spec.large_entities.data_value * spec.communities.records_per_step
         benefit = spec.exchange.benefit_share * value
@@ -78,7 +82,7 @@ class Share(Adopt):
         return np.full(np.shape(partner), self.params(model).privacy_cost * self._reluctance(model))
 
     def sovereignty(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:
-        kept = model.spec.exchange.sovereignty_terms
+        kept = self.on_terms(model)
         params = self.params(model)
         loss = params.sovereign_loss if kept else params.sovereignty_loss
         return np.full(np.shape(partner), loss * self._reluctance(model))
@@ -93,7 +97,7 @@ class Share(Adopt):
     def settle(self, model: EcosystemModel, users: np.ndarray) -> None:
         """Withdraw records from former partners, then hand over this step's records."""
         com, ledger, spec = model.community_arrays, model.ledger, model.spec
-        sovereign = spec.exchange.sovereignty_terms
+        sovereign = self.on_terms(model)
         if sovereign:
             stopped = np.flatnonzero(
                 (com.previous_strategy == self.code)

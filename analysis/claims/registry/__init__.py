@@ -22,6 +22,7 @@ from hetsim.analysis.claims.registry import (
     lending,
     power,
     sharing,
+    sharing_forms,
     values,
 )
 
@@ -32,6 +33,7 @@ SECTIONS = (
     contexts,
     power,
     sharing,
+    sharing_forms,
     adaptation,
     collaboration,
     lending,
@@ -79,6 +81,12 @@ ORDER: tuple[str, ...] = (
     "open_weights_lower_dependency",
     "public_compute_lowers_dependency",
     "fair_pay_raises_pay",
+    # ---------------------------------------------------------------- §4.1 sharing forms
+    "synthetic_keeps_sovereignty",
+    "aggregate_keeps_sovereignty",
+    "aggregate_costs_accuracy",
+    "private_sharing_draws_dependency",
+    "secure_unaffordable_at_he_overheads",
 )
 
 _DEFINED = [claim for section in SECTIONS for claim in section.CLAIMS]
