@@ -39,8 +39,8 @@ def plot_discovery(worlds: pd.DataFrame, box, scores: pd.DataFrame, out_dir: Pat
         lims = box.limits.set_index("uncertainty")
         x0, x1 = ax.get_xlim()
         y0, y1 = ax.get_ylim()
-        xl = lims.loc[top[0], ["lower", "upper"]] if top[0] in lims.index else (x0, x1)
-        yl = lims.loc[top[1], ["lower", "upper"]] if top[1] in lims.index else (y0, y1)
+        xl = tuple(lims.loc[top[0], ["lower", "upper"]]) if top[0] in lims.index else (x0, x1)
+        yl = tuple(lims.loc[top[1], ["lower", "upper"]]) if top[1] in lims.index else (y0, y1)
         corner, width, height = (xl[0], yl[0]), xl[1] - xl[0], yl[1] - yl[0]
         edge = {"edgecolor": "crimson", "linewidth": 1.5, "label": "PRIM box"}
         ax.add_patch(plt.Rectangle(corner, width, height, fill=False, **edge))
