@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from hetsim.analysis.arguments import (
 )
 from hetsim.analysis.ensemble import SequentialExecutor, Task, run_ensemble
 from hetsim.analysis.manifest import Experiment, base_manifest, conclude, start_manifest
+from hetsim.analysis.tasks import arm_label
 from hetsim.scenarios.builder import load_scenario
 from hetsim.simulation.schema import ScenarioError
 
@@ -149,23 +151,36 @@ def run_points(
     executor: SequentialExecutor,
     resume: bool,
     progress: bool,
+    treatment: Sequence[str] = (),
 ) -> Experiment:
-    """Run every point of a design on the same seeds; the shared body of sweep and sensitivity.
+    """Run every point of a design on the same seeds; the shared body of sweep, sensitivity
+    and discovery.
 
     ``plan`` (what was asked) and ``record`` (what it became) go to the manifest beside the
-    scenario, steps, seeds, overrides and interventions.
+    scenario, steps, seeds, overrides and interventions. With a ``treatment`` (interventions
+    applied on top), every point × seed is run twice, without and with it, on the same seed
+    (common random numbers): the arms ``point=NNNNN`` and ``point=NNNNN+<treatment>``.
     """
     base = load_scenario(scenario, list(overrides), list(interventions))
     steps = base.run.steps if steps is None else steps
-    tasks = point_tasks(
-        scenario,
-        params,
-        points,
-        seeds=seeds,
-        steps=steps,
-        overrides=overrides,
-        interventions=interventions,
-    )
+    arms = [tuple(interventions)]
+    if treatment:
+        arms.append((*interventions, *treatment))
+        load_scenario(scenario, list(overrides), list(arms[1]))  # validate the treatment
+    tasks = []
+    for arm in arms:
+        for task in point_tasks(
+            scenario,
+            params,
+            points,
+            seeds=seeds,
+            steps=steps,
+            overrides=overrides,
+            interventions=arm,
+        ):
+            extra = arm[len(interventions) :]
+            label = f"{task.arm}+{arm_label(extra)}" if extra else task.arm
+            tasks.append(replace(task, arm=label))
     out_dir = Path(out_dir)
     notes = rounding_note(params)
     manifest = base_manifest(kind, base, executor)
@@ -187,6 +202,9 @@ def run_points(
             "plan": plan,
         }
     )
+    if treatment:
+        plan["treatment"] = list(treatment)
+        manifest["treatment"] = list(treatment)
     start_manifest(out_dir, manifest, resume, executor)
     outcome = run_ensemble(tasks, out_dir, executor, resume=resume, progress=progress, desc=kind)
     experiment = conclude(
@@ -194,7 +212,7 @@ def run_points(
         manifest,
         outcome,
         [t.run_file(out_dir) for t in tasks],
-        sort_by=("point", "seed", "step"),
+        sort_by=("point", "intervention", "seed", "step"),
         report=False,
     )
     experiment.notes[:0] = notes

@@ -25,6 +25,7 @@ _API = (
     "branch",
     "build",
     "compare",
+    "discover",
     "list_interventions",
     "list_scenarios",
     "load_scenario",

@@ -4,6 +4,6 @@ A module here exposes ``add_parsers(subparsers)`` and ``handle(args) -> int | No
 the command is not its own).
 """
 
-from hetsim.commands import claims, experiments, ui
+from hetsim.commands import claims, experiments, explore, ui
 
-MODULES = (experiments, ui, claims)
+MODULES = (experiments, explore, ui, claims)
