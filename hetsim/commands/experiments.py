@@ -111,7 +111,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="rebuild comparison.csv and report.html from a folder")
     report.add_argument("dir", type=Path, help="an experiment folder (compare or branch)")
 
-    query = sub.add_parser("query", help="DuckDB SQL over a folder: views runs, comparison, indices")
+    query = sub.add_parser(
+        "query", help="DuckDB SQL over a folder: views runs, comparison, indices (and any kept)"
+    )
     query.add_argument("dir", type=Path, help="an experiment folder")
     query.add_argument("sql", help='e.g. "SELECT intervention, count(*) FROM runs GROUP BY 1"')
     query.add_argument("--csv", action="store_true", help="print CSV instead of a table")
