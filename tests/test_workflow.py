@@ -209,3 +209,12 @@ def test_forest_markers_are_coloured_on_the_adjusted_p_value():
     grey = sum(to_hex(line.get_color()) == NON_SIGNIFICANT_COLOUR for line in markers)
     assert red == int((last["p_adjusted"] < 0.05).sum())
     assert grey == int((last["p_adjusted"] >= 0.05).sum())
+
+
+def test_the_help_lists_every_view_query_reads(capsys):
+    from hetsim.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "views runs, comparison, indices" in text
