@@ -77,26 +77,27 @@ def _arm_colours(arms: Sequence[str], baseline: str) -> dict[str, object]:
 def plot_timeseries(
     path: Path, runs: pd.DataFrame, metrics: Sequence[str], baseline: str = "baseline"
 ) -> Path:
-    """Write :func:`timeseries_figure` as a PNG at ``path``; returns ``path``."""
+    """Small multiples: per metric, mean across seeds with a 95% t-band per intervention.
+
+    With several scenarios in ``runs`` each scenario gets its own line style.
+
+    Args:
+        path: PNG file to write.
+        runs: The runs table.
+        metrics: Metric columns to plot, one panel each (must be non-empty).
+        baseline: Name of the baseline intervention (drawn in black).
+
+    Returns:
+        ``path``. Panels are titled by the metrics' labels with the unit on the y-axis,
+        bands clipped to each metric's range.
+    """
     return save(timeseries_figure(runs, metrics, baseline), path)
 
 
 def timeseries_figure(
     runs: pd.DataFrame, metrics: Sequence[str], baseline: str = "baseline"
 ) -> Figure:
-    """Small multiples: per metric, mean across seeds with a 95% t-band per intervention.
-
-    With several scenarios in ``runs`` each scenario gets its own line style.
-
-    Args:
-        runs: The runs table.
-        metrics: Metric columns to plot, one panel each (must be non-empty).
-        baseline: Name of the baseline intervention (drawn in black).
-
-    Returns:
-        The figure: panels titled by the metrics' labels, the unit on the y-axis, bands
-        clipped to each metric's range.
-    """
+    """The figure :func:`plot_timeseries` writes (for a notebook, or to draw on)."""
     metrics = list(metrics)
     ncols = min(4, len(metrics))
     nrows = math.ceil(len(metrics) / ncols)
@@ -192,11 +193,6 @@ PAGE_HEIGHT = 9.0
 
 
 def plot_forest(path: Path, comparison: pd.DataFrame, window: str = "last10pct") -> Path:
-    """Write :func:`forest_figure` as a PNG at ``path``; returns ``path``."""
-    return save(forest_figure(comparison, window), path)
-
-
-def forest_figure(comparison: pd.DataFrame, window: str = "last10pct") -> Figure:
     """Forest plot of seed-paired effects on the primary outcomes, grouped by outcome family.
 
     Design choice: metrics live on different scales (an HHI in [0, 1], energy in kWh), so
@@ -215,12 +211,18 @@ def forest_figure(comparison: pd.DataFrame, window: str = "last10pct") -> Figure
     identical to the baseline) have no d_z and are labelled "d_z undefined".
 
     Args:
+        path: PNG file to write.
         comparison: Table from :func:`analysis.statistics.compare`.
         window: Which summary window to plot.
 
     Returns:
-        The figure.
+        ``path``.
     """
+    return save(forest_figure(comparison, window), path)
+
+
+def forest_figure(comparison: pd.DataFrame, window: str = "last10pct") -> Figure:
+    """The figure :func:`plot_forest` writes (for a notebook, or to draw on)."""
     c = forest_rows(comparison[comparison["window"] == window])
     if "outcome" in c:
         c = c[c["outcome"] == PRIMARY]
