@@ -101,6 +101,7 @@ def compare_experiment(
                 "arms": [[label, list(names)] for label, names in arms],
                 "steps": steps,
                 "overrides": list(overrides),
+                **({"keep": list(kept)} if kept else {}),  # the stored tables of every run
             },
         }
     )
