@@ -20,37 +20,48 @@ export MKL_NUM_THREADS := 1
 # simulation/model.py (the default mode maps the four folders with an import hook that static
 # tools never run). A link tree holds the files that existed when it was made: it is remade
 # whenever a module or scenario file is added or removed.
+# Two stamps: $(RUNTIME) is what running hetsim needs (`make run`); $(STAMP) adds the dev extras
+# (tests, linters, type checker, browser tests), installed by the targets that use them.
+# Strict mode always prints a notice that it made a link tree; it is silenced, nothing else.
 SOURCES := $(shell git ls-files --cached --others --exclude-standard -- \
 	hetsim simulation agents scenarios analysis 2>/dev/null | grep -E '\.(py|toml)$$' | sort)
 LINKS := $(VENV)/.links
+RUNTIME := $(VENV)/.runtime
+EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
+STRICT := --config-settings editable_mode=strict
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	@test -n "$(PY312)" || { echo "Python 3.12 not found (install it, e.g. pyenv install 3.12)"; exit 1; }
 	test -x $(BIN)/python || $(PY312) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
+	$(EDITABLE) -e . $(STRICT)
+	echo "$(SOURCES)" > $(LINKS)
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
+	$(EDITABLE) -e '.[dev]' $(STRICT)
 	echo "$(SOURCES)" > $(LINKS)
 	touch $(STAMP)
 
-$(LINKS).check: $(STAMP) FORCE
+$(LINKS).check: $(RUNTIME) FORCE
 	@echo "$(SOURCES)" | cmp -s - $(LINKS) || { \
 	  echo "source files added or removed: relinking the editable install"; \
-	  $(BIN)/python -m pip install --quiet --no-deps -e . --config-settings editable_mode=strict \
+	  $(EDITABLE) --no-deps -e . $(STRICT) \
 	    && echo "$(SOURCES)" > $(LINKS); }
 
-## run: run the default scenario, write results/ and print a summary
+## run: run the default scenario, write results/ and print a summary (runtime install only)
 run: $(LINKS).check
 	$(BIN)/hetsim run $(SCENARIO)
 
-## test: lint and run the whole test suite
-test: $(LINKS).check
+## test: lint and run the whole test suite (installs the dev extras first)
+test: $(STAMP) $(LINKS).check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	MYPYPATH=$$(echo build/__editable__.hetsim-*) $(BIN)/mypy --python-executable $(BIN)/python
 	$(BIN)/python -m pytest
 
 ## typecheck: mypy over the packages (configured in pyproject.toml)
-typecheck: $(LINKS).check
+typecheck: $(STAMP) $(LINKS).check
 	MYPYPATH=$$(echo build/__editable__.hetsim-*) $(BIN)/mypy --python-executable $(BIN)/python
 
 lint: $(STAMP)
@@ -65,7 +76,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py
 
 ## claims: run every claim with its ablation (20 seeds) and write docs/claims.md
-claims: $(STAMP)
+claims: $(RUNTIME)
 	$(BIN)/hetsim claims --seeds 20 --out docs/claims.md
 
 clean:

@@ -108,7 +108,8 @@ def run_branch(job: BranchJob) -> BranchResult:
                 arm = pickle.loads(checkpoint)  # same state, same RNG stream for every arm
                 if names:
                     arm.spec = load_scenario(job.scenario, list(job.overrides), list(names))
-                for _ in range(job.steps):
+                for step in range(job.steps):  # the last step's flows draw the network
+                    arm.recorder.keep_community_rows = step == job.steps - 1
                     arm.step()
                 metrics = label_table(
                     arm.recorder.metrics_table(), job.task(label, names), base.name

@@ -314,7 +314,8 @@ def run_ensemble(
         executor: Where jobs run.
         resume: Skip jobs already done; without it, finding one done is an error (a fresh
             experiment never mixes with an old one).
-        progress: Show a progress bar (on a terminal) with runs done, failed and time left.
+        progress: Show runs done, failed and time left: a bar on a terminal, whole lines
+            elsewhere (a notebook, a log; :mod:`hetsim.analysis.progress`).
         worker: Function run on the executor; returns a result with ``error``/``detail``.
         done: Whether a job's results are stored whole (a damaged one is rerun).
         store: Writes a successful result.
@@ -353,15 +354,19 @@ def run_ensemble(
             )
         for path in stale:
             path.unlink()
+    terminal = sys.stderr.isatty()
     bar = tqdm(
         total=len(jobs),
         initial=len(finished),
         desc=desc,
         unit="run",
-        disable=None if progress else True,
+        disable=not (progress and terminal),
         dynamic_ncols=True,
         file=sys.stderr,
     )
+    from hetsim.analysis.progress import ProgressLines
+
+    lines = ProgressLines(desc, len(jobs), len(finished)) if progress and not terminal else None
     from hetsim.analysis.interruption import signal_name
 
     try:
@@ -380,6 +385,8 @@ def run_ensemble(
                 tqdm.write(f"hetsim: run failed: {job.describe()}: {result.error}", file=sys.stderr)
             bar.set_postfix(done=outcome.ran + outcome.skipped, failed=len(outcome.failures))
             bar.update(1)
+            if lines is not None:
+                lines.update(len(outcome.failures))
     except KeyboardInterrupt as exc:
         outcome.interrupted = signal_name(exc)
         executor.abort()

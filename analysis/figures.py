@@ -6,6 +6,10 @@
   ``last10pct``), see :func:`plot_forest` for why the effects are standardised;
 * ``network.png``: the exchange network at the last step, if flows are given.
 
+Every title, axis and legend names a metric by its entry in :mod:`hetsim.analysis.labels`
+(readable name and unit; energy scaled to a readable prefix), and bands are clipped to the
+metric's range.
+
 Reproducibility: figures are drawn on :class:`matplotlib.figure.Figure` objects rendered by
 the Agg canvas (no pyplot, no global backend switch), PNGs are saved without the
 ``Software`` metadata key and carry no date, and the network layout uses a fixed seed.
@@ -21,64 +25,39 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
-from hetsim.analysis.statistics import timeseries_bands
+from hetsim.analysis.labels import FAMILIES, display_unit, label
+from hetsim.analysis.network import FLOW_COLOURS, NETWORK_LAYOUT_SEED, plot_network
+from hetsim.analysis.plotting import RC, mpl_text, new_figure, save
+from hetsim.analysis.statistics import PRIMARY, timeseries_bands
 from hetsim.simulation.recorder import MAIN_METRICS
 
 __all__ = [
     "DEFAULT_MAIN_METRICS",
     "FLOW_COLOURS",
     "NETWORK_LAYOUT_SEED",
+    "forest_figure",
     "forest_rows",
     "plot_forest",
     "plot_network",
     "plot_timeseries",
+    "timeseries_figure",
 ]
 
 DEFAULT_MAIN_METRICS: tuple[str, ...] = (*MAIN_METRICS, "energy_kwh")
 """Metrics shown in the time-series figure by default (those present in the runs)."""
 
-FLOW_COLOURS: dict[str, str] = {
-    "data": "#1f77b4",
-    "compute": "#ff7f0e",
-    "model": "#2ca02c",
-    "money": "#9467bd",
-}
-"""Edge colour of each flow kind in the network figure; other kinds are drawn grey."""
-
-NETWORK_LAYOUT_SEED = 20240607
-"""Seed of the spring layout, so the network figure is reproducible."""
 
 BASELINE_COLOUR = "black"
 SIGNIFICANT_COLOUR = "#d62728"
 NON_SIGNIFICANT_COLOUR = "#8c8c8c"
-_OTHER_KIND_COLOUR = "#7f7f7f"
-_DPI = 110
-_RC = {"svg.hashsalt": "hetsim", "figure.dpi": _DPI, "font.size": 9}
-_PNG_METADATA = {"Software": None}  # no Software key, and PNGs never carry a date
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h", "*", "p")
 _LINESTYLES = ("-", "--", ":", "-.")
-
-
-def _mpl(text) -> str:
-    """Text from the data, safe for matplotlib (a "$" would start mathtext)."""
-    return str(text).replace("$", r"\$")
-
-
-def _new_figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=_DPI)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _save(fig: Figure, path: Path) -> Path:
-    fig.savefig(path, format="png", dpi=_DPI, metadata=_PNG_METADATA)
-    return path
 
 
 def _ordered_arms(arms, baseline: str) -> list[str]:
@@ -109,8 +88,16 @@ def plot_timeseries(
         baseline: Name of the baseline intervention (drawn in black).
 
     Returns:
-        ``path``.
+        ``path``. Panels are titled by the metrics' labels with the unit on the y-axis,
+        bands clipped to each metric's range.
     """
+    return save(timeseries_figure(runs, metrics, baseline), path)
+
+
+def timeseries_figure(
+    runs: pd.DataFrame, metrics: Sequence[str], baseline: str = "baseline"
+) -> Figure:
+    """The figure :func:`plot_timeseries` writes (for a notebook, or to draw on)."""
     metrics = list(metrics)
     ncols = min(4, len(metrics))
     nrows = math.ceil(len(metrics) / ncols)
@@ -119,15 +106,19 @@ def plot_timeseries(
     scenarios = sorted({str(s) for s in runs["scenario"].unique()})
     styles = {s: _LINESTYLES[i % len(_LINESTYLES)] for i, s in enumerate(scenarios)}
 
-    with matplotlib.rc_context(_RC):
-        fig = _new_figure(3.6 * ncols, 2.7 * nrows + 0.8)
+    with matplotlib.rc_context(RC):
+        fig = new_figure(3.6 * ncols, 2.7 * nrows + 0.8)
         axes = fig.subplots(nrows, ncols, squeeze=False)
         for ax, metric in zip(axes.ravel(), metrics, strict=False):
+            lab = label(metric)
             bands = timeseries_bands(runs, metric)
             bands = bands.assign(
                 scenario=bands["scenario"].astype(str),
                 intervention=bands["intervention"].astype(str),
+                ci_low=bands["ci_low"].clip(lower=lab.low, upper=lab.high),
+                ci_high=bands["ci_high"].clip(lower=lab.low, upper=lab.high),
             )
+            factor, unit = display_unit(lab.unit, bands["mean"])
             for scen in scenarios:
                 for arm in arms:
                     b = bands[(bands["scenario"] == scen) & (bands["intervention"] == arm)]
@@ -136,30 +127,34 @@ def plot_timeseries(
                     x = b["step"].to_numpy(dtype=float)
                     ax.fill_between(
                         x,
-                        b["ci_low"].to_numpy(dtype=float),
-                        b["ci_high"].to_numpy(dtype=float),
+                        b["ci_low"].to_numpy(dtype=float) * factor,
+                        b["ci_high"].to_numpy(dtype=float) * factor,
                         color=colours[arm],
                         alpha=0.15,
                         linewidth=0,
                     )
                     ax.plot(
                         x,
-                        b["mean"].to_numpy(dtype=float),
+                        b["mean"].to_numpy(dtype=float) * factor,
                         color=colours[arm],
                         linestyle=styles[scen],
                         linewidth=1.8 if arm == baseline else 1.3,
                         zorder=3 if arm == baseline else 2,
                     )
-            ax.set_title(_mpl(metric), fontsize=9)
+            ax.set_title(mpl_text(lab.name), fontsize=9)
+            if unit:
+                ax.set_ylabel(mpl_text(unit), fontsize=8)
             ax.set_xlabel("step")
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
             ax.grid(True, alpha=0.3)
         for ax in axes.ravel()[len(metrics) :]:
             ax.set_visible(False)
 
-        handles = [Line2D([], [], color=colours[a], linewidth=2, label=_mpl(a)) for a in arms]
+        handles = [Line2D([], [], color=colours[a], linewidth=2, label=mpl_text(a)) for a in arms]
         if len(scenarios) > 1:
             handles += [
-                Line2D([], [], color="0.3", linestyle=styles[s], label=_mpl(f"scenario: {s}"))
+                Line2D([], [], color="0.3", linestyle=styles[s], label=mpl_text(f"scenario: {s}"))
                 for s in scenarios
             ]
         fig.legend(
@@ -171,11 +166,15 @@ def plot_timeseries(
         )
         fig.suptitle("Mean across seeds with 95% t-interval band", y=0.0, va="bottom", fontsize=8)
         fig.tight_layout(rect=(0, 0.03, 1, 1 - 0.3 / (2.7 * nrows + 0.8)))
-        return _save(fig, path)
+        return fig
 
 
 def forest_rows(comparison: pd.DataFrame) -> pd.DataFrame:
-    """Standardised effects d_z with their CI, from a ``compare`` table."""
+    """Standardised effects d_z with their CI, from a ``compare`` table.
+
+    ``significant`` is Holm-adjusted significance (``p_adjusted < 0.05``) of a primary
+    outcome; ``excludes_zero`` is the unadjusted CI test.
+    """
     c = comparison.copy()
     sd = c["diff_sd"].astype(float) if "diff_sd" in c else c["diff_mean"] / c["effect_size"]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -185,23 +184,31 @@ def forest_rows(comparison: pd.DataFrame) -> pd.DataFrame:
     undefined = ~np.isfinite(c["dz"]) | ~np.isfinite(c["dz_low"]) | ~np.isfinite(c["dz_high"])
     c.loc[undefined, ["dz", "dz_low", "dz_high"]] = np.nan
     c["excludes_zero"] = (c["diff_ci_low"] > 0) | (c["diff_ci_high"] < 0)
+    c["significant"] = c["p_adjusted"].astype(float) < 0.05
     return c
 
 
+PAGE_HEIGHT = 9.0
+"""Largest forest plot height in inches (with its 7.5-inch width it fits an A4/Letter page)."""
+
+
 def plot_forest(path: Path, comparison: pd.DataFrame, window: str = "last10pct") -> Path:
-    """Forest plot of seed-paired effects, metrics on the y-axis, one marker per intervention.
+    """Forest plot of seed-paired effects on the primary outcomes, grouped by outcome family.
 
     Design choice: metrics live on different scales (an HHI in [0, 1], energy in kWh), so
     one shared axis of raw differences would be unreadable, and one panel per metric makes
     the reader compare many x-scales. We plot the standardised paired effect
     ``d_z = mean(diff) / sd(diff)`` on a single shared axis, with CI
-    ``[diff_ci_low, diff_ci_high] / sd(diff)``. That interval is the paired t-interval
-    rescaled, so it excludes 0 exactly when the unadjusted paired t-test rejects at the
-    interval's level, and every comparison reads on the same "how many seed-to-seed
-    standard deviations" scale. Markers are red when the CI excludes 0 (unadjusted; the
-    report's table marks Holm-adjusted significance) and grey otherwise. Raw differences in
-    the metric's own units are in the report's table. Rows with ``sd(diff) == 0`` (e.g. an
-    intervention identical to the baseline) have no d_z and are labelled "d_z undefined".
+    ``[diff_ci_low, diff_ci_high] / sd(diff)``, the paired t-interval rescaled, so every
+    comparison reads on the same "how many seed-to-seed standard deviations" scale.
+
+    Only the primary outcomes are drawn (rows whose ``outcome`` is ``primary``; a table
+    without that column counts every row as primary), grouped by family
+    (:data:`hetsim.analysis.labels.FAMILIES`) and named by their labels; exploratory metrics
+    are in the report's table. Markers are red when the Holm-adjusted p-value is below 0.05,
+    grey otherwise. The figure is at most :data:`PAGE_HEIGHT` inches tall: rows get
+    narrower as outcomes are added. Rows with ``sd(diff) == 0`` (e.g. an intervention
+    identical to the baseline) have no d_z and are labelled "d_z undefined".
 
     Args:
         path: PNG file to write.
@@ -211,41 +218,73 @@ def plot_forest(path: Path, comparison: pd.DataFrame, window: str = "last10pct")
     Returns:
         ``path``.
     """
+    return save(forest_figure(comparison, window), path)
+
+
+def forest_figure(comparison: pd.DataFrame, window: str = "last10pct") -> Figure:
+    """The figure :func:`plot_forest` writes (for a notebook, or to draw on)."""
     c = forest_rows(comparison[comparison["window"] == window])
+    if "outcome" in c:
+        c = c[c["outcome"] == PRIMARY]
     multi = c["scenario"].nunique() > 1 if "scenario" in c else False
     c = c.assign(arm=c["intervention"].astype(str))
     if multi:
         c["arm"] = c["scenario"].astype(str) + ": " + c["arm"]
-    metrics = list(dict.fromkeys(c["metric"].astype(str)))
+    family_rank = {f: i for i, f in enumerate(FAMILIES)}
+    metrics = sorted(
+        dict.fromkeys(c["metric"].astype(str)), key=lambda m: family_rank[label(m).family]
+    )
     arms = list(dict.fromkeys(sorted(c["arm"])))
     k = len(arms)
     marker = {a: _MARKERS[i % len(_MARKERS)] for i, a in enumerate(arms)}
     offset = {a: (0.0 if k == 1 else 0.35 - 0.7 * i / (k - 1)) for i, a in enumerate(arms)}
+    # one row per metric, plus a header row per family
+    rows_y: dict[str, float] = {}
+    headers: list[tuple[float, str]] = []
+    y = 0.0
+    for metric in metrics:
+        family = label(metric).family
+        if not headers or headers[-1][1] != family:
+            headers.append((y, family))
+            y -= 1.0
+        rows_y[metric] = y
+        y -= 1.0
+    n_rows = max(1.0, -y)
 
-    with matplotlib.rc_context(_RC):
-        height = 1.3 + len(metrics) * max(0.45, 0.2 * k)
-        fig = _new_figure(7.5, height)
+    with matplotlib.rc_context(RC):
+        height = min(PAGE_HEIGHT, 1.4 + n_rows * max(0.3, 0.16 * k))
+        fig = new_figure(7.5, height)
         ax = fig.subplots()
         label_tf = blended_transform_factory(ax.transAxes, ax.transData)
+        for y0, family in headers:
+            ax.text(
+                -0.01,
+                y0,
+                family,
+                transform=label_tf,
+                ha="right",
+                va="center",
+                fontsize=8,
+                fontweight="bold",
+            )
         for i, metric in enumerate(metrics):
-            y0 = -i
+            y0 = rows_y[metric]
             if i % 2 == 0:
                 ax.axhspan(y0 - 0.5, y0 + 0.5, color="0.95", zorder=0)
-            rows = c[c["metric"].astype(str) == metric]
-            for _, r in rows.iterrows():
+            for _, r in c[c["metric"].astype(str) == metric].iterrows():
                 y = y0 + offset[r["arm"]]
                 if np.isnan(r["dz"]):
                     ax.text(
                         0.01,
                         y,
-                        _mpl(f"{r['arm']}: d_z undefined (sd of differences = 0)"),
+                        mpl_text(f"{r['arm']}: d_z undefined (sd of differences = 0)"),
                         transform=label_tf,
                         fontsize=6.5,
                         color="0.4",
                         va="center",
                     )
                     continue
-                colour = SIGNIFICANT_COLOUR if r["excludes_zero"] else NON_SIGNIFICANT_COLOUR
+                colour = SIGNIFICANT_COLOUR if r["significant"] else NON_SIGNIFICANT_COLOUR
                 ax.errorbar(
                     r["dz"],
                     y,
@@ -258,133 +297,31 @@ def plot_forest(path: Path, comparison: pd.DataFrame, window: str = "last10pct")
                     zorder=3,
                 )
         ax.axvline(0.0, color="black", linewidth=0.9, linestyle="--", zorder=2)
-        ax.set_yticks([-i for i in range(len(metrics))], [_mpl(m) for m in metrics])
-        ax.set_ylim(-len(metrics) + 0.5, 0.5)
-        ax.set_xlabel("standardised paired effect d_z = mean(diff) / sd(diff), with CI")
-        ax.set_title(f"Intervention − baseline, paired by seed (window: {window})", fontsize=9)
+        ax.set_yticks(
+            [rows_y[m] for m in metrics], [mpl_text(label(m).name) for m in metrics], fontsize=8
+        )
+        ax.set_ylim(-n_rows + 0.5, 0.5)
+        ax.set_xlabel("standardised paired effect d_z = mean(diff) / sd(diff), with 95% CI")
+        ax.set_title(
+            f"Primary outcomes: intervention − baseline, paired by seed (window: {window})",
+            fontsize=9,
+        )
         ax.grid(True, axis="x", alpha=0.3)
         handles = [
-            Line2D([], [], marker=marker[a], color="0.2", linestyle="", label=_mpl(a)) for a in arms
+            Line2D([], [], marker=marker[a], color="0.2", linestyle="", label=mpl_text(a))
+            for a in arms
         ]
         handles += [
-            Patch(color=SIGNIFICANT_COLOUR, label="CI excludes 0"),
-            Patch(color=NON_SIGNIFICANT_COLOUR, label="CI includes 0"),
+            Patch(color=SIGNIFICANT_COLOUR, label="Holm-adjusted p < 0.05"),
+            Patch(color=NON_SIGNIFICANT_COLOUR, label="Holm-adjusted p ≥ 0.05"),
         ]
         ax.legend(
             handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12 - 0.3 / height),
+            ncol=min(3, len(handles)),
             frameon=False,
             fontsize=7.5,
         )
         fig.tight_layout()
-        return _save(fig, path)
-
-
-def plot_network(path: Path, flows: pd.DataFrame) -> Path:
-    """Exchange network of one step: who sends data, compute, models and money to whom.
-
-    Flows are summed per (source, target, kind). Node area is proportional to the node's
-    total in-flow (all kinds summed, negative amounts ignored); edge colour is the kind;
-    edge width is the amount relative to the largest flow *of the same kind* (kinds have
-    different units). Parallel edges of different kinds are drawn as arcs of different
-    curvature. The spring layout uses :data:`NETWORK_LAYOUT_SEED` on nodes inserted in
-    sorted order, so the figure is reproducible. With more than 25 nodes only the 15 with
-    the largest in-flow are labelled.
-
-    Args:
-        path: PNG file to write.
-        flows: Table with columns ``source, target, kind, amount``.
-
-    Returns:
-        ``path``.
-    """
-    import networkx as nx
-
-    missing = {"source", "target", "kind", "amount"} - set(flows.columns)
-    if missing:
-        raise ValueError(f"flows is missing column(s): {sorted(missing)}")
-    f = pd.DataFrame(
-        {
-            "source": flows["source"].astype(str),
-            "target": flows["target"].astype(str),
-            "kind": flows["kind"].astype(str),
-            "amount": pd.to_numeric(flows["amount"], errors="coerce").fillna(0.0),
-        }
-    )
-    f = f.groupby(["source", "target", "kind"], sort=True)["amount"].sum().reset_index()
-    nodes = sorted(set(f["source"]) | set(f["target"]))
-    inflow = f.assign(a=f["amount"].clip(lower=0)).groupby("target")["a"].sum()
-    inflow = inflow.reindex(nodes, fill_value=0.0)
-    kinds = [k for k in FLOW_COLOURS if k in set(f["kind"])]
-    kinds += sorted(set(f["kind"]) - set(FLOW_COLOURS))
-
-    with matplotlib.rc_context(_RC):
-        fig = _new_figure(8.0, 6.5)
-        ax = fig.subplots()
-        ax.set_axis_off()
-        if not nodes:
-            ax.text(0.5, 0.5, "no flows at the last step", ha="center", va="center")
-            return _save(fig, path)
-
-        layout_graph = nx.Graph()
-        layout_graph.add_nodes_from(nodes)
-        layout_graph.add_edges_from(zip(f["source"], f["target"], strict=True))
-        pos = nx.spring_layout(layout_graph, seed=NETWORK_LAYOUT_SEED)
-
-        max_in = float(inflow.max())
-        sizes = 80.0 + (1400.0 * inflow / max_in if max_in > 0 else 0.0 * inflow)
-        size_of = dict(zip(nodes, np.asarray(sizes, dtype=float), strict=True))
-        graph = nx.DiGraph()
-        graph.add_nodes_from(nodes)
-        nx.draw_networkx_nodes(
-            graph,
-            pos,
-            ax=ax,
-            nodelist=nodes,
-            node_size=[size_of[n] for n in nodes],
-            node_color="#dddddd",
-            edgecolors="#444444",
-            linewidths=0.8,
-        )
-        for i, kind in enumerate(kinds):
-            fk = f[(f["kind"] == kind) & (f["source"] != f["target"])]
-            if fk.empty:
-                continue
-            top = float(fk["amount"].abs().max())
-            widths = 0.6 + 3.4 * (fk["amount"].abs() / top if top > 0 else 0.0 * fk["amount"])
-            edges = list(zip(fk["source"], fk["target"], strict=True))
-            g = nx.DiGraph()
-            g.add_nodes_from(nodes)
-            g.add_edges_from(edges)
-            nx.draw_networkx_edges(
-                g,
-                pos,
-                ax=ax,
-                edgelist=edges,
-                width=list(np.asarray(widths, dtype=float)),
-                edge_color=FLOW_COLOURS.get(kind, _OTHER_KIND_COLOUR),
-                alpha=0.75,
-                arrows=True,
-                arrowsize=10,
-                nodelist=nodes,
-                node_size=[size_of[n] for n in nodes],
-                connectionstyle=f"arc3,rad={0.08 + 0.1 * i:.2f}",
-            )
-        if len(nodes) <= 25:
-            labelled = nodes
-        else:
-            labelled = sorted(inflow.sort_values(ascending=False, kind="mergesort").index[:15])
-        nx.draw_networkx_labels(
-            graph, pos, ax=ax, labels={n: _mpl(n) for n in labelled}, font_size=7
-        )
-        handles = [
-            Line2D(
-                [], [], color=FLOW_COLOURS.get(k, _OTHER_KIND_COLOUR), linewidth=2.5, label=_mpl(k)
-            )
-            for k in kinds
-        ]
-        ax.legend(handles=handles, title="flow kind", loc="upper left", frameon=False)
-        ax.set_title("Exchange network at the last step (node area ∝ total in-flow)", fontsize=9)
-        fig.tight_layout()
-        return _save(fig, path)
+        return fig

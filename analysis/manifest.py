@@ -137,13 +137,13 @@ def base_manifest(kind: str, scenario: Scenario, executor: SequentialExecutor) -
     }
 
 
-def comparison_of(runs: pd.DataFrame) -> pd.DataFrame:
+def comparison_of(runs: pd.DataFrame, outcomes: Sequence[str] | None = None) -> pd.DataFrame:
     """Paired comparison of a compare/branch runs table (branch: post-warm-up steps only)."""
     from hetsim.analysis.statistics import compare
 
     if "branched" in runs.columns:
         runs = runs[runs["branched"]]
-    return compare(runs, baseline=BASELINE)
+    return compare(runs, baseline=BASELINE, outcomes=outcomes)
 
 
 def write_comparison_and_report(
@@ -157,7 +157,7 @@ def write_comparison_and_report(
             f"{out_dir}: holds a sweep (column 'point'); reports are for compare and branch "
             "folders — use `hetsim query` on a sweep"
         )
-    comparison = comparison_of(runs)
+    comparison = comparison_of(runs, (manifest or {}).get("outcomes"))
     csv = out_dir / "comparison.csv"
     write_text_atomic(comparison.to_csv(index=False), csv)
     flows = read_flows(out_dir, BASELINE)

@@ -1,7 +1,11 @@
 """Self-contained, byte-reproducible HTML report of an intervention comparison.
 
-:func:`write_report` writes ``report.html`` plus the PNG figures of
-:mod:`hetsim.analysis.figures` beside it (time series, forest plot, exchange network).
+:func:`write_report` writes ``report.html`` with the figures of :mod:`hetsim.analysis.figures`
+(time series, forest plot, exchange network) embedded in it, so the page alone shows every
+figure and can be mailed; the PNGs are also written beside it for papers. Metrics are named
+and numbers shown with units by :mod:`hetsim.analysis.labels`. The comparison table is split
+into the primary outcomes (Holm-adjusted over them alone) and the exploratory metrics
+(unadjusted, labelled so).
 
 Reproducibility: the figures are byte-reproducible (see :mod:`hetsim.analysis.figures`) and
 the HTML contains no timestamps except any taken verbatim from the manifest. Writing the same
@@ -11,6 +15,7 @@ is HTML-escaped.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import math
@@ -28,6 +33,8 @@ from hetsim.analysis.figures import (
     plot_network,
     plot_timeseries,
 )
+from hetsim.analysis.labels import format_value, label
+from hetsim.analysis.statistics import EXPLORATORY, PRIMARY
 
 __all__ = [
     "DEFAULT_MAIN_METRICS",
@@ -61,24 +68,6 @@ pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.8em; }
 
 def _esc(value) -> str:
     return html.escape(str(value), quote=True)
-
-
-def _fmt_num(x) -> str:
-    """About four significant figures, plain notation for 1e-3 <= |x| < 1e6."""
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return _esc(x)
-    if math.isnan(x):
-        return "–"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if x == 0:
-        return "0"
-    a = abs(x)
-    plain = 1e-3 <= a < 1e6
-    s = f"{x:.{max(0, 3 - math.floor(math.log10(a)))}f}" if plain else f"{x:.3e}"
-    return s[1:] if s.startswith("-") and float(s) == 0 else s
 
 
 def _fmt_p(p) -> str:
@@ -168,9 +157,32 @@ def _manifest_section(runs: pd.DataFrame, manifest: dict | None) -> str:
 
 
 def _comparison_table(comparison: pd.DataFrame, window: str = "last10pct") -> str:
+    """The primary outcomes' table, then the exploratory metrics' (unadjusted) table."""
     c = comparison[comparison["window"] == window]
     if c.empty:
         return '<p class="note">No interventions to compare.</p>'
+    if "outcome" not in c:
+        c = c.assign(outcome=PRIMARY)
+    parts = []
+    primary = c[c["outcome"] == PRIMARY]
+    exploratory = c[c["outcome"] == EXPLORATORY]
+    n_tested = primary["metric"].nunique()
+    parts.append(f"<h3>Primary outcomes ({n_tested} tested; Holm-adjusted over these alone)</h3>")
+    parts.append(_rows_table(primary, adjusted=True))
+    if not exploratory.empty:
+        parts.append(
+            f"<h3>Exploratory metrics ({exploratory['metric'].nunique()}; unadjusted)</h3>"
+        )
+        parts.append(
+            '<p class="note">Not among the outcomes the comparison tests: their p-values are '
+            "not adjusted for the many tests and do not confirm an effect; read them as "
+            "questions for a new comparison naming them as its outcomes.</p>"
+        )
+        parts.append(_rows_table(exploratory, adjusted=False))
+    return "\n".join(parts)
+
+
+def _rows_table(c: pd.DataFrame, *, adjusted: bool) -> str:
     multi = "scenario" in c and c["scenario"].nunique() > 1
     head = (["Scenario"] if multi else []) + [
         "Intervention",
@@ -183,39 +195,48 @@ def _comparison_table(comparison: pd.DataFrame, window: str = "last10pct") -> st
         "d<sub>z</sub>",
         "p (t-test)",
         "p (Wilcoxon)",
-        "p (Holm)",
-        "Sig.",
     ]
+    head += ["p (Holm)", "Sig."] if adjusted else ["unadjusted"]
     lines = ['<table class="comparison">', "<thead><tr>"]
     lines.append("".join(f"<th>{h}</th>" for h in head))
     lines.append("</tr></thead>")
     lines.append("<tbody>")
     for _, r in c.iterrows():
-        sig = bool(pd.notna(r["p_adjusted"]) and r["p_adjusted"] < 0.05)
+        sig = bool(adjusted and pd.notna(r["p_adjusted"]) and r["p_adjusted"] < 0.05)
+        lab = label(str(r["metric"]))
+
+        def num(column: str, unit: str = lab.unit, row: pd.Series = r) -> str:
+            return _esc(format_value(row[column], unit))
+
         cells = [f"<td>{_esc(r['scenario'])}</td>"] if multi else []
         cells += [
             f"<td>{_esc(r['intervention'])}</td>",
-            f"<td>{_esc(r['metric'])}</td>",
+            f"<td>{_esc(lab.name)} (<code>{_esc(r['metric'])}</code>)</td>",
             f'<td class="num">{int(r["n_seeds"])}</td>',
-            f'<td class="num">{_fmt_num(r["baseline_mean"])}</td>',
-            f'<td class="num">{_fmt_num(r["mean"])}</td>',
-            f'<td class="num">{_fmt_num(r["diff_mean"])}</td>',
-            f'<td class="num">[{_fmt_num(r["diff_ci_low"])}, {_fmt_num(r["diff_ci_high"])}]</td>',
-            f'<td class="num">{_fmt_num(r["effect_size"])}</td>',
+            f'<td class="num">{num("baseline_mean")}</td>',
+            f'<td class="num">{num("mean")}</td>',
+            f'<td class="num">{num("diff_mean")}</td>',
+            f'<td class="num">[{num("diff_ci_low")}, {num("diff_ci_high")}]</td>',
+            f'<td class="num">{num("effect_size", "")}</td>',
             f'<td class="num">{_fmt_p(r["p_value"])}</td>',
             f'<td class="num">{_fmt_p(r["p_value_wilcoxon"])}</td>',
-            f'<td class="num">{_fmt_p(r["p_adjusted"])}</td>',
-            f"<td>{'*' if sig else ''}</td>",
         ]
+        if adjusted:
+            cells += [f'<td class="num">{_fmt_p(r["p_adjusted"])}</td>']
+            cells += [f"<td>{'*' if sig else ''}</td>"]
+        else:
+            cells += ["<td>exploratory</td>"]
         cls = ' class="sig"' if sig else ""
         lines.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
     lines.append("</tbody></table>")
     return "\n".join(lines)
 
 
-def _figure(src: str, alt: str, caption: str) -> str:
+def _figure(path: Path, alt: str, caption: str) -> str:
+    """The PNG at ``path`` embedded in the page (a data URI), so the page stands alone."""
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
     return (
-        f'<figure><img src="{_esc(src)}" alt="{_esc(alt)}">'
+        f'<figure><img src="data:image/png;base64,{data}" alt="{_esc(alt)}">'
         f"<figcaption>{caption}</figcaption></figure>"
     )
 
@@ -270,9 +291,10 @@ def write_report(
         plot_timeseries(out_dir / "timeseries.png", runs, metrics, baseline=baseline)
         body.append(
             _figure(
-                "timeseries.png",
+                out_dir / "timeseries.png",
                 "Time series of the main metrics",
-                "Mean across seeds per step with a 95% t-interval band; baseline in black.",
+                "Mean across seeds per step with a 95% t-interval band (clipped to the "
+                "metric's range); baseline in black.",
             )
         )
     else:
@@ -289,21 +311,25 @@ def write_report(
         "random numbers); differences are intervention − baseline, paired by seed, on the "
         "mean over the last 10% of steps of each run. Intervals are t-intervals; p-values are "
         "paired t-tests and Wilcoxon signed-rank tests; p (Holm) is Holm–Bonferroni-adjusted "
-        "across metrics within each intervention. Rows marked * have p (Holm) &lt; 0.05.</p>"
+        "across the primary outcomes within each intervention. Rows marked * have p (Holm) "
+        "&lt; 0.05. Other metrics are exploratory: reported, not adjusted.</p>"
     )
     has_rows = "window" in comparison.columns and bool((comparison["window"] == window).any())
     if has_rows:
         plot_forest(out_dir / "forest.png", comparison, window=window)
         rows = forest_rows(comparison[comparison["window"] == window])
+        if "outcome" in rows:
+            rows = rows[rows["outcome"] == PRIMARY]
         n_undefined = int(rows["dz"].isna().sum())
         caption = (
             "Standardised paired effect d<sub>z</sub> = mean(diff) / sd(diff) with its CI "
-            "(the paired t-interval divided by sd(diff)); red where the CI excludes 0 "
-            "(unadjusted). Raw differences are in the table below."
+            "(the paired t-interval divided by sd(diff)) for the primary outcomes, grouped by "
+            "family; red where the Holm-adjusted p &lt; 0.05. Raw differences, and the "
+            "exploratory metrics, are in the tables below."
         )
         if n_undefined:
             caption += f" {n_undefined} comparison(s) have sd(diff) = 0 and no d<sub>z</sub>."
-        body.append(_figure("forest.png", "Forest plot of paired effects", caption))
+        body.append(_figure(out_dir / "forest.png", "Forest plot of paired effects", caption))
         body.append(_comparison_table(comparison, window=window))
     else:
         body.append('<p class="note">No interventions to compare.</p>')
@@ -313,7 +339,7 @@ def write_report(
         plot_network(out_dir / "network.png", flows_last_step)
         body.append(
             _figure(
-                "network.png",
+                out_dir / "network.png",
                 "Exchange network at the last step",
                 "Flows of data, compute, models and money at the last step of one run; node "
                 "area ∝ total in-flow, edge width relative to the largest flow of its kind.",

@@ -4,6 +4,8 @@ Layout of ``DIR``::
 
     runs/<arm>/seed=<seed>.parquet    one finished run's metrics (written whole, atomically)
     flows/<arm>/seed=<seed>.parquet   that run's flows at its last step (network figure)
+    communities/<arm>/seed=<seed>.parquet, groups/<arm>/seed=<seed>.parquet
+                                      agent-level rows, when the experiment keeps them
     checkpoints/seed=<seed>.pkl       ``hetsim branch``: the model at the end of the warm-up
     runs.parquet                      every run x step, sorted, assembled from runs/
     comparison.csv, report.html, *.png, manifest.json, failures.json (if any run failed)
@@ -175,10 +177,22 @@ def read_flows(out_dir: Path, arm: str = "baseline") -> pd.DataFrame | None:
     return pd.read_parquet(files[0]) if files else None
 
 
+def read_kept(out_dir: Path, table: str) -> pd.DataFrame | None:
+    """A kept agent-level table (``communities`` or ``groups``) of every stored run, or None."""
+    files = sorted((Path(out_dir) / table).glob("*/seed=*.parquet"))
+    if not files:
+        return None
+    frames = [pd.read_parquet(f) for f in files]
+    keys = [k for k in ("intervention", "seed", "step", "community", "group") if k in frames[0]]
+    table_ = pd.concat(frames, ignore_index=True)
+    return table_.sort_values(keys, kind="mergesort").reset_index(drop=True)
+
+
 def query(out_dir: Path, sql: str, *, allow_files: bool = False) -> pd.DataFrame:
     """Run DuckDB SQL over the folder: table ``runs`` is runs.parquet, ``comparison`` the CSV.
 
-    ``indices`` (a sensitivity analysis's indices.csv) is also a table when it exists. The
+    ``indices`` (a sensitivity analysis's indices.csv) is also a table when it exists, and so
+    are ``communities`` and ``groups`` when the experiment kept them (``keep``). The
     tables are loaded into an in-memory database and DuckDB's access to files and the network
     is then switched off and locked, so a query cannot read or write anything else
     (``COPY ... TO``, ``read_text``, ``ATTACH``) unless ``allow_files`` is given.
@@ -193,6 +207,10 @@ def query(out_dir: Path, sql: str, *, allow_files: bool = False) -> pd.DataFrame
         for view, name in (("comparison", "comparison.csv"), ("indices", "indices.csv")):
             if (out_dir / name).is_file():
                 sources.append((view, f"read_csv_auto({_sql_str(out_dir / name)})"))
+        for view in ("communities", "groups"):
+            if any((out_dir / view).glob("*/seed=*.parquet")):
+                files = _sql_str(out_dir / view / "*" / "seed=*.parquet")
+                sources.append((view, f"read_parquet({files}, union_by_name = true)"))
         kind = "VIEW" if allow_files else "TABLE"
         for view, reader in sources:
             try:

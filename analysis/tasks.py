@@ -4,7 +4,10 @@ A :class:`Task` is a small picklable value naming what to run (after EMA Workben
 evaluators); :func:`execute` turns one task into its tables in whatever process runs it, and
 returns a :class:`RunResult` (tables, or the error) for the caller to store: a finished run is
 ``DIR/runs/<arm>/seed=<seed>.parquet`` (its metrics file marks it done) and
-``DIR/flows/<arm>/seed=<seed>.parquet``.
+``DIR/flows/<arm>/seed=<seed>.parquet`` (the exchanges of its last step). A task that keeps
+agent-level rows (``keep``, see :data:`KEEP_TABLES`) also leaves
+``DIR/communities/<arm>/seed=<seed>.parquet`` (every step × community × group) and/or
+``DIR/groups/<arm>/seed=<seed>.parquet`` (every step × group, summed over communities).
 """
 
 from __future__ import annotations
@@ -22,6 +25,32 @@ from hetsim.scenarios.builder import build_model, load_scenario
 
 BASELINE = "baseline"
 
+KEEP_TABLES: dict[str, str] = {
+    "communities": "one row per step × community × group: outcomes of each community's model",
+    "groups": "one row per step × group: the communities' outcomes summed, weighted by people",
+}
+"""Agent-level tables an ensemble can keep beside the metrics (``keep="communities,groups"``)."""
+
+GROUP_RATES = ("accuracy", "tpr", "fpr", "selection_rate", "base_rate")
+"""Community columns that are rates over a group's people (weighted by ``n`` when summed)."""
+
+
+def keep_tables(keep: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The tables named by ``keep`` (a comma-separated string or a list), checked and ordered."""
+    from hetsim.simulation.schema import ScenarioError
+
+    if keep is None:
+        return ()
+    names = keep.split(",") if isinstance(keep, str) else list(keep)
+    names = [str(n).strip() for n in names if str(n).strip()]
+    unknown = [n for n in names if n not in KEEP_TABLES]
+    if unknown:
+        raise ScenarioError(
+            f"keep = {unknown[0]!r}: not a table an ensemble keeps; "
+            f"allowed: {', '.join(KEEP_TABLES)} (comma-separated)"
+        )
+    return tuple(n for n in KEEP_TABLES if n in names)
+
 
 def arm_label(interventions: Sequence[str]) -> str:
     """Name of an arm: its interventions' names joined by ``+``, or ``baseline``."""
@@ -34,7 +63,8 @@ class Task:
 
     ``overrides`` are ``--set`` strings applied after the interventions; ``columns`` are extra
     constant columns added to the run's table (a sweep's ``point`` and parameter values);
-    ``arm`` names the run's folder and defaults to the interventions joined by ``+``.
+    ``arm`` names the run's folder and defaults to the interventions joined by ``+``; ``keep``
+    names the agent-level tables stored beside the metrics (:data:`KEEP_TABLES`).
     """
 
     scenario: str
@@ -44,6 +74,7 @@ class Task:
     overrides: tuple[str, ...] = ()
     columns: tuple[tuple[str, Any], ...] = ()
     arm: str | None = None
+    keep: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -63,18 +94,26 @@ class Task:
         """Where the run's last-step flows are stored (for the network figure)."""
         return Path(out_dir) / "flows" / self.label / f"seed={self.seed}.parquet"
 
+    def kept_file(self, out_dir: Path, table: str) -> Path:
+        """Where a kept agent-level table of the run is stored (``communities``, ``groups``)."""
+        return Path(out_dir) / table / self.label / f"seed={self.seed}.parquet"
+
     def describe(self) -> str:
         """Short human description: arm and seed."""
         return f"{self.label} seed={self.seed}"
 
 
 class RunResult(NamedTuple):
-    """What a worker sends back: the metrics rows, the last step's flows, or an error."""
+    """What a worker sends back: the metrics rows, the last step's flows, or an error.
+
+    ``kept`` holds the agent-level tables the task asked to keep, by name.
+    """
 
     metrics: pd.DataFrame | None
     flows: pd.DataFrame | None
     error: str | None = None
     detail: str | None = None
+    kept: dict[str, pd.DataFrame] | None = None
 
 
 def label_table(metrics: pd.DataFrame, task: Task, scenario_name: str) -> pd.DataFrame:
@@ -95,17 +134,47 @@ def last_step_flows(flows: pd.DataFrame) -> pd.DataFrame:
     return flows[flows["step"] == flows["step"].max()].reset_index(drop=True)
 
 
-def run_task_tables(task: Task) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run a task; return its labelled metrics rows and its last-step flows."""
+def group_table(communities: pd.DataFrame) -> pd.DataFrame:
+    """Per step × group: people summed over communities, rates weighted by people (``n``)."""
+    rates = [c for c in GROUP_RATES if c in communities.columns]
+    n = communities["n"].astype(float)
+    weighted = communities[rates].astype(float).mul(n, axis=0)
+    weighted = weighted.where(communities[rates].notna())
+    weights = communities[rates].notna().astype(float).mul(n, axis=0)
+    keys = [communities["step"], communities["group"]]
+    total = weighted.groupby(keys).sum(min_count=1) / weights.groupby(keys).sum().replace(
+        0, float("nan")
+    )
+    people = n.groupby(keys).sum().astype("int64").rename("n")
+    count = communities.groupby(["step", "group"]).size().rename("communities")
+    out = pd.concat([people, count, total], axis=1).reset_index()
+    return out[["step", "group", "n", "communities", *rates]]
+
+
+def run_task_tables(
+    task: Task,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Run a task; return its labelled metrics rows, last-step flows and kept tables.
+
+    Memory stays bounded: agent-level rows are recorded only when the task keeps them, and
+    otherwise for the last step alone, whose flows draw the report's exchange network.
+    """
     with threadpool_limits(1):
         scenario = load_scenario(task.scenario, list(task.overrides), list(task.interventions))
         steps = scenario.run.steps if task.steps is None else task.steps
         model = build_model(scenario, seed=task.seed)
-        model.recorder.keep_community_rows = False  # bounded memory: no agent-level rows
-        for _ in range(steps):
+        recorder = model.recorder
+        for step in range(steps):
+            recorder.keep_community_rows = bool(task.keep) or step == steps - 1
             model.step()
-        metrics = label_table(model.recorder.metrics_table(), task, scenario.name)
-        return metrics, last_step_flows(model.recorder.flows_table())
+        metrics = label_table(recorder.metrics_table(), task, scenario.name)
+        kept: dict[str, pd.DataFrame] = {}
+        if task.keep:
+            communities = recorder.community_table()
+            for name in task.keep:
+                table = communities if name == "communities" else group_table(communities)
+                kept[name] = label_table(table, task, scenario.name)
+        return metrics, last_step_flows(recorder.flows_table()), kept
 
 
 def run_task(task: Task) -> pd.DataFrame:
@@ -116,10 +185,10 @@ def run_task(task: Task) -> pd.DataFrame:
 def execute(task: Task) -> RunResult:
     """Run a task in a worker, turning any exception into an error the caller reports."""
     try:
-        metrics, flows = run_task_tables(task)
+        metrics, flows, kept = run_task_tables(task)
     except Exception as exc:  # a failed run must not sink the others
         return RunResult(None, None, f"{type(exc).__name__}: {exc}", traceback.format_exc())
-    return RunResult(metrics, flows)
+    return RunResult(metrics, flows, kept=kept)
 
 
 def store_task_result(task: Task, result: RunResult, out_dir: Path) -> None:
@@ -127,6 +196,8 @@ def store_task_result(task: Task, result: RunResult, out_dir: Path) -> None:
     from hetsim.analysis.store import write_atomic
 
     write_atomic(result.flows, task.flows_file(out_dir))
+    for name, table in (result.kept or {}).items():
+        write_atomic(table, task.kept_file(out_dir, name))
     write_atomic(result.metrics, task.run_file(out_dir))
 
 
@@ -142,4 +213,5 @@ def task_done(task: Task, out_dir: Path) -> bool:
 
 def task_files(task: Task, out_dir: Path) -> list[Path]:
     """The files a finished task leaves (its run file marks it done)."""
-    return [task.run_file(out_dir), task.flows_file(out_dir)]
+    kept = [task.kept_file(out_dir, name) for name in task.keep]
+    return [task.run_file(out_dir), task.flows_file(out_dir), *kept]

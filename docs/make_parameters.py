@@ -8,6 +8,7 @@ page differs from what this renders.
 from __future__ import annotations
 
 import math
+import re
 import typing
 from pathlib import Path
 
@@ -26,7 +27,27 @@ section: `regulators.*` is defined in `simulation/schema/regulators.py`) by
 `python docs/make_parameters.py`; a test keeps this page in sync. A scenario file sets any of
 them (TOML tables are the sections), an intervention patches them, and `--set key=value`
 overrides them on the command line. Sweeps and sensitivity analysis reach every one.
+
+The *source* column names what a key's description cites: a section of the paper (§2.3) or a
+study (Liu et al. 2018); "—" where the description gives the modelling reason instead.
 """
+
+COLUMNS = "| key | default | accepts | source | what it means |\n|---|---|---|---|---|"
+
+# a section of the paper, or a study: "Liu et al. 2018", "Kleinberg & Raghavan 2021", "Abadi 2016"
+CITATION = re.compile(
+    r"§\d+(?:\.\d+)*"
+    r"|[A-Z][A-Za-z'-]+(?: et al\.?| & [A-Z][A-Za-z'-]+)(?:,? \(?\d{4}[a-z]?\)?)?"
+    r"|[A-Z][A-Za-z'-]+,? \(?(?:19|20)\d{2}[a-z]?\)?"
+)
+
+
+def _sources(description: str) -> str:
+    """The citations in a description, in order, each once; "—" when it cites none."""
+    found = [m.group(0).strip(" ,") for m in CITATION.finditer(description)]
+    found = [f[:-1] if f.count(")") > f.count("(") else f for f in found]
+    found = list(dict.fromkeys(found))
+    return ", ".join(found) if found else "—"
 
 
 def _bounds(field: FieldInfo) -> str:
@@ -92,7 +113,7 @@ def _rows(model: type[BaseModel], prefix: str = "") -> list[str]:
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             rows.append(f"\n## `[{prefix}{name}]`\n\n{(annotation.__doc__ or '').strip()}\n")
-            rows.append("| key | default | accepts | what it means |\n|---|---|---|---|")
+            rows.append(COLUMNS)
             rows += _rows(annotation, f"{prefix}{name}.")
             continue
         allowed = _allowed(annotation, field)
@@ -102,13 +123,16 @@ def _rows(model: type[BaseModel], prefix: str = "") -> list[str]:
                 keys = ", ".join(f"`{k}`" for k in item.model_fields)
                 allowed = f"a list of tables with {keys} ({(item.__doc__ or '').strip()})"
         description = (field.description or "").replace("|", "\\|")
-        rows.append(f"| `{prefix}{name}` | {_default(field)} | {allowed} | {description} |")
+        source = _sources(description)
+        rows.append(
+            f"| `{prefix}{name}` | {_default(field)} | {allowed} | {source} | {description} |"
+        )
     return rows
 
 
 def render() -> str:
     """The page, as it should be."""
-    lines = [HEADER, "| key | default | accepts | what it means |", "|---|---|---|---|"]
+    lines = [HEADER, COLUMNS]
     lines += _rows(Scenario)
     names = ", ".join(f"`{n}`" for n in STRATEGIES)
     lines.append(
@@ -118,7 +142,7 @@ def render() -> str:
     )
     for name, strategy in STRATEGIES.items():
         lines.append(f"\n## `[strategy.{name}]`\n\n{(strategy.__doc__ or '').strip()}\n")
-        lines.append("| key | default | accepts | what it means |\n|---|---|---|---|")
+        lines.append(COLUMNS)
         lines += _rows(strategy.Params, f"strategy.{name}.")
     return "\n".join(lines) + "\n"
 

@@ -9,7 +9,8 @@ Experiments stream every run to ``out`` (default ``results/<command>-<scenario>`
 resumed; pass ``workers=1`` to run in this process, ``workers=K`` for K local processes
 (default: every core), ``scheduler=`` for Dask, or an ``executor`` you manage yourself. In a
 script, call an experiment that uses worker processes under ``if __name__ == "__main__":``:
-each worker imports the script again.
+each worker imports the script again. Experiments report their progress on stderr (a bar on a
+terminal, whole lines in a notebook or a log); ``progress=False`` silences them.
 """
 
 from __future__ import annotations
@@ -177,12 +178,17 @@ def compare(
     scheduler: str | None = None,
     executor: SequentialExecutor | None = None,
     resume: bool = False,
-    progress: bool = False,
+    progress: bool = True,
+    outcomes: str | Sequence[str] | None = None,
+    keep: str | Sequence[str] | None = None,
 ) -> Experiment:
     """Baseline and each intervention arm (``a+b`` applies both) on seeds ``0..seeds-1``.
 
     Writes runs.parquet, comparison.csv, report.html with its figures and manifest.json into
-    ``out``; returns them with ``.runs`` and ``.comparison`` as DataFrames.
+    ``out``; returns them with ``.runs`` and ``.comparison`` as DataFrames. ``outcomes`` are
+    the primary outcomes tested and Holm-adjusted over (default: the scenario's
+    ``run.primary_outcomes``, else the main metrics); ``keep="communities,groups"`` also
+    stores those rows of every run (``query`` views of the same names).
     """
     checks.validate("compare", scenario, set, interventions=interventions, seeds=seeds, steps=steps)
     checks.check_executor(workers, scheduler)
@@ -198,6 +204,8 @@ def compare(
             executor=chosen,
             resume=resume,
             progress=progress,
+            outcomes=outcomes,
+            keep=keep,
         )
 
 
@@ -214,7 +222,7 @@ def branch(
     scheduler: str | None = None,
     executor: SequentialExecutor | None = None,
     resume: bool = False,
-    progress: bool = False,
+    progress: bool = True,
 ) -> Experiment:
     """Per seed, warm the baseline up for ``warmup`` steps once, then run every arm ``steps``."""
     arguments.check_count("warmup", warmup)
@@ -259,7 +267,7 @@ def sweep(
     scheduler: str | None = None,
     executor: SequentialExecutor | None = None,
     resume: bool = False,
-    progress: bool = False,
+    progress: bool = True,
 ) -> Experiment:
     """Runs at every point of ``key=v1,v2`` lists (full factorial) or ``key=lo:hi`` ranges.
 
@@ -306,7 +314,7 @@ def sensitivity(
     scheduler: str | None = None,
     executor: SequentialExecutor | None = None,
     resume: bool = False,
-    progress: bool = False,
+    progress: bool = True,
 ) -> Experiment:
     """Morris or Sobol indices (SALib) of ``metrics`` over ``key=lo:hi`` ranges (``.indices``)."""
     checks.validate(

@@ -27,7 +27,7 @@ def wheel(tmp_path_factory) -> Path:
             ".*", "build", "dist", "results", "test-artifacts", "*.egg-info", "__pycache__"
         ),
     )
-    subprocess.run(
+    build = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -42,9 +42,17 @@ def wheel(tmp_path_factory) -> Path:
         ],
         check=True,
         capture_output=True,
+        text=True,
     )
+    (out / "build.log").write_text(build.stdout + build.stderr)
     (path,) = out.glob("hetsim-*.whl")
     return path
+
+
+def test_the_build_warns_of_nothing_in_the_packages_configuration(wheel):
+    log = (wheel.parent / "build.log").read_text()
+    assert "absent from the `packages` configuration" not in log
+    assert "Package would be ignored" not in log
 
 
 def test_the_wheel_holds_every_layer_under_hetsim_and_nothing_else_at_top_level(wheel):
@@ -113,3 +121,21 @@ def test_the_editable_install_does_not_expose_generic_names(tmp_path):
         [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def _planned(target: str, folder: Path) -> str:
+    """The commands ``make`` would run for ``target`` in a fresh checkout (no .venv yet)."""
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(ROOT / name, folder / name)
+    plan = subprocess.run(
+        ["make", "-n", target], cwd=folder, capture_output=True, text=True, check=True
+    )
+    return plan.stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_run_installs_the_runtime_alone_and_make_test_adds_the_dev_extras(tmp_path):
+    run = _planned("run", tmp_path)
+    assert "pip install" in run and "editable_mode=strict" in run
+    assert "[dev]" not in run  # no test tools, linters or browser driver to run hetsim
+    assert "'.[dev]'" in _planned("test", tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import runpy
 from pathlib import Path
 
@@ -46,3 +47,17 @@ def test_every_key_is_documented_with_a_meaning():
     for key in every:
         meaning = rows.get(f"`{key}`")
         assert meaning, f"{key} is missing from docs/parameters.md or says nothing of its meaning"
+
+
+def test_every_key_names_the_sources_its_description_cites():
+    written = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
+    assert "| key | default | accepts | source | what it means |" in written
+    rows = [line.split(" | ") for line in written.splitlines() if line.startswith("| `")]
+    assert all(len(cells) == 5 for cells in rows)
+    cited = 0
+    for _, _, _, source, meaning in rows:
+        for section in re.findall(r"§\d+(?:\.\d+)*", meaning):
+            assert section in source.split(", "), (section, source)
+            cited += 1
+        assert source == "—" or any(part in meaning for part in source.split(", "))
+    assert cited > 0

@@ -40,15 +40,17 @@ Statistics reported per (intervention, metric, window):
   when there are at least 6 non-zero pairs, else NaN. With 5 or fewer pairs even the most
   extreme outcome has two-sided p >= 0.0625, so the test could never reject at 0.05;
 * ``p_adjusted``: Holm-Bonferroni adjustment (:func:`holm_adjust`) of ``p_value`` within
-  each scenario x intervention x window family, across metrics. NaN p-values are left NaN
-  and do not count towards the family size.
+  each scenario x intervention x window family, across the *primary outcomes* (``outcome``
+  is ``primary``: the metrics named by ``outcomes``, by default every metric). NaN p-values
+  are left NaN and do not count towards the family size. Every other metric is
+  ``exploratory``: its unadjusted p-values are reported, its ``p_adjusted`` is NaN.
 
 All functions are pure (they do not modify their inputs) and deterministic: the result does
 not depend on the row order of ``runs``.
 """
 
 from hetsim.analysis.statistics.bands import timeseries_bands
-from hetsim.analysis.statistics.paired import COMPARE_COLUMNS, compare
+from hetsim.analysis.statistics.paired import COMPARE_COLUMNS, EXPLORATORY, PRIMARY, compare
 from hetsim.analysis.statistics.summaries import (
     ID_COLUMNS,
     WINDOWS,
@@ -60,7 +62,9 @@ from hetsim.analysis.statistics.summaries import (
 
 __all__ = [
     "COMPARE_COLUMNS",
+    "EXPLORATORY",
     "ID_COLUMNS",
+    "PRIMARY",
     "WINDOWS",
     "compare",
     "holm_adjust",

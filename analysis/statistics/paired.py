@@ -27,6 +27,7 @@ COMPARE_COLUMNS: tuple[str, ...] = (
     "intervention",
     "metric",
     "window",
+    "outcome",
     "n_seeds",
     "n_unpaired",
     "mean",
@@ -45,6 +46,10 @@ COMPARE_COLUMNS: tuple[str, ...] = (
 """Columns of the table returned by :func:`compare`, in order."""
 
 _MIN_WILCOXON_PAIRS = 6
+
+PRIMARY = "primary"
+EXPLORATORY = "exploratory"
+"""Values of the ``outcome`` column: tested and Holm-adjusted, or reported unadjusted."""
 
 
 def _paired_row(x: np.ndarray, b: np.ndarray, confidence: float) -> dict[str, float]:
@@ -96,10 +101,14 @@ def compare(
     confidence: float = 0.95,
     *,
     metrics: Sequence[str] | None = None,
+    outcomes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Seed-paired comparison of every intervention against the baseline.
 
     See the module docstring for the design and the exact definition of each statistic.
+    ``outcomes`` are the primary outcomes the comparison tests: Holm's adjustment runs over
+    them alone, and every other metric is reported as ``exploratory`` with ``p_adjusted``
+    left NaN (its unadjusted p-value must not be read as a confirmed effect).
 
     Args:
         runs: The runs table. May hold several scenarios; pairing, and the Holm family,
@@ -107,6 +116,7 @@ def compare(
         baseline: Name of the baseline intervention.
         confidence: Coverage of all confidence intervals, in (0, 1).
         metrics: Metric columns to compare; default :func:`metric_columns`.
+        outcomes: Primary outcomes (metric columns); default every compared metric.
 
     Returns:
         Tidy table with columns :data:`COMPARE_COLUMNS`, one row per
@@ -114,11 +124,18 @@ def compare(
         scenario, intervention, window, then metric in the runs table's column order.
 
     Raises:
-        ValueError: If a scenario has no baseline runs, or as :func:`summarise_runs`.
+        ValueError: If a scenario has no baseline runs, an outcome is not a compared metric,
+            or as :func:`summarise_runs`.
     """
     c = _check_confidence(confidence)
     _validate_runs(runs)
     metrics = _resolve_metrics(runs, metrics)
+    primary = set(metrics) if outcomes is None else set(outcomes)
+    unknown = sorted(primary - set(metrics))
+    if unknown:
+        raise ValueError(
+            f"outcomes = {unknown[0]!r}: not a metric of these runs; allowed: {', '.join(metrics)}"
+        )
 
     for scen, arms in runs.groupby("scenario", sort=True, observed=True)["intervention"]:
         if baseline not in set(arms.unique()):
@@ -141,6 +158,7 @@ def compare(
                     "intervention": arm,
                     "metric": metric,
                     "window": window,
+                    "outcome": PRIMARY if metric in primary else EXPLORATORY,
                     "n_unpaired": int((has_b ^ has_x).sum()),
                 }
                 x = arm_all.to_numpy(dtype=float)[both]
@@ -159,7 +177,8 @@ def compare(
     out = out.drop(columns=["_w", "_m"]).reset_index(drop=True)
 
     out["p_adjusted"] = np.nan
-    for _, idx in out.groupby(["scenario", "intervention", "window"], sort=False).groups.items():
+    tested = out[out["outcome"] == PRIMARY]
+    for _, idx in tested.groupby(["scenario", "intervention", "window"], sort=False).groups.items():
         out.loc[idx, "p_adjusted"] = holm_adjust(out.loc[idx, "p_value"].to_numpy())
     out["n_seeds"] = out["n_seeds"].astype(int)
     out["n_unpaired"] = out["n_unpaired"].astype(int)

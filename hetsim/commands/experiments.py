@@ -62,6 +62,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     _common(compare, seeds=10)
     add_interventions(compare, arms_help)
+    compare.add_argument(
+        "--outcomes",
+        metavar="A,B,C",
+        help="the primary outcomes tested and Holm-adjusted over (default: the scenario's "
+        "run.primary_outcomes, else the main metrics); other metrics are exploratory",
+    )
+    compare.add_argument(
+        "--keep",
+        metavar="communities,groups",
+        help="also store per-community and/or per-group rows of every run (query views)",
+    )
 
     sweep = sub.add_parser("sweep", help="runs over a parameter grid or Latin hypercube")
     _common(sweep, seeds=3)
@@ -100,7 +111,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="rebuild comparison.csv and report.html from a folder")
     report.add_argument("dir", type=Path, help="an experiment folder (compare or branch)")
 
-    query = sub.add_parser("query", help="DuckDB SQL over a folder: views runs, comparison")
+    query = sub.add_parser(
+        "query", help="DuckDB SQL over a folder: views runs, comparison, indices (and any kept)"
+    )
     query.add_argument("dir", type=Path, help="an experiment folder")
     query.add_argument("sql", help='e.g. "SELECT intervention, count(*) FROM runs GROUP BY 1"')
     query.add_argument("--csv", action="store_true", help="print CSV instead of a table")
@@ -137,7 +150,9 @@ def _experiment(args: argparse.Namespace) -> int:
         "progress": not args.quiet,
     }
     if args.command == "compare":
-        result = api.compare(args.scenario, args.interventions, **common)
+        result = api.compare(
+            args.scenario, args.interventions, outcomes=args.outcomes, keep=args.keep, **common
+        )
     elif args.command == "branch":
         result = api.branch(args.scenario, args.interventions, warmup=args.warmup, **common)
     elif args.command == "sweep":
