@@ -3,8 +3,9 @@
 A claim compares a *treatment* arm with a *control* arm on the same seeds (common random
 numbers), or — when it has no control — the end of the treatment arm with its start. Its
 *ablation* is a list of ``--set`` overrides applied to both arms that switches off the
-mechanism the claim credits; a claim is reproduced only when its effect is there and the
-ablation takes it away.
+mechanism the claim credits (not the metric, nor what the treatment acts on); a claim is
+reproduced only when its effect is there and the ablation takes it away
+(:mod:`hetsim.analysis.claims.verdict`).
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ class Claim:
     ablation_text: str
     summary: Summary = "late"
     note: str = ""
+    # What the ablation switches off: the pathway the claim credits, or only what the treatment
+    # acts on (the closed models a mandate finds, the value mismatch a policy resolves). A
+    # precondition knockout shows the treatment needs it, not that the credited pathway
+    # carries the effect, so such a claim is at best partly reproduced.
+    knockout: Literal["pathway", "precondition"] = "pathway"
 
     @property
     def contrast(self) -> str:

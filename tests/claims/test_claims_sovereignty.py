@@ -10,7 +10,7 @@ from __future__ import annotations
 def test_sovereignty_protocol_keeps_sovereignty(holds):
     """§4.1: a data sovereignty protocol keeps data sovereignty.
 
-    Ablation: no data sharing (nothing to protect).
+    Ablation: sharing under the protocol costs as much control as on the entity's terms.
     """
     holds("sovereignty_protocol_keeps_sovereignty")
 

@@ -131,6 +131,9 @@ CLAIMS: tuple[Claim, ...] = (
         control=Arm("regulatory_patchwork", overrides=("regulators.explainability_mandate=0.0",)),
         ablation=("large_entities.open_weights_share=1.0",),
         ablation_text="every entity publishes its weights",
+        knockout="precondition",
+        note="the ablation removes the closed models the mandate finds; audits that miss "
+        "them would also fix the count at 0",
     ),
     Claim(
         id="audit_regime_lowers_dependency",
