@@ -167,7 +167,6 @@ def render(
     return "\n".join(text)
 
 
-
 _UNESCAPED_BAR = re.compile(r"(?<!\\)\|")
 _CLAIM_ID = re.compile(r"^\*\*([a-z0-9_]+)\*\*:")
 

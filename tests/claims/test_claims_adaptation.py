@@ -7,6 +7,7 @@ reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+
 def test_negative_transfer_divergence(holds):
     """§4.2: fine-tuning diverges more from local data as source and target differ.
 

@@ -7,6 +7,7 @@ reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+
 def test_status_quo_compute_concentrates(holds):
     """§3: compute concentrates over time.
 

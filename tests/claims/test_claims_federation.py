@@ -7,6 +7,7 @@ reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+
 def test_federated_outliers_gain_less(holds):
     """§4.3:
     with a federated consortium, the worst-served community fares worse as data diverge.

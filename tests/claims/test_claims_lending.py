@@ -7,6 +7,7 @@ reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+
 def test_equal_opportunity_lowers_repayment(holds):
     """Liu et al. 2018: equal opportunity lowers the disadvantaged group's repayment over time.
 

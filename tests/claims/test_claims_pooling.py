@@ -7,6 +7,7 @@ reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+
 def test_pooling_lowers_dependency(holds):
     """§4.1: pooling among peers lowers dependency on entities.
 

@@ -7,6 +7,7 @@ reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+
 def test_dp_costs_accuracy(holds):
     """§2.3: differential privacy on local training costs accuracy.
 

@@ -7,6 +7,7 @@ reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+
 def test_public_compute_lowers_dependency(holds):
     """§2.2: public compute lowers dependency on entities.
 

@@ -7,6 +7,7 @@ reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+
 def test_shopping_evades_privacy_audits(holds):
     """§3: jurisdiction shopping keeps privacy violations from being found.
 

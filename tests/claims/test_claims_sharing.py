@@ -7,6 +7,7 @@ reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+
 def test_status_quo_sovereignty_erodes(holds):
     """§3, §4.1: communities' data sovereignty erodes over time.
 

@@ -7,6 +7,7 @@ reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+
 def test_refugee_influx_hurts_minority(holds):
     """§2.4.1: a refugee influx hurts the accuracy of the group that grew.
 

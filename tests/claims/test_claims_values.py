@@ -7,6 +7,7 @@ reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+
 def test_values_homogenise(holds):
     """§3: the fairness notions enforced are less diverse than those held.
 

@@ -7,6 +7,7 @@ reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 
 from __future__ import annotations
 
+
 def test_audits_shrink_washing(holds):
     """§3: audits deter fairness washing.
 

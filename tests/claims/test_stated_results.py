@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -19,60 +20,228 @@ from hetsim.analysis.claims.registry import BY_ID
 from hetsim.analysis.claims.table import README_BEGIN, README_END, readme_block, recorded_rows
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class Statement(NamedTuple):
+    """A result stated in prose, and what it says of each claim it speaks of."""
+
+    path: str
+    text: str
+    says: tuple[tuple[str, str], ...]  # (claim id, holds / reverses / direction only / verdict)
+
+
 TABLE = ROOT / "docs" / "claims.md"
 
-# (file, statement as written there, claim id, what the statement says of the claim)
-STATEMENTS: tuple[tuple[str, str, str, str], ...] = (
-    # ------------------------------------------------------------------ status quo
-    ("scenarios/status_quo.toml", "over the run hhi_compute, hhi_decisions and dependency_share rise and data_sovereignty_mean falls, each with an interval that excludes 0", "status_quo_compute_concentrates", "holds"),
-    ("scenarios/status_quo.toml", "over the run hhi_compute, hhi_decisions and dependency_share rise and data_sovereignty_mean falls, each with an interval that excludes 0", "status_quo_decisions_concentrate", "holds"),
-    ("scenarios/status_quo.toml", "over the run hhi_compute, hhi_decisions and dependency_share rise and data_sovereignty_mean falls, each with an interval that excludes 0", "status_quo_dependency_rises", "holds"),
-    ("scenarios/status_quo.toml", "over the run hhi_compute, hhi_decisions and dependency_share rise and data_sovereignty_mean falls, each with an interval that excludes 0", "status_quo_sovereignty_erodes", "holds"),
-    ("scenarios/status_quo.toml", "switching the scaling race off does not remove the rises (partly reproduced", "status_quo_compute_concentrates", "verdict: partly"),
-    ("scenarios/status_quo.toml", "switching the scaling race off does not remove the rises (partly reproduced", "status_quo_decisions_concentrate", "verdict: partly"),
-    ("scenarios/status_quo.toml", "switching the scaling race off does not remove the rises (partly reproduced", "status_quo_dependency_rises", "verdict: partly"),
-    ("scenarios/scripts/scaling_race.py", "In the baseline `hhi_compute`, `hhi_decisions` and `dependency_share` rise over the run and `data_sovereignty_mean` falls.", "status_quo_compute_concentrates", "holds"),
-    ("scenarios/scripts/scaling_race.py", "In the baseline `hhi_compute`, `hhi_decisions` and `dependency_share` rise over the run and `data_sovereignty_mean` falls.", "status_quo_decisions_concentrate", "holds"),
-    ("scenarios/scripts/scaling_race.py", "In the baseline `hhi_compute`, `hhi_decisions` and `dependency_share` rise over the run and `data_sovereignty_mean` falls.", "status_quo_dependency_rises", "holds"),
-    ("scenarios/scripts/scaling_race.py", "In the baseline `hhi_compute`, `hhi_decisions` and `dependency_share` rise over the run and `data_sovereignty_mean` falls.", "status_quo_sovereignty_erodes", "holds"),
-    ("scenarios/scripts/scaling_race.py", "Public compute lowers the dependency share", "public_compute_lowers_dependency", "holds"),
-    ("scenarios/scripts/scaling_race.py", "an open-weights mandate raises it instead", "open_weights_lower_dependency", "reverses"),
-    ("scenarios/scripts/scaling_race.py", "an audit regime lowers it in direction only", "audit_regime_lowers_dependency", "direction only"),
-    # ------------------------------------------------------------------ tutorial
-    ("docs/tutorial.md", "over a run compute and decisions concentrate and data sovereignty erodes", "status_quo_compute_concentrates", "holds"),
-    ("docs/tutorial.md", "over a run compute and decisions concentrate and data sovereignty erodes", "status_quo_decisions_concentrate", "holds"),
-    ("docs/tutorial.md", "over a run compute and decisions concentrate and data sovereignty erodes", "status_quo_sovereignty_erodes", "holds"),
-    ("docs/tutorial.md", "public compute lowers the dependency share", "public_compute_lowers_dependency", "holds"),
-    ("docs/tutorial.md", "an open-weights mandate raises it instead", "open_weights_lower_dependency", "reverses"),
-    ("docs/tutorial.md", "the mandate's claimed fall in dependency is not reproduced", "open_weights_lower_dependency", "verdict: not reproduced"),
-    # ------------------------------------------------------------------ scenario headers
-    ("scenarios/refugee_influx.toml", "minority accuracy falls, with an interval that excludes 0, but training on the newest records only does not remove the fall (partly", "refugee_influx_hurts_minority", "verdict: partly"),
-    ("scenarios/proxy_mismatch.toml", "`mandate_conflict_share` is higher than in status_quo in direction only", "proxies_raise_mandate_conflict", "direction only"),
-    ("scenarios/federated_consortium.toml", "the worst-served community (`accuracy_min_community`) fares worse in direction only", "federated_outliers_gain_less", "direction only"),
-    ("scenarios/affirmative_action.toml", "`fairness_gap_own_mean` (the quota shortfall) is lower than with `--set practices.fairness_check=0.0`", "quota_checks_meet_quotas", "holds"),
-    ("scenarios/sharing_vs_pooling.toml", "`data_sovereignty_mean` stays higher and `dependency_share` lower", "pooling_keeps_sovereignty", "holds"),
-    ("scenarios/sharing_vs_pooling.toml", "`data_sovereignty_mean` stays higher and `dependency_share` lower", "pooling_lowers_dependency", "holds"),
-    ("scenarios/pretrained_adaptation.toml", "`finetune_divergence_mean` rises", "negative_transfer_divergence", "holds"),
-    ("scenarios/privacy_fairness.toml", "`accuracy_mean` falls", "dp_costs_accuracy", "holds"),
-    ("scenarios/annotation_mismatch.toml", "`label_accuracy_mean` falls", "mismatched_annotation_lowers_labels", "holds"),
-    ("scenarios/regulatory_patchwork.toml", "closed models draw `violations_explainability` where explanations are mandated", "mandate_finds_closed_models", "holds"),
-    # ------------------------------------------------------------------ interventions
-    ("scenarios/interventions/open_weights_mandate.toml", "`explainability_unmet_share` falls", "open_weights_meet_explainability", "holds"),
-    ("scenarios/interventions/open_weights_mandate.toml", "The claim that `dependency_share` falls because fine-tuned and distilled models belong to the community is not reproduced", "open_weights_lower_dependency", "verdict: not reproduced"),
-    ("scenarios/interventions/documentation.toml", "In the claims table `washing_share` falls in the regulatory patchwork in direction only", "datasheets_keep_reports_honest", "direction only"),
-    ("scenarios/interventions/documentation.toml", "and does not fall in the status quo", "documentation_ends_washing", "verdict: not reproduced"),
-    ("scenarios/interventions/audit_regime.toml", "`washing_share` falls in direction only", "audits_shrink_washing", "direction only"),
-    ("scenarios/interventions/audit_regime.toml", "`dependency_share` falls in direction only", "audit_regime_lowers_dependency", "direction only"),
-    ("scenarios/interventions/dp_mandate.toml", "the claim that `accuracy_mean` falls a little is not reproduced: it rises slightly", "dp_mandate_costs_little_accuracy", "verdict: not reproduced"),
-    ("scenarios/interventions/consortium_facilitator.toml", "`dependency_share` falls", "consortium_facilitator_lowers_dependency", "holds"),
-    ("scenarios/interventions/data_sovereignty_protocol.toml", "`data_sovereignty_mean` stays at 1 even when communities share", "sovereignty_protocol_keeps_sovereignty", "holds"),
-    ("scenarios/interventions/no_data_sharing.toml", "`data_sovereignty_mean` rises", "no_data_sharing_keeps_sovereignty", "holds"),
-    ("scenarios/interventions/no_data_sharing.toml", "`hhi_data` falls", "sharing_concentrates_data", "holds"),
-    ("scenarios/interventions/locally_defined_fairness.toml", "`mandate_conflict_share` falls", "locally_defined_fairness_ends_conflict", "holds"),
-    ("scenarios/interventions/public_compute.toml", "`dependency_share` down", "public_compute_lowers_dependency", "holds"),
-    ("scenarios/interventions/fair_annotation_pay.toml", "`annotator_pay_mean` rises", "fair_pay_raises_pay", "holds"),
-    ("scenarios/interventions/fair_annotation_pay.toml", "`label_accuracy_mean` rises", "fair_pay_restores_labels", "holds"),
-)  # fmt: skip
+# Each statement: the file, the words as written there (comment markers and line breaks
+# folded), and per claim it speaks of, what it says of that claim.
+STATEMENTS: tuple[Statement, ...] = (
+    Statement(
+        "scenarios/status_quo.toml",
+        (
+            "over the run hhi_compute, hhi_decisions and dependency_share rise and "
+            "data_sovereignty_mean falls, each with an interval that excludes 0"
+        ),
+        (
+            ("status_quo_compute_concentrates", "holds"),
+            ("status_quo_decisions_concentrate", "holds"),
+            ("status_quo_dependency_rises", "holds"),
+            ("status_quo_sovereignty_erodes", "holds"),
+        ),
+    ),
+    Statement(
+        "scenarios/status_quo.toml",
+        ("switching the scaling race off does not remove the rises (partly reproduced"),
+        (
+            ("status_quo_compute_concentrates", "verdict: partly"),
+            ("status_quo_decisions_concentrate", "verdict: partly"),
+            ("status_quo_dependency_rises", "verdict: partly"),
+        ),
+    ),
+    Statement(
+        "scenarios/scripts/scaling_race.py",
+        (
+            "In the baseline `hhi_compute`, `hhi_decisions` and `dependency_share` rise over "
+            "the run and `data_sovereignty_mean` falls."
+        ),
+        (
+            ("status_quo_compute_concentrates", "holds"),
+            ("status_quo_decisions_concentrate", "holds"),
+            ("status_quo_dependency_rises", "holds"),
+            ("status_quo_sovereignty_erodes", "holds"),
+        ),
+    ),
+    Statement(
+        "scenarios/scripts/scaling_race.py",
+        ("Public compute lowers the dependency share"),
+        (("public_compute_lowers_dependency", "holds"),),
+    ),
+    Statement(
+        "scenarios/scripts/scaling_race.py",
+        ("an open-weights mandate raises it instead"),
+        (("open_weights_lower_dependency", "reverses"),),
+    ),
+    Statement(
+        "scenarios/scripts/scaling_race.py",
+        ("an audit regime lowers it in direction only"),
+        (("audit_regime_lowers_dependency", "direction only"),),
+    ),
+    Statement(
+        "docs/tutorial.md",
+        ("over a run compute and decisions concentrate and data sovereignty erodes"),
+        (
+            ("status_quo_compute_concentrates", "holds"),
+            ("status_quo_decisions_concentrate", "holds"),
+            ("status_quo_sovereignty_erodes", "holds"),
+        ),
+    ),
+    Statement(
+        "docs/tutorial.md",
+        ("public compute lowers the dependency share"),
+        (("public_compute_lowers_dependency", "holds"),),
+    ),
+    Statement(
+        "docs/tutorial.md",
+        ("an open-weights mandate raises it instead"),
+        (("open_weights_lower_dependency", "reverses"),),
+    ),
+    Statement(
+        "docs/tutorial.md",
+        ("the mandate's claimed fall in dependency is not reproduced"),
+        (("open_weights_lower_dependency", "verdict: not reproduced"),),
+    ),
+    Statement(
+        "scenarios/refugee_influx.toml",
+        (
+            "minority accuracy falls, with an interval that excludes 0, but training on the "
+            "newest records only does not remove the fall (partly"
+        ),
+        (("refugee_influx_hurts_minority", "verdict: partly"),),
+    ),
+    Statement(
+        "scenarios/proxy_mismatch.toml",
+        ("`mandate_conflict_share` is higher than in status_quo in direction only"),
+        (("proxies_raise_mandate_conflict", "direction only"),),
+    ),
+    Statement(
+        "scenarios/federated_consortium.toml",
+        ("the worst-served community (`accuracy_min_community`) fares worse in direction only"),
+        (("federated_outliers_gain_less", "direction only"),),
+    ),
+    Statement(
+        "scenarios/affirmative_action.toml",
+        (
+            "`fairness_gap_own_mean` (the quota shortfall) is lower than with `--set "
+            "practices.fairness_check=0.0`"
+        ),
+        (("quota_checks_meet_quotas", "holds"),),
+    ),
+    Statement(
+        "scenarios/sharing_vs_pooling.toml",
+        ("`data_sovereignty_mean` stays higher and `dependency_share` lower"),
+        (
+            ("pooling_keeps_sovereignty", "holds"),
+            ("pooling_lowers_dependency", "holds"),
+        ),
+    ),
+    Statement(
+        "scenarios/pretrained_adaptation.toml",
+        ("`finetune_divergence_mean` rises"),
+        (("negative_transfer_divergence", "holds"),),
+    ),
+    Statement(
+        "scenarios/privacy_fairness.toml",
+        ("`accuracy_mean` falls"),
+        (("dp_costs_accuracy", "holds"),),
+    ),
+    Statement(
+        "scenarios/annotation_mismatch.toml",
+        ("`label_accuracy_mean` falls"),
+        (("mismatched_annotation_lowers_labels", "holds"),),
+    ),
+    Statement(
+        "scenarios/regulatory_patchwork.toml",
+        ("closed models draw `violations_explainability` where explanations are mandated"),
+        (("mandate_finds_closed_models", "holds"),),
+    ),
+    Statement(
+        "scenarios/interventions/open_weights_mandate.toml",
+        ("`explainability_unmet_share` falls"),
+        (("open_weights_meet_explainability", "holds"),),
+    ),
+    Statement(
+        "scenarios/interventions/open_weights_mandate.toml",
+        (
+            "The claim that `dependency_share` falls because fine-tuned and distilled models "
+            "belong to the community is not reproduced"
+        ),
+        (("open_weights_lower_dependency", "verdict: not reproduced"),),
+    ),
+    Statement(
+        "scenarios/interventions/documentation.toml",
+        ("In the claims table `washing_share` falls in the regulatory patchwork in direction only"),
+        (("datasheets_keep_reports_honest", "direction only"),),
+    ),
+    Statement(
+        "scenarios/interventions/documentation.toml",
+        ("and does not fall in the status quo"),
+        (("documentation_ends_washing", "verdict: not reproduced"),),
+    ),
+    Statement(
+        "scenarios/interventions/audit_regime.toml",
+        ("`washing_share` falls in direction only"),
+        (("audits_shrink_washing", "direction only"),),
+    ),
+    Statement(
+        "scenarios/interventions/audit_regime.toml",
+        ("`dependency_share` falls in direction only"),
+        (("audit_regime_lowers_dependency", "direction only"),),
+    ),
+    Statement(
+        "scenarios/interventions/dp_mandate.toml",
+        ("the claim that `accuracy_mean` falls a little is not reproduced: it rises slightly"),
+        (("dp_mandate_costs_little_accuracy", "verdict: not reproduced"),),
+    ),
+    Statement(
+        "scenarios/interventions/consortium_facilitator.toml",
+        ("`dependency_share` falls"),
+        (("consortium_facilitator_lowers_dependency", "holds"),),
+    ),
+    Statement(
+        "scenarios/interventions/data_sovereignty_protocol.toml",
+        ("`data_sovereignty_mean` stays at 1 even when communities share"),
+        (("sovereignty_protocol_keeps_sovereignty", "holds"),),
+    ),
+    Statement(
+        "scenarios/interventions/no_data_sharing.toml",
+        ("`data_sovereignty_mean` rises"),
+        (("no_data_sharing_keeps_sovereignty", "holds"),),
+    ),
+    Statement(
+        "scenarios/interventions/no_data_sharing.toml",
+        ("`hhi_data` falls"),
+        (("sharing_concentrates_data", "holds"),),
+    ),
+    Statement(
+        "scenarios/interventions/locally_defined_fairness.toml",
+        ("`mandate_conflict_share` falls"),
+        (("locally_defined_fairness_ends_conflict", "holds"),),
+    ),
+    Statement(
+        "scenarios/interventions/public_compute.toml",
+        ("`dependency_share` down"),
+        (("public_compute_lowers_dependency", "holds"),),
+    ),
+    Statement(
+        "scenarios/interventions/fair_annotation_pay.toml",
+        ("`annotator_pay_mean` rises"),
+        (("fair_pay_raises_pay", "holds"),),
+    ),
+    Statement(
+        "scenarios/interventions/fair_annotation_pay.toml",
+        ("`label_accuracy_mean` rises"),
+        (("fair_pay_restores_labels", "holds"),),
+    ),
+)
 
 _INTERVAL = re.compile(r"^([+-]\d+\.\d+) \[([+-]\d+\.\d+), ([+-]\d+\.\d+)\]$")
 
@@ -98,10 +267,13 @@ def _what_the_table_says(claim_id: str, row: dict[str, str]) -> set[str]:
     return says
 
 
+CASES = [(st.path, st.text, c, said) for st in STATEMENTS for c, said in st.says]
+
+
 @pytest.mark.parametrize(
     ("path", "statement", "claim_id", "stated"),
-    STATEMENTS,
-    ids=[f"{p}:{c}:{s}" for p, _, c, s in STATEMENTS],
+    CASES,
+    ids=[f"{p}:{c}:{s}" for p, _, c, s in CASES],
 )
 def test_a_stated_result_agrees_with_the_claims_table(path, statement, claim_id, stated):
     assert " ".join(statement.split()) in _prose(ROOT / path), f"{path} no longer says it"

@@ -57,7 +57,6 @@ CLAIMS: tuple[Claim, ...] = (
         ),
         ablation_text="every community holds the one mandated notion",
         knockout="precondition",
-        note="no switch separates deferring to a community's notion from the notions "
-        "differing",
+        note="no switch separates deferring to a community's notion from the notions differing",
     ),
 )
