@@ -131,7 +131,7 @@ def judge(claim: Claim, effect: Effect, knockout: Knockout | None) -> tuple[str,
     if not left <= LEFT_AT_MOST:
         failures.append(f"the ablation leaves {left:.0%} of the effect")
     if not knockout.difference.certain(d):
-        failures.append("the difference's CI includes 0")
+        failures.append("the difference's CI does not exclude 0 in the claimed direction")
     if not effect.certain(d):
         return "direction only", "; ".join(["the CI includes 0", *failures])
     if failures:

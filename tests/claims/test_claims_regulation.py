@@ -30,3 +30,12 @@ def test_audit_regime_lowers_dependency(holds):
     Ablation: findings are not published (trust does not move).
     """
     holds("audit_regime_lowers_dependency")
+
+
+def test_audit_power_catches_privacy_washing(holds):
+    """§2.3, §3: a canary audit of 600 models per world catches a claimed ε of 4 that one of
+    200 cannot.
+
+    Ablation: entities train with the noise they claim.
+    """
+    holds("audit_power_catches_privacy_washing")

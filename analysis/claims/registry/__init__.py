@@ -67,6 +67,8 @@ ORDER: tuple[str, ...] = (
     "shopping_evades_privacy_audits",
     "washing_shrinks_over_time",
     "mandate_finds_closed_models",
+    # ---------------------------------------------------------------- regulation keys
+    "audit_power_catches_privacy_washing",
     # ---------------------------------------------------------------- interventions
     "audit_regime_lowers_dependency",
     "consortium_facilitator_lowers_dependency",
