@@ -1,6 +1,6 @@
 """§2.3 differential privacy: its accuracy cost, who pays it, and a DP mandate on entities.
 
-Reduced world (tests/claims/conftest.py): the paired effect has the claimed sign and the
+tests/claims/conftest.py: in a reduced world the paired effect has the claimed sign and the
 ablation leaves less than half of it; a claim docs/claims.md does not call
 reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 """

@@ -1,6 +1,6 @@
 """§2.4.1 high-stakes events and affirmative action.
 
-Reduced world (tests/claims/conftest.py): the paired effect has the claimed sign and the
+tests/claims/conftest.py: in a reduced world the paired effect has the claimed sign and the
 ablation leaves less than half of it; a claim docs/claims.md does not call
 reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 """

@@ -1,6 +1,6 @@
 """§4.1 interventions on data sharing: a sovereignty protocol, or no sharing at all.
 
-Reduced world (tests/claims/conftest.py): the paired effect has the claimed sign and the
+tests/claims/conftest.py: in a reduced world the paired effect has the claimed sign and the
 ablation leaves less than half of it. Full numbers: docs/claims.md.
 """
 
