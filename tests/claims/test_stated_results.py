@@ -60,7 +60,7 @@ STATEMENTS: tuple[Statement, ...] = (
     Statement(
         "scenarios/scripts/scaling_race.py",
         (
-            "In the baseline `hhi_compute`, `hhi_decisions` and `dependency_share` rise over "
+            "in the baseline `hhi_compute`, `hhi_decisions` and `dependency_share` rise over "
             "the run and `data_sovereignty_mean` falls."
         ),
         (
