@@ -45,7 +45,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     claims.add_argument(
         "--readme",
         type=Path,
-        help="also rewrite this README's generated verdict table from the table (needs --out)",
+        help="also rewrite this README's generated verdict table from the claims table",
     )
     claims.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 

@@ -44,3 +44,16 @@ def test_no_claim_the_table_calls_reproduced_is_an_expected_failure():
     reproduced = {i for i, row in rows.items() if row["verdict"] == "reproduced"}
     excused = {i: f for i, f in _excused_tests().items() if i in reproduced}
     assert not excused, f"reproduced in docs/claims.md, excused in tests/claims: {excused}"
+
+
+def test_a_reproduced_claim_whose_ablation_is_exactly_zero_argues_why_in_its_note():
+    """An ablation effect of exactly [0, 0] is as often a blanked metric as a knockout."""
+    rows = recorded_rows(TABLE.read_text())
+    unargued = [
+        claim.id
+        for claim in CLAIMS
+        if rows.get(claim.id, {}).get("verdict") == "reproduced"
+        and rows[claim.id].get("ablation effect [95% CI]") == "+0.000 [+0.000, +0.000]"
+        and not claim.note
+    ]
+    assert not unargued, f"reproduced with an ablation of exactly [0, 0] and no note: {unargued}"
