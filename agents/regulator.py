@@ -1,4 +1,5 @@
-"""Regulators (§2.3, §3): mandate, audit, fine, publish, and tighten rules after harm.
+"""Regulators (§2.3, §3): mandate, audit, fine, publish; tighten rules after harm, loosen them
+after a quiet spell.
 
 A regulator governs one jurisdiction: a mandated fairness notion with a threshold (or, with
 "locally defined fairness", each community's own notion), an audit probability, penalties,
@@ -11,8 +12,9 @@ and only the records can show washing — so an entity that never washes is neve
 washing, whatever notions are mandated, and the level sets how often honest entities are
 inspected. It also checks the ε of training done there (privacy washing) and that models
 deployed where explanations are required are open. Published findings cost the entity trust,
-most among its own customers; after publicised harm the rules tighten with a lag. Some
-jurisdictions leave loopholes: no audits and no caps (§3).
+most among its own customers; after publicised harm the rules tighten with a lag, and after
+a spell without harm they loosen by the same step, never beyond the scenario's (a sunset
+review). Some jurisdictions leave loopholes: no audits and no caps (§3).
 """
 
 from __future__ import annotations
@@ -21,8 +23,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.simulation.measures.audit_sampling import evaluate, violation_limit, washing_tolerance
-from hetsim.simulation.privacy.audit import estimate_epsilon_lower_bound
+from hetsim.simulation.measures.audit_sampling import (
+    evaluate,
+    gaps,
+    violation_limit,
+    washing_tolerance,
+)
+from hetsim.simulation.privacy.audit import (
+    estimate_epsilon_lower_bound,
+    largest_certifiable_epsilon,
+)
 from hetsim.simulation.roles import Role
 
 if TYPE_CHECKING:
@@ -53,6 +63,17 @@ class Regulator(Role):
         jur.loophole[:] = np.arange(jur.n) >= jur.n - n_loopholes
         jur.epsilon_cap[jur.loophole] = np.inf
         jur.audit_probability[jur.loophole] = 0.0
+        cls.publish_audit_power(model)
+
+    @staticmethod
+    def publish_audit_power(model: EcosystemModel) -> None:
+        """The largest ε each jurisdiction's canary audit can certify (its published protocol's
+        power; 0 where a loophole means no audits)."""
+        jur, spec = model.jurisdictions, model.spec.regulators
+        power = largest_certifiable_epsilon(
+            spec.privacy_audit_trials, spec.privacy_audit_confidence, model.spec.learning.dp_delta
+        )
+        jur.certifiable_epsilon[:] = np.where(jur.loophole, 0.0, power)
 
     @classmethod
     def adopt_scenario(cls, model: EcosystemModel, members: list[Role]) -> None:
@@ -62,6 +83,8 @@ class Regulator(Role):
         jur.audit_probability[:] = np.where(jur.loophole, 0.0, spec.audit_probability)
         jur.epsilon_cap[:] = np.where(jur.loophole, np.inf, spec.epsilon_cap)
         jur.explainability[:] = jur.explainability | (spec.explainability_mandate >= 1.0)
+        jur.quiet_since[:] = model.steps  # new rules start a new spell
+        cls.publish_audit_power(model)
         for i in range(jur.n):
             jur.notion[i] = spec.mandated_notions[i % len(spec.mandated_notions)]
 
@@ -69,7 +92,7 @@ class Regulator(Role):
         """Read the reports, audit entities at random; fine and publish what is found (§3)."""
         model, jur, i = self.model, self.model.jurisdictions, self.index
         ent, level = model.entity_arrays, model.spec.regulators.violation_test_level
-        self.tighten_rules_after_harm()
+        self.adjust_rules()
         for e in np.flatnonzero(ent.active & ent.operates_in[:, i]):
             limit = violation_limit(jur.threshold[i], ent.report_error[e, i], level)
             reported_violation = bool(ent.report_gap[e, i] > limit)
@@ -81,7 +104,7 @@ class Regulator(Role):
                 violation = violation or found
             if violation or washed:
                 self.sanction(e, violation, washed)
-                jur.harm_step[i] = model.steps
+                jur.harm_step[i] = jur.quiet_since[i] = model.steps
 
     def audit_entity(self, e: int, already_found: bool = False) -> tuple[bool, bool]:
         """One audit of entity ``e``: whether it found a violation, and a misleading report.
@@ -128,18 +151,21 @@ class Regulator(Role):
         return violation, washed
 
     def records_show_selection(self, e: int) -> bool:
-        """Inspect the evaluation records behind the entity's report: the gap recomputed on
-        every person of the protocol's sample it kept is above the reported one exactly when the
-        report was computed on a selected subset (§3 fairness washing).
+        """Inspect the evaluation records behind the entity's report: the gap recomputed from
+        every record of the protocol's sample is above the reported one exactly when the report
+        was computed on a selected subset (§3 fairness washing).
 
         The statistical screen only gives grounds for the request (EU AI Act Art. 74(13): access
         beyond testing on a reasoned request); the records decide, so an entity that reports the
         gap of everyone it evaluated is never found washing, whatever the screen's level.
         Documented teams (datasheets, Balayn & Gadiraju 2025) hand the records over at every
-        audit; others only on request.
+        audit; others only on request. No records, no finding.
         """
-        ent, i = self.model.entity_arrays, self.index
-        recomputed = ent.report_honest_gap[e, i]  # the gap over every record kept
+        ent, jur, i = self.model.entity_arrays, self.model.jurisdictions, self.index
+        records = ent.report_records.get((e, i))
+        if records is None:
+            return False
+        recomputed = gaps(records.counts.sum(axis=0, keepdims=True), str(jur.notion[i]))[0]
         return bool(ent.report_gap[e, i] < recomputed)
 
     def audit_privacy(self, e: int) -> bool:
@@ -160,7 +186,7 @@ class Regulator(Role):
         sample = model.population.draw(
             max(1, spec.privacy_audit_records // chosen.size), model.rng, np.sort(chosen)
         )
-        lower, _ = estimate_epsilon_lower_bound(
+        lower, evidence = estimate_epsilon_lower_bound(
             model.members["large_entities"][e].training_pipeline(),
             sample.x.reshape(-1, sample.x.shape[2]),
             sample.y.ravel(),
@@ -169,6 +195,8 @@ class Regulator(Role):
             trials=spec.privacy_audit_trials,
             confidence=spec.privacy_audit_confidence,
         )
+        # what this audit could have certified at most, reported with its finding
+        model.jurisdictions.certifiable_epsilon[self.index] = evidence.largest_certifiable
         return lower > claimed
 
     def _serves_here(self, e: int) -> bool:
@@ -199,19 +227,40 @@ class Regulator(Role):
                 1.0 - rules.trust_penalty_word_of_mouth,
             )
 
-    def tighten_rules_after_harm(self) -> None:
-        """Publicised harm tightens the rules, ``tighten_lag`` steps later (§3)."""
+    def adjust_rules(self) -> None:
+        """Publicised harm tightens the rules ``tighten_lag`` steps later; ``relax_after`` steps
+        without harm or a change loosen them by ``relax_factor``, never beyond the scenario's
+        threshold and audit probability (§3: rules respond to harm both ways)."""
         model, spec, jur, i = (
             self.model,
             self.model.spec.regulators,
             self.model.jurisdictions,
             self.index,
         )
-        if jur.loophole[i] or not spec.publish or jur.harm_step[i] < 0:
+        if jur.loophole[i]:
             return
-        if model.steps - jur.harm_step[i] >= spec.tighten_lag:
-            jur.threshold[i] *= 1.0 - spec.tighten_factor
-            jur.audit_probability[i] = 1.0 - (1.0 - jur.audit_probability[i]) * (
-                1.0 - spec.tighten_factor
-            )
-            jur.harm_step[i] = -1
+        if spec.publish and jur.harm_step[i] >= 0:
+            if model.steps - jur.harm_step[i] >= spec.tighten_lag:
+                self._scale_rules(1.0 - spec.tighten_factor)
+                jur.harm_step[i] = -1
+            return
+        quiet = model.steps - jur.quiet_since[i]
+        if spec.relax_after and spec.relax_factor and quiet >= spec.relax_after:
+            self._scale_rules(1.0 / (1.0 - spec.relax_factor))
+
+    def _scale_rules(self, factor: float) -> None:
+        """Scale the threshold and the audit gap (1 − audit probability) by ``factor``, within
+        the scenario's rules when loosening."""
+        model, spec, jur, i = (
+            self.model,
+            self.model.spec.regulators,
+            self.model.jurisdictions,
+            self.index,
+        )
+        threshold = jur.threshold[i] * factor
+        gap = (1.0 - jur.audit_probability[i]) * factor
+        if factor > 1.0:  # never looser than the statute
+            threshold = min(threshold, max(spec.threshold, jur.threshold[i]))
+            gap = min(gap, max(1.0 - spec.audit_probability, 1.0 - jur.audit_probability[i]))
+        jur.threshold[i], jur.audit_probability[i] = threshold, 1.0 - gap
+        jur.quiet_since[i] = model.steps

@@ -3,7 +3,8 @@
 Each step an operating entity reports, to every regulator it answers to (where it trains and
 where its customers live), the gap under that regulator's notion, measured under its protocol;
 or, if it decides to wash (:mod:`hetsim.agents.washing`), the gap of the subset of the same
-people where its model looks best.
+people where its model looks best. The evaluation records behind each report are kept, so an
+inspection can recompute the gap from them.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def report_fairness(entity: LargeEntity) -> None:
     ent.report_gap[i] = ent.report_honest_gap[i] = ent.report_error[i] = np.nan
     ent.report_favourable_gap[i] = np.nan
     ent.report_washed[i] = ent.operates_in[i] = False
+    for key in [key for key in ent.report_records if key[0] == i]:
+        del ent.report_records[key]
     for j in reporting_to(entity):
         ent.operates_in[i, j] = True
         members = np.flatnonzero(model.community_arrays.jurisdiction == j)
@@ -50,6 +53,7 @@ def report_fairness(entity: LargeEntity) -> None:
             entity, int(j), washing.ReportOptions(honest, washed, error)
         )
         ent.report_honest_gap[i, j], ent.report_error[i, j] = honest, error
+        ent.report_records[(i, int(j))] = evaluation  # kept for an inspection (§3)
         ent.report_favourable_gap[i, j] = washed
         ent.report_gap[i, j] = washed if wash else honest
         ent.report_washed[i, j] = wash

@@ -3,8 +3,9 @@
 A claim compares a *treatment* arm with a *control* arm on the same seeds (common random
 numbers), or — when it has no control — the end of the treatment arm with its start. Its
 *ablation* is a list of ``--set`` overrides applied to both arms that switches off the
-mechanism the claim credits; a claim is reproduced only when its effect is there and the
-ablation takes it away.
+mechanism the claim credits (not the metric, nor what the treatment acts on); a claim is
+reproduced only when its effect is there and the ablation takes it away
+(:mod:`hetsim.analysis.claims.verdict`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ FULL = {"seeds": 20, "steps": 40, "size": ("communities.count=20", "annotators.c
 CPU_SECONDS_PER_RUN = 0.91
 # What tests/claims runs on one core in CI: a tiny world, few seeds.
 REDUCED = {"seeds": 3, "steps": 20, "size": ("communities.count=8", "annotators.count=10")}
+# Where tests/claims checks each claim docs/claims.md calls reproduced: large enough for the
+# direction and the knockout to show (3 seeds of REDUCED leave public compute's effect on
+# dependency at +0.08 [-0.90, +1.07]; these 8 seeds give -0.11 [-0.16, -0.06], measured).
+CHECKED = {"seeds": 8, "steps": 30, "size": ("communities.count=12", "annotators.count=20")}
 
 Summary = Literal["late", "rise", "whole"]
 SUMMARIES: dict[str, str] = {
@@ -61,6 +66,11 @@ class Claim:
     ablation_text: str
     summary: Summary = "late"
     note: str = ""
+    # What the ablation switches off: the pathway the claim credits, or only what the treatment
+    # acts on (the closed models a mandate finds, the value mismatch a policy resolves). A
+    # precondition knockout shows the treatment needs it, not that the credited pathway
+    # carries the effect, so such a claim is at best partly reproduced.
+    knockout: Literal["pathway", "precondition"] = "pathway"
 
     @property
     def contrast(self) -> str:

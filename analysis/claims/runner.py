@@ -21,7 +21,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from hetsim.analysis.claims.model import Arm, Claim
-from hetsim.analysis.claims.verdict import Effect, Verdict, judge
+from hetsim.analysis.claims.verdict import Effect, Knockout, Verdict, judge
 from hetsim.analysis.ensemble import SequentialExecutor
 from hetsim.analysis.statistics import mean_ci
 from hetsim.scenarios.builder import build_model, load_scenario
@@ -192,12 +192,38 @@ class ClaimRunner:
             ]
         )
 
-    def effect(self, claim: Claim, ablated: bool) -> Effect:
-        """Mean paired effect (treatment minus control, or end minus start) with its CI."""
+    def contrast(self, claim: Claim, ablated: bool) -> np.ndarray:
+        """Per seed, the paired effect: treatment minus control, or end minus start."""
         treatment, control = claim.arms(self.size, ablated)
         diff = self.values(treatment, claim)
         if control is not None:
             diff = diff - self.values(control, claim)
+        return diff
+
+    def spread(self, claim: Claim, ablated: bool) -> tuple[float, ...]:
+        """Per arm (treatment, then control if any), the SD over seeds of the claim's summary.
+
+        All zero under the ablation means it fixed the metric itself (the same value on every
+        seed in both arms), not the mechanism: the knockout cannot be told from a blank metric.
+        """
+        arms = [arm for arm in claim.arms(self.size, ablated) if arm is not None]
+        out = []
+        for arm in arms:
+            v = self.values(arm, claim)
+            v = v[np.isfinite(v)]
+            out.append(float(np.std(v)) if v.size else float("nan"))
+        return tuple(out)
+
+    def effect(self, claim: Claim, ablated: bool) -> Effect:
+        """Mean paired effect (treatment minus control, or end minus start) with its CI."""
+        diff = self.contrast(claim, ablated)
+        diff = diff[np.isfinite(diff)]
+        mean, low, high = mean_ci(diff)
+        return Effect(mean, low, high, int(diff.size))
+
+    def difference(self, claim: Claim) -> Effect:
+        """Per seed, the effect minus the ablation's effect (paired by seed), with its CI."""
+        diff = self.contrast(claim, ablated=False) - self.contrast(claim, ablated=True)
         diff = diff[np.isfinite(diff)]
         mean, low, high = mean_ci(diff)
         return Effect(mean, low, high, int(diff.size))
@@ -208,7 +234,14 @@ class ClaimRunner:
         out = []
         for claim in claims:
             effect = self.effect(claim, ablated=False)
-            ablation = self.effect(claim, ablated=True) if claim.ablation else None
-            verdict, reason = judge(claim, effect, ablation)
-            out.append(Verdict(claim, effect, ablation, verdict, reason))
+            if claim.ablation:
+                knockout = Knockout(
+                    self.effect(claim, ablated=True),
+                    self.difference(claim),
+                    self.spread(claim, ablated=True),
+                )
+            else:
+                knockout = None
+            verdict, reason = judge(claim, effect, knockout)
+            out.append(Verdict(claim, effect, knockout, verdict, reason))
         return out

@@ -42,6 +42,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="folder of finished runs, reused by later calls (default results/claims-cache)",
     )
     claims.add_argument("--out", type=Path, help="write the Markdown table here (docs/claims.md)")
+    claims.add_argument(
+        "--readme",
+        type=Path,
+        help="also rewrite this README's generated verdict table from the claims table",
+    )
     claims.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
@@ -73,6 +78,10 @@ def handle(args: argparse.Namespace) -> int | None:
             progress=not args.quiet,
             command=command + (f" --out {args.out}" if args.out else ""),
         )
+    if args.readme is not None:
+        from hetsim.analysis.claims.table import update_readme
+
+        update_readme(args.readme, text)
     if args.out is None:
         print(text)
     elif not args.quiet:

@@ -9,11 +9,12 @@ Set-up. The `status_quo` scenario (3 entities, 40 communities, 100 annotators, 3
 against three interventions, each run on the same seeds (common random numbers), so every
 difference is paired by seed.
 
-What to look for. In the baseline `hhi_compute` and `hhi_decisions` rise and
-`data_sovereignty_mean` falls over time. Public compute keeps compute spread and lowers the
-dependency share; an open-weights mandate spreads compute too, but communities still run
-entities' models, so dependency need not fall; audits slow the race less. Read the paired
-differences and their intervals in the table, not the gap between two means.
+What to look for. As docs/claims.md finds it (20 seeds × 40 steps of a smaller world;
+checked by tests/claims/test_stated_results.py): in the baseline `hhi_compute`, `hhi_decisions` and
+`dependency_share` rise over the run and `data_sovereignty_mean` falls. Public compute lowers
+the dependency share; an open-weights mandate raises it instead (communities run entities'
+open models); an audit regime lowers it in direction only. Read the paired differences and
+their intervals in the table, not the gap between two means.
 
 Run:  python scenarios/scripts/scaling_race.py results/scaling_race  [--fast]
 """

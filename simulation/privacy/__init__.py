@@ -18,6 +18,7 @@ from hetsim.simulation.privacy.audit import (
     TrainingPipeline,
     canary_record,
     estimate_epsilon_lower_bound,
+    largest_certifiable_epsilon,
 )
 from hetsim.simulation.privacy.dp_training import (
     DEFAULT_STEPS,
@@ -38,5 +39,6 @@ __all__ = [
     "epsilon_of",
     "epsilon_of_release",
     "estimate_epsilon_lower_bound",
+    "largest_certifiable_epsilon",
     "noise_multiplier_for",
 ]

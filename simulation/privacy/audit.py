@@ -59,6 +59,19 @@ class AuditEvidence:
     fpr_upper: float  # Clopper-Pearson upper bound of the false-positive rate
     confidence: float  # joint confidence of the two bounds
     epsilon_lower_bound: float  # ε the training has at least, at that confidence
+    largest_certifiable: float  # the most this audit could certify (its power)
+
+
+def largest_certifiable_epsilon(trials: int, confidence: float, delta: float) -> float:
+    """The largest ε a canary audit of ``trials`` models per world can certify at
+    ``confidence``: the bound its best possible evidence gives (every held-out model with the
+    canary flagged, none without), however little noise the training adds. A claimed ε at or
+    above it can never be shown false by such an audit."""
+    m = trials - trials // 2
+    alpha = (1.0 - confidence) / 2.0
+    tpr_lo, _ = _clopper_pearson(m, m, alpha)
+    _, fpr_hi = _clopper_pearson(0, m, alpha)
+    return _epsilon_bound(tpr_lo, fpr_hi, delta)
 
 
 def canary_record(records: np.ndarray, scale: float = 8.0) -> np.ndarray:
@@ -147,5 +160,8 @@ def estimate_epsilon_lower_bound(
     tpr_lo, _ = _clopper_pearson(tp, m, alpha)
     _, fpr_hi = _clopper_pearson(fp, m, alpha)
     eps_lo = _epsilon_bound(tpr_lo, fpr_hi, delta)
-    evidence = AuditEvidence(trials, m, threshold, tp, fp, tpr_lo, fpr_hi, confidence, eps_lo)
+    ceiling = largest_certifiable_epsilon(trials, confidence, delta)
+    evidence = AuditEvidence(
+        trials, m, threshold, tp, fp, tpr_lo, fpr_hi, confidence, eps_lo, ceiling
+    )
     return eps_lo, evidence

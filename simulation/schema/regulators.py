@@ -68,6 +68,22 @@ class RegulatorsSection(Section):
     tighten_factor: Probability = Field(
         0.2, description="after publicised harm: threshold and audit gaps shrink by this share"
     )
+    relax_after: int = Field(
+        16,
+        ge=0,
+        le=1000,
+        description="steps without publicised harm (or rule change) before a jurisdiction "
+        "loosens its rules again, never beyond the scenario's (a sunset review: four years of "
+        "quarters, twice the tightening lag; 0: rules never loosen)",
+    )
+    relax_factor: float = Field(
+        0.2,
+        ge=0.0,
+        lt=1.0,
+        description="after a quiet spell: the threshold and the audit gap (1 − audit "
+        "probability) grow by 1 / (1 − relax_factor), which undoes one tightening when equal "
+        "to tighten_factor (the same step both ways, so neither direction is favoured)",
+    )
     washing_penalty_fraction: Probability = Field(
         0.017,
         description="share of capital fined for a report an audit finds misleading (a third "
@@ -95,8 +111,9 @@ class RegulatorsSection(Section):
         200,
         ge=4,
         le=10_000,
-        description="models an ε audit has the entity train per world (with and without a "
-        "canary); 200 certify at most ε ≈ 3.3 at 95% (docs/privacy.md)",
+        description="the ε audit's power: models it has the entity train per world (with and "
+        "without a canary); 200 certify at most ε ≈ 3.3 at 95%, 600 at most ε ≈ 4.4 "
+        "(largest_certifiable_epsilon, reported per audit; docs/privacy.md)",
     )
     privacy_audit_records: int = Field(
         300, ge=20, le=100_000, description="fresh records of its jurisdiction an ε audit uses"

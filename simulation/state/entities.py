@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -42,6 +43,9 @@ class EntityArrays:
     report_error: np.ndarray = field(init=False)  # (E, R) its stated (bootstrap) standard error
     report_favourable_gap: np.ndarray = field(init=False)  # (E, R) lowest gap of a subset
     report_washed: np.ndarray = field(init=False)  # (E, R) the report is a favourable subset's
+    # (entity, jurisdiction) -> the evaluation records behind this step's report, kept for an
+    # inspection to recompute the gap from
+    report_records: dict[tuple[int, int], Any] = field(default_factory=dict)
     reports_made: np.ndarray = field(init=False)  # (E, R) steps it has reported there
     audits_seen: np.ndarray = field(init=False)  # (E, R) of those, steps it was audited there
     annotator: np.ndarray = field(init=False)  # (E,) annotator hired this step

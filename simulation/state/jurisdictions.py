@@ -19,6 +19,8 @@ class Jurisdictions:
     epsilon_cap: np.ndarray = field(init=False)  # (R,) largest lawful DP ε of training here
     loophole: np.ndarray = field(init=False)  # (R,) no audits and no caps
     harm_step: np.ndarray = field(init=False)  # (R,) step of the last publicised harm, -1 none
+    quiet_since: np.ndarray = field(init=False)  # (R,) step of the last harm or rule change
+    certifiable_epsilon: np.ndarray = field(init=False)  # (R,) largest ε its ε audit certifies
     privacy_violations: int = 0  # privacy (ε) violations found this step
     explainability_violations: int = 0  # closed models found deployed where banned
     audits: int = 0  # audits done this step
@@ -36,6 +38,8 @@ class Jurisdictions:
         self.epsilon_cap = np.full(self.n, np.inf)
         self.loophole = np.zeros(self.n, dtype=bool)
         self.harm_step = np.full(self.n, -1, dtype=np.int64)
+        self.quiet_since = np.zeros(self.n, dtype=np.int64)
+        self.certifiable_epsilon = np.full(self.n, np.nan)
 
     def start_step(self) -> None:
         """Reset this step's audit counters."""

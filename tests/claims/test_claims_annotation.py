@@ -1,6 +1,6 @@
 """§2.4.3 annotation: cultural mismatch, low pay, and a pay floor.
 
-Reduced world (tests/claims/conftest.py): the paired effect has the claimed sign and the
+tests/claims/conftest.py: in a reduced world the paired effect has the claimed sign and the
 ablation leaves less than half of it. Full numbers: docs/claims.md.
 """
 

@@ -1,12 +1,11 @@
 """§2.3 differential privacy: its accuracy cost, who pays it, and a DP mandate on entities.
 
-Reduced world (tests/claims/conftest.py): the paired effect has the claimed sign and the
-ablation leaves less than half of it. Full numbers: docs/claims.md.
+tests/claims/conftest.py: in a reduced world the paired effect has the claimed sign and the
+ablation leaves less than half of it; a claim docs/claims.md does not call
+reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 """
 
 from __future__ import annotations
-
-import pytest
 
 
 def test_dp_costs_accuracy(holds):
@@ -17,13 +16,6 @@ def test_dp_costs_accuracy(holds):
     holds("dp_costs_accuracy")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "reduced world (3 seeds × 20 steps, 8 communities): dp_costs_minority_more: "
-        "accuracy_group_gap effect -0.012 [-0.127, +0.103]"
-    ),
-)
 def test_dp_costs_minority_more(holds):
     """§2.3: differential privacy costs the minority group more accuracy than the majority.
 
@@ -32,13 +24,6 @@ def test_dp_costs_minority_more(holds):
     holds("dp_costs_minority_more")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "reduced world (3 seeds × 20 steps, 8 communities): dp_mandate_costs_little_accuracy: "
-        "accuracy_mean effect +0.005 [-0.022, +0.031]"
-    ),
-)
 def test_dp_mandate_costs_little_accuracy(holds):
     """§2.3: a DP mandate on entities makes their models a little less accurate.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from hetsim.analysis.claims.model import Arm, Claim
 from hetsim.analysis.claims.registry import CLAIMS, PATTERNS
 from hetsim.analysis.claims.runner import ClaimRunner, source_fingerprint, summarise
-from hetsim.analysis.claims.verdict import Effect, judge
+from hetsim.analysis.claims.verdict import Effect, Knockout, judge
 from hetsim.analysis.ensemble import SequentialExecutor
 from hetsim.cli import main
 from hetsim.scenarios.library import list_scenarios
@@ -52,25 +53,53 @@ def test_claim_ids_are_unique_and_patterns_name_claims():
     assert {claim_id for claim_id, _ in PATTERNS.values()} <= set(ids)
 
 
+def _knockout(left: Effect, difference: Effect, spread=(0.01, 0.01)) -> Knockout:
+    return Knockout(left, difference, spread)
+
+
+EFFECT = Effect(0.1, 0.05, 0.15, 20)
+GONE = _knockout(Effect(0.01, -0.02, 0.04, 20), Effect(0.09, 0.05, 0.13, 20))
+
+
 def test_an_effect_whose_ablation_removes_it_is_reproduced():
-    verdict, reason = judge(_claim(), Effect(0.1, 0.05, 0.15, 20), Effect(0.01, -0.02, 0.04, 20))
-    assert (verdict, reason) == ("reproduced", "")
+    assert judge(_claim(), EFFECT, GONE) == ("reproduced", "")
 
 
-def test_an_effect_the_ablation_leaves_is_only_partly_reproduced():
-    verdict, reason = judge(_claim(), Effect(0.1, 0.05, 0.15, 20), Effect(0.09, 0.06, 0.12, 20))
-    assert verdict == "partly" and "90%" in reason
+def test_an_ablation_that_leaves_more_than_a_fifth_is_partly_reproduced():
+    left = _knockout(Effect(0.03, 0.01, 0.05, 20), Effect(0.07, 0.03, 0.11, 20))
+    verdict, reason = judge(_claim(), EFFECT, left)
+    assert verdict == "partly" and "30%" in reason
+
+
+def test_an_uncertain_difference_is_only_partly_reproduced():
+    """Little left on average, but the paired difference's interval holds 0."""
+    unsure = _knockout(Effect(0.01, -0.2, 0.22, 20), Effect(0.09, -0.01, 0.19, 20))
+    verdict, reason = judge(_claim(), EFFECT, unsure)
+    assert verdict == "partly" and "difference's CI" in reason
+
+
+def test_an_ablation_that_fixes_the_metric_is_only_partly_reproduced():
+    fixed = _knockout(Effect(0.0, 0.0, 0.0, 20), Effect(0.1, 0.05, 0.15, 20), (0.0, 0.0))
+    verdict, reason = judge(_claim(), EFFECT, fixed)
+    assert verdict == "partly" and "fixes the metric" in reason
+
+
+def test_a_precondition_knockout_is_only_partly_reproduced():
+    claim = dataclasses.replace(_claim(), knockout="precondition")
+    verdict, reason = judge(claim, EFFECT, GONE)
+    assert verdict == "partly" and "acts on" in reason
 
 
 def test_an_uncertain_effect_has_the_direction_only():
-    verdict, reason = judge(_claim(), Effect(0.1, -0.05, 0.25, 20), Effect(0.0, -0.1, 0.1, 20))
+    unsure = Effect(0.1, -0.05, 0.25, 20)
+    verdict, reason = judge(_claim(), unsure, GONE)
     assert verdict == "direction only" and "includes 0" in reason
-    verdict, reason = judge(_claim(ablation=()), Effect(0.1, -0.05, 0.25, 20), None)
+    verdict, reason = judge(_claim(ablation=()), unsure, None)
     assert verdict == "direction only" and "no schema switch" in reason
 
 
 def test_an_effect_without_a_switch_is_only_partly_reproduced():
-    verdict, reason = judge(_claim(ablation=()), Effect(0.1, 0.05, 0.15, 20), None)
+    verdict, reason = judge(_claim(ablation=()), EFFECT, None)
     assert verdict == "partly" and "no schema switch" in reason
 
 

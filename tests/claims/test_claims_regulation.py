@@ -1,12 +1,11 @@
 """§3 regulation: loopholes, explainability mandates, and an audit regime.
 
-Reduced world (tests/claims/conftest.py): the paired effect has the claimed sign and the
-ablation leaves less than half of it. Full numbers: docs/claims.md.
+tests/claims/conftest.py: in a reduced world the paired effect has the claimed sign and the
+ablation leaves less than half of it; a claim docs/claims.md does not call
+reproduced may fail here as an expected failure. Full numbers: docs/claims.md.
 """
 
 from __future__ import annotations
-
-import pytest
 
 
 def test_shopping_evades_privacy_audits(holds):
@@ -17,13 +16,6 @@ def test_shopping_evades_privacy_audits(holds):
     holds("shopping_evades_privacy_audits")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "reduced world (3 seeds × 20 steps, 8 communities): mandate_finds_closed_models: "
-        "violations_explainability effect +0.000 [+0.000, +0.000]"
-    ),
-)
 def test_mandate_finds_closed_models(holds):
     """§3: closed models draw explainability violations where explanations are mandated.
 
@@ -32,16 +24,18 @@ def test_mandate_finds_closed_models(holds):
     holds("mandate_finds_closed_models")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "reduced world (3 seeds × 20 steps, 8 communities): audit_regime_lowers_dependency: "
-        "dependency_share effect +0.000 [-0.864, +0.864]"
-    ),
-)
 def test_audit_regime_lowers_dependency(holds):
     """§3: an audit regime that publishes findings lowers dependency.
 
     Ablation: findings are not published (trust does not move).
     """
     holds("audit_regime_lowers_dependency")
+
+
+def test_audit_power_catches_privacy_washing(holds):
+    """§2.3, §3: a canary audit of 600 models per world catches a claimed ε of 4 that one of
+    200 cannot.
+
+    Ablation: entities train with the noise they claim.
+    """
+    holds("audit_power_catches_privacy_washing")

@@ -1,6 +1,6 @@
 """§4.1 interventions on data sharing: a sovereignty protocol, or no sharing at all.
 
-Reduced world (tests/claims/conftest.py): the paired effect has the claimed sign and the
+tests/claims/conftest.py: in a reduced world the paired effect has the claimed sign and the
 ablation leaves less than half of it. Full numbers: docs/claims.md.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 def test_sovereignty_protocol_keeps_sovereignty(holds):
     """§4.1: a data sovereignty protocol keeps data sovereignty.
 
-    Ablation: no data sharing (nothing to protect).
+    Ablation: sharing under the protocol costs as much control as on the entity's terms.
     """
     holds("sovereignty_protocol_keeps_sovereignty")
 

@@ -6,8 +6,10 @@ claims table (``docs/claims.md``) and ``hetsim claims`` list them: the README's 
 then the scenario headers, then the interventions.
 
 Each entry names the mechanism it credits and the schema switch that turns that mechanism off
-(the ablation, applied to both arms). Where hetsim has no switch for a mechanism, the ablation
-is empty and the claim can at best be ``partly`` reproduced: its effect cannot be attributed.
+(the ablation, applied to both arms): the pathway the claim credits, never the metric itself.
+Where hetsim has no switch for a mechanism, the ablation is empty, or removes only what the
+treatment acts on (``knockout="precondition"``), and the claim can at best be ``partly``
+reproduced: its effect cannot be attributed.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ ORDER: tuple[str, ...] = (
     "shopping_evades_privacy_audits",
     "washing_shrinks_over_time",
     "mandate_finds_closed_models",
+    # ---------------------------------------------------------------- regulation keys
+    "audit_power_catches_privacy_washing",
     # ---------------------------------------------------------------- interventions
     "audit_regime_lowers_dependency",
     "consortium_facilitator_lowers_dependency",

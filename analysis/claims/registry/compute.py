@@ -27,7 +27,8 @@ CLAIMS: tuple[Claim, ...] = (
         direction=-1,
         treatment=Arm("status_quo", ("public_compute",)),
         control=SQ,
-        ablation=('communities.strategies=["adopt","share"]',),
-        ablation_text="no community can train a model of its own (compute has no use)",
+        ablation=("communities.compute=5000.0",),
+        ablation_text="communities own the compute to process every record they hold (the "
+        "scarcity public compute relieves is gone)",
     ),
 )

@@ -12,6 +12,16 @@ from hetsim.analysis.claims.registry.arms import (
     SQ,
 )
 
+# Every entity claims ε = 4, the cap, and trains without noise (the schema's effective ε is
+# infinite): privacy washing held fixed
+# (the set-up coin at probability 1) so that audits of different power meet the same washing.
+PRIVACY_WASHING = (
+    "large_entities.claimed_epsilon=4.0",
+    "regulators.epsilon_cap=4.0",
+    'large_entities.washing_rule="fixed"',
+    "large_entities.washing_propensity=1.0",
+)
+
 CLAIMS: tuple[Claim, ...] = (
     Claim(
         id="status_quo_compute_concentrates",
@@ -131,6 +141,9 @@ CLAIMS: tuple[Claim, ...] = (
         control=Arm("regulatory_patchwork", overrides=("regulators.explainability_mandate=0.0",)),
         ablation=("large_entities.open_weights_share=1.0",),
         ablation_text="every entity publishes its weights",
+        knockout="precondition",
+        note="the ablation removes the closed models the mandate finds; audits that miss "
+        "them would also fix the count at 0",
     ),
     Claim(
         id="audit_regime_lowers_dependency",
@@ -143,5 +156,24 @@ CLAIMS: tuple[Claim, ...] = (
         control=SQ,
         ablation=("regulators.publish=false",),
         ablation_text="findings are not published (trust does not move)",
+    ),
+    Claim(
+        id="audit_power_catches_privacy_washing",
+        text="a canary audit of 600 models per world catches a claimed ε of 4 that one of 200 "
+        "cannot (it certifies at most ε ≈ 3.3)",
+        section="§2.3, §3",
+        source="regulators.privacy_audit_trials",
+        metric="violations_privacy_washing",
+        direction=1,
+        summary="whole",
+        treatment=Arm(
+            "status_quo", overrides=(*PRIVACY_WASHING, "regulators.privacy_audit_trials=600")
+        ),
+        control=Arm("status_quo", overrides=PRIVACY_WASHING),
+        ablation=("large_entities.effective_epsilon=4.0",),
+        ablation_text="entities train with the noise they claim",
+        knockout="precondition",
+        note="every entity washes (fixed rule), so only the audit's power differs; the "
+        "treatment is the mechanism, and the ablation removes what it finds",
     ),
 )

@@ -5,6 +5,11 @@ from __future__ import annotations
 from hetsim.analysis.claims.model import Arm, Claim
 from hetsim.analysis.claims.registry.arms import NO_SCALING, NO_SCALING_TEXT, NO_SHARING, SQ
 
+# Pooling's costs in a community's weighing set to sharing's (share's defaults): what draws a
+# community to pool rather than share is gone, pooling itself is not.
+POOL_AS_SHARE = ("strategy.pool.sovereignty_loss=1.0", "strategy.pool.privacy_cost=0.5")
+POOL_AS_SHARE_TEXT = "pooling costs communities as much control and exposure as sharing"
+
 CLAIMS: tuple[Claim, ...] = (
     Claim(
         id="sharing_speeds_decision_concentration",
@@ -56,8 +61,8 @@ CLAIMS: tuple[Claim, ...] = (
         control=Arm(
             "sharing_vs_pooling", overrides=('communities.strategies=["local","adopt","share"]',)
         ),
-        ablation=("strategy.pool.sovereignty_loss=0.5", "strategy.pool.privacy_cost=0.5"),
-        ablation_text="pooling costs communities as much control and exposure as sharing",
+        ablation=POOL_AS_SHARE,
+        ablation_text=POOL_AS_SHARE_TEXT,
     ),
     Claim(
         id="pooling_keeps_sovereignty",
@@ -70,8 +75,8 @@ CLAIMS: tuple[Claim, ...] = (
         control=Arm(
             "sharing_vs_pooling", overrides=('communities.strategies=["local","adopt","share"]',)
         ),
-        ablation=("exchange.data_sharing=false",),
-        ablation_text="no data sharing with entities (nothing for pooling to replace)",
+        ablation=POOL_AS_SHARE,
+        ablation_text=POOL_AS_SHARE_TEXT + " (communities no longer pool to keep control)",
     ),
     Claim(
         id="cooperative_lowers_dependency",
@@ -100,8 +105,12 @@ CLAIMS: tuple[Claim, ...] = (
         direction=1,
         treatment=Arm("status_quo", ("data_sovereignty_protocol",)),
         control=SQ,
-        ablation=("exchange.data_sharing=false",),
-        ablation_text="no data sharing (nothing to protect)",
+        ablation=("strategy.share.sovereign_loss=1.0",),
+        ablation_text="sharing under the protocol costs a community as much control, in its "
+        "own weighing, as sharing on the entity's terms (the protocol no longer draws sharing "
+        "its way)",
+        note="the protocol's records are not counted as given: the metric's own accounting, "
+        "which no switch separates from the policy",
     ),
     Claim(
         id="no_data_sharing_keeps_sovereignty",

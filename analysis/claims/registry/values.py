@@ -56,5 +56,7 @@ CLAIMS: tuple[Claim, ...] = (
             'regulators.mandated_notions=["demographic_parity"]',
         ),
         ablation_text="every community holds the one mandated notion",
+        knockout="precondition",
+        note="no switch separates deferring to a community's notion from the notions differing",
     ),
 )
