@@ -179,11 +179,13 @@ class LargeEntity(Role):
         model.scrape(i, spec.pool_size // 4, annotator=-1)
 
     def can_serve(self) -> bool:
-        """Whether it can serve customers: its compute can retrain its model (a sample budget
-        of at least ``MIN_TRAINING_ROWS`` records) and its capital is at or above its credit
-        line. A firm that cannot is not offered: its customers choose again (§2.2)."""
+        """Whether it can serve customers: its compute, after this quarter's depreciation, can
+        retrain its model (a sample budget of at least ``MIN_TRAINING_ROWS`` records) and its
+        capital is at or above its credit line. A firm that cannot is not offered: its
+        customers choose again (§2.2)."""
         spec = self.model.spec.large_entities
-        retrains = int(sample_budget(self.compute)) >= MIN_TRAINING_ROWS
+        kept = self.compute * (1.0 - spec.compute_depreciation)  # what it trains with, at least
+        retrains = int(sample_budget(kept)) >= MIN_TRAINING_ROWS
         return self.operating and retrains and self.capital >= -spec.credit_limit
 
     def on_trust(self) -> None:

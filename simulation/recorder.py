@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from hetsim.simulation import measures
+from hetsim.simulation.learning import capacity_share
 from hetsim.simulation.ledger import FLOW_KINDS
 from hetsim.simulation.measures.columns import (
     COMMUNITY_COLUMNS,
@@ -46,6 +47,10 @@ def _normalised_entropy(labels: np.ndarray) -> float:
     _, counts = np.unique(np.asarray(labels, dtype=str), return_counts=True)
     p = counts / counts.sum()
     return float(abs((p * np.log(p)).sum()) / np.log(5))
+
+
+def _median(values: np.ndarray) -> float:
+    return float(np.median(values)) if values.size else float("nan")
 
 
 def _nanmean(x: np.ndarray) -> float:
@@ -145,6 +150,7 @@ class Recorder:
             "entry_cost": float(ent.entry_cost[ent.entered_at == m.steps].sum()),
             "compute_rent": m.compute_market.traded_at,
             "compute_rented": m.compute_market.rented,
+            **self._capacity_medians(compute[:n_entities], compute[n_entities:]),
             "compute_dependency_mean": _nanmean(self._compute_dependency()),
             "audits": m.jurisdictions.audits,
             "violations_fairness": m.jurisdictions.violations,
@@ -158,6 +164,14 @@ class Recorder:
         }
         row.update(self._mechanism_measures())
         return row
+
+    def _capacity_medians(self, entities: np.ndarray, communities: np.ndarray) -> dict[str, float]:
+        """Median share of model capacity κ the compute held buys, by role."""
+        half = self.model.spec.learning.capacity_compute
+        return {
+            "capacity_median_entities": _median(capacity_share(entities, half)),
+            "capacity_median_communities": _median(capacity_share(communities, half)),
+        }
 
     def _records_given(self) -> float:
         """Records communities handed to entities this step (a flow)."""

@@ -139,9 +139,9 @@ def test_firms_enter_as_often_as_entry_pays_into_seats_others_left():
 
 
 def test_a_fine_on_an_insolvent_firm_becomes_recorded_debt():
-    """A fine is a share of capital or of annual turnover, whichever is higher; what the cash
-    does not cover is added to the firm's debt and recorded, so no sanctioned firm with revenue
-    is fined nothing."""
+    """A fine is a share of capital, of annual turnover or of a starting firm's capital,
+    whichever is highest; what the cash does not cover is added to the firm's debt and
+    recorded, so no sanctioned firm is fined nothing."""
     model = run("regulators.count=2", steps=5)
     ent, led = model.entity_arrays, model.ledger
     e = int(np.argmax(ent.quarterly_revenue.sum(axis=1)))
@@ -151,7 +151,8 @@ def test_a_fine_on_an_insolvent_firm_becomes_recorded_debt():
     led.money[org] = -5.0  # in debt, within its credit line
     fined_before = model.jurisdictions.fines
     model.members["regulators"][0].sanction(e, violation=True, washed=False)
-    fine = model.spec.regulators.penalty_fraction * turnover
+    base = max(turnover, model.spec.large_entities.capital)
+    fine = model.spec.regulators.penalty_fraction * base
     assert led.money[org] == -5.0 - fine
     assert ent.fines_into_debt[e] == fine
     assert model.jurisdictions.fines - fined_before == fine

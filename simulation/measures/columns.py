@@ -89,6 +89,11 @@ METRIC_COLUMNS: dict[str, str] = {
     "the capital they brought, money, >= 0",
     "compute_rent": "price of renting one unit of compute for this step, money, > 0",
     "compute_rented": "units of compute communities rented from entities this step, >= 0",
+    "capacity_median_entities": "median over the large entities operating of the share of "
+    "model capacity κ = c / (c + learning.capacity_compute) their compute c buys (NaN: none "
+    "operating), [0, 1]",
+    "capacity_median_communities": "median over communities of the share of model capacity κ "
+    "their compute, owned, granted and rented, buys (NaN: no communities), [0, 1]",
     "compute_dependency_mean": "mean share of a community's compute this step rented from a "
     "large entity, whose machines then process its records, [0, 1]",
     "audits": "audits done this step, >= 0",
