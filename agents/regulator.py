@@ -187,14 +187,11 @@ class Regulator(Role):
         model, rules = self.model, self.model.spec.regulators
         led, jur, com = model.ledger, model.jurisdictions, model.community_arrays
         share = rules.penalty_fraction * violation + rules.washing_penalty_fraction * washed
-        # a share of its capital, of its annual turnover or of the capital a firm starts with,
-        # whichever is highest (GDPR Art. 83(5): a fixed amount or a share of turnover); what
-        # its cash does not cover it owes: recorded as debt
+        # a share of its money, of its annual turnover (GDPR Art. 83(5)) or of the value of
+        # its compute, whichever is highest; what its cash does not cover it owes, as debt
         ent, org = model.entity_arrays, led.entity_org(e)
-        base = max(
-            led.money[org], ent.quarterly_revenue[e].sum(), model.spec.large_entities.capital
-        )
-        fine = share * base
+        assets = led.compute[org] * model.spec.large_entities.compute_price
+        fine = share * max(led.money[org], ent.quarterly_revenue[e].sum(), assets)
         ent.fines_into_debt[e] += max(fine - max(led.money[org], 0.0), 0.0)
         led.pay(org, led.regulator_org(self.index), fine)
         ent.costs[e] += fine

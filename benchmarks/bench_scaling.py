@@ -29,7 +29,8 @@ from hetsim.simulation.schema import DataSection
 
 RECORDS = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 CAPACITY = (0.0, 0.1, 0.3, 0.6, 1.0)
-SWEEP = (0.0, 1500.0, 6000.0, 24000.0)  # learning.capacity_compute
+# learning.capacity_compute, and whether communities may buy capacity
+SWEEP = ((0.0, True), (1500.0, True), (6000.0, True), (6000.0, False), (24000.0, True))
 FIGURE = Path(__file__).resolve().parent.parent / "docs" / "images" / "scaling-curve.png"
 
 
@@ -49,13 +50,19 @@ def curve(communities: int) -> np.ndarray:
     return out
 
 
-def sweep_row(capacity_compute: float, seeds: int, steps: int) -> list[float]:
+def sweep_row(capacity_compute: float, buy: bool, seeds: int, steps: int) -> list[float]:
     """Status-quo means over steps and seeds: κ medians, local and adopt accuracy, dependency."""
     from hetsim.scenarios.builder import build_model, load_scenario
 
     rows = []
     for seed in range(seeds):
-        scenario = load_scenario("status_quo", [f"learning.capacity_compute={capacity_compute}"])
+        scenario = load_scenario(
+            "status_quo",
+            [
+                f"learning.capacity_compute={capacity_compute}",
+                f"communities.buy_capacity={str(buy).lower()}",
+            ],
+        )
         model = build_model(scenario, seed=seed)
         for _ in range(steps):
             model.step()
@@ -74,6 +81,7 @@ def sweep_row(capacity_compute: float, seeds: int, steps: int) -> list[float]:
                 accuracy[strategy == "local"].mean(),
                 accuracy[strategy == "adopt"].mean(),
                 metrics["dependency_share"].mean(),
+                metrics["compute_rented"].mean(),
             ]
         )
     return [float(v) for v in np.mean(rows, axis=0)]
@@ -82,15 +90,16 @@ def sweep_row(capacity_compute: float, seeds: int, steps: int) -> list[float]:
 def print_sweep(seeds: int, steps: int) -> None:
     print(f"status quo, {seeds} seeds × {steps} steps, means over steps and seeds")
     print(
-        "| `learning.capacity_compute` | κ communities (median) | κ entities (median) "
-        "| local accuracy | adopt accuracy | adopt's edge | dependency_share |"
+        "| `learning.capacity_compute` | communities buy capacity | κ communities (median) "
+        "| κ entities (median) | local accuracy | adopt accuracy | adopt's edge "
+        "| dependency_share | compute rented a step |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    for half in SWEEP:
-        kc, ke, local, adopt, dependency = sweep_row(half, seeds, steps)
+    print("|---:|:---:|---:|---:|---:|---:|---:|---:|---:|")
+    for half, buy in SWEEP:
+        kc, ke, local, adopt, dependency, rented = sweep_row(half, buy, seeds, steps)
         print(
-            f"| {half:,.0f} | {kc:.3f} | {ke:.3f} | {local:.3f} | {adopt:.3f} "
-            f"| {adopt - local:+.3f} | {dependency:.3f} |"
+            f"| {half:,.0f} | {'yes' if buy else 'no'} | {kc:.3f} | {ke:.3f} | {local:.3f} "
+            f"| {adopt:.3f} | {adopt - local:+.3f} | {dependency:.3f} | {rented:,.0f} |"
         )
 
 

@@ -139,7 +139,7 @@ def test_firms_enter_as_often_as_entry_pays_into_seats_others_left():
 
 
 def test_a_fine_on_an_insolvent_firm_becomes_recorded_debt():
-    """A fine is a share of capital, of annual turnover or of a starting firm's capital,
+    """A fine is a share of money, of annual turnover or of the value of the firm's compute,
     whichever is highest; what the cash does not cover is added to the firm's debt and
     recorded, so no sanctioned firm is fined nothing."""
     model = run("regulators.count=2", steps=5)
@@ -151,7 +151,7 @@ def test_a_fine_on_an_insolvent_firm_becomes_recorded_debt():
     led.money[org] = -5.0  # in debt, within its credit line
     fined_before = model.jurisdictions.fines
     model.members["regulators"][0].sanction(e, violation=True, washed=False)
-    base = max(turnover, model.spec.large_entities.capital)
+    base = max(turnover, led.compute[org] * model.spec.large_entities.compute_price)
     fine = model.spec.regulators.penalty_fraction * base
     assert led.money[org] == -5.0 - fine
     assert ent.fines_into_debt[e] == fine
