@@ -122,15 +122,16 @@ class LargeEntity(Role):
                 self.enter(spec.entries[k].capital, spec.entries[k].compute)
         elif self.entry_pays_back():
             rule = spec.entry_when_profitable
-            self.enter(rule.capital, rule.compute, rule.open_weights)
+            self.enter(rule.capital, rule.compute, rule.open_weights, rule.sunk_cost)
 
     def entry_cost(self) -> float:
-        """What entering costs a firm: the compute to start a competitive model, at
-        ``large_entities.compute_price``, and the capital it must bring (Sutton 1991: sunk
-        entry costs set how concentrated a market stays)."""
+        """What entering costs a firm, sunk (Sutton 1991: sunk entry costs set how
+        concentrated a market stays): the compute to start a model, at
+        ``large_entities.compute_price``, and the other sunk costs of entering. The capital it
+        brings stays its own money, not a cost."""
         spec = self.model.spec.large_entities
         rule = spec.entry_when_profitable
-        return rule.compute * spec.compute_price + rule.capital
+        return rule.compute * spec.compute_price + rule.sunk_cost
 
     def entry_pays_back(self) -> bool:
         """A firm enters when the incumbents' published operating profit, on average, would
@@ -154,15 +155,20 @@ class LargeEntity(Role):
         profit = float(ent.profit_published[incumbents].mean())
         return profit * rule.payback_quarters >= self.entry_cost()
 
-    def enter(self, capital: float, compute: float, open_weights: bool | None = None) -> None:
-        """Start operating with ``capital`` and ``compute`` and a first scrape of data.
+    def enter(
+        self, capital: float, compute: float, open_weights: bool | None = None, sunk: float = 0.0
+    ) -> None:
+        """Start operating with ``capital`` and ``compute`` and a first scrape of data; the
+        entry cost, recorded, is the compute at its price and the ``sunk`` costs.
 
         A firm taking a seat another left starts afresh: no model, no accounts, no reports,
         and the communities' trust at its initial level."""
         model, ent, led = self.model, self.model.entity_arrays, self.model.ledger
         i, spec = self.index, model.spec.large_entities
         ent.active[i], ent.entered_at[i] = True, model.steps
-        ent.entry_cost[i] = compute * spec.compute_price + capital
+        ent.entry_cost[i] = (
+            self.entry_cost() if open_weights is not None else compute * spec.compute_price
+        )
         if open_weights is not None:
             ent.open_weights[i] = open_weights
         ent.coef[i], ent.intercept[i], ent.capacity[i] = 0.0, 0.0, 0.0

@@ -97,13 +97,14 @@ def test_a_scheduled_provider_enters_the_market_at_its_step():
 
 def test_providers_enter_when_incumbents_profits_would_pay_entry_back():
     """Free entry: potential entrants read the incumbents' published operating profit and enter,
-    one a quarter, when it would pay back their entry cost (compute and capital) within the
-    payback period; they stay out of a market that loses money."""
+    one a quarter, when it would pay back their entry cost (compute and other sunk costs)
+    within the payback period; they stay out of a market that loses money, and a sunk cost
+    keeps them out of one that would pay back the compute alone."""
     entry = "large_entities.entry_when_profitable.slots=2"
     model = run(entry, steps=1)
     ent, spec = model.entity_arrays, model.spec.large_entities
     rule = spec.entry_when_profitable
-    payback = rule.compute * spec.compute_price + rule.capital
+    payback = rule.compute * spec.compute_price + rule.sunk_cost
     # accounts showing a profit that pays entry back in a quarter: entrants come, one a quarter
     ent.profit_published[:3] = 2.0 * payback
     model.step()
@@ -117,6 +118,12 @@ def test_providers_enter_when_incumbents_profits_would_pay_entry_back():
     assert (impatient.entity_arrays.entered_at[3:] < 0).all()
     # a market that loses money attracts no one
     assert (run(entry, *LOSSMAKING, steps=30).entity_arrays.entered_at[3:] < 0).all()
+    # a barrier: the same accounts (16 x the compute in 8 quarters) do not pay back a sunk cost
+    # twenty times the compute
+    barrier = run(entry, f"large_entities.entry_when_profitable.sunk_cost={20 * payback}", steps=1)
+    barrier.entity_arrays.profit_published[:3] = 2.0 * payback
+    barrier.step()
+    assert (barrier.entity_arrays.entered_at[3:] < 0).all()
 
 
 def test_firms_enter_as_often_as_entry_pays_into_seats_others_left():
@@ -125,7 +132,7 @@ def test_firms_enter_as_often_as_entry_pays_into_seats_others_left():
     model = run("large_entities.entry_when_profitable.slots=1", steps=1)
     ent, spec = model.entity_arrays, model.spec.large_entities
     rule = spec.entry_when_profitable
-    cost = rule.compute * spec.compute_price + rule.capital
+    cost = rule.compute * spec.compute_price + rule.sunk_cost
     ent.profit_published[:3] = 2.0 * cost
     model.step()
     assert ent.entered_at[3] == 2  # the seat for entrants is taken

@@ -40,21 +40,26 @@ class ProfitableEntrySection(Section):
     )
     capital: NonNegative = Field(
         30.0,
-        description="money an entrant must bring to start (half an incumbent's initial "
-        "capital); part of the entry cost",
+        description="money an entrant brings to start (half an incumbent's initial capital); "
+        "it stays the firm's own, so it is not part of the entry cost",
     )
     compute: NonNegative = Field(
         1500.0,
         description="compute an entrant buys to start a model (half an incumbent's initial "
-        "compute), at large_entities.compute_price; part of the entry cost",
+        "compute), at large_entities.compute_price; sunk, part of the entry cost",
+    )
+    sunk_cost: NonNegative = Field(
+        0.0,
+        description="other sunk costs of entering (licences, hiring, compliance), money, "
+        "added to the entry cost: raise it to stage a barrier to entry (0: only the compute)",
     )
     payback_quarters: int = Field(
         8,
         ge=1,
         le=400,
         description="an entrant enters when the mean operating profit of the incumbents, as "
-        "published, would pay back its entry cost (compute at its price plus capital) within "
-        "this many quarters (two years)",
+        "published, would pay back its entry cost (compute at its price plus sunk_cost) "
+        "within this many quarters (two years)",
     )
     profit_memory: Probability = Field(
         0.25,
