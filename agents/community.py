@@ -16,6 +16,7 @@ import numpy as np
 
 from hetsim.agents.practices import draw_practices
 from hetsim.simulation.economy.annotation import choose_annotators
+from hetsim.simulation.learning.capacity import capacity_share, compute_for_capacity
 from hetsim.simulation.lending.ecosystem import satisfaction_term
 from hetsim.simulation.roles import BulkRole, Role
 from hetsim.simulation.strategy import Pilot, Strategy, Trial
@@ -141,6 +142,8 @@ class Community(BulkRole):
         orgs = led.community_org(np.arange(com.n))
         records = np.minimum(com.filled + spec.records_per_step, com.window)
         lacking = np.maximum(records / np.maximum(com.expertise, 1e-9) - led.compute[orgs], 0.0)
+        if spec.buy_capacity:
+            lacking += cls.capacity_demand(model, led.compute[orgs] + lacking)
         affordable = np.maximum(led.money[orgs], 0.0) * spec.compute_share / market.price
         asked = np.minimum(lacking, affordable)
         providers = np.flatnonzero(ent.active)
@@ -170,6 +173,24 @@ class Community(BulkRole):
             floor=cost * model.spec.large_entities.compute_depreciation,
             ceiling=cost,
         )
+
+    @classmethod
+    def capacity_demand(cls, model: EcosystemModel, compute: np.ndarray) -> np.ndarray:
+        """Compute a community rents beyond its records' need to buy model capacity (§2.2).
+
+        By the utility rule of its choices: it expects the accuracy an entity's model had over
+        its own at the last choice (``capacity_gain``, piloted on its newest records) to be
+        reached at full capacity, linearly in κ from its own; each unit costs the going price,
+        weighed as a fee against its budget. Only a community training its own model gains.
+        """
+        com, spec = model.community_arrays, model.spec
+        half = spec.learning.capacity_compute
+        kappa = capacity_share(compute, half)
+        own = model.strategy_flag("builds_expertise") & ~model.strategy_flag("with_entity")
+        value = com.weight_accuracy * com.capacity_gain / np.maximum(1.0 - kappa, 1e-9)
+        unit_cost = spec.communities.values.weight_money * model.compute_market.price
+        unit_cost = unit_cost / np.maximum(com.budget, 1e-9)
+        return np.where(own, compute_for_capacity(compute, half, value, unit_cost), 0.0)
 
     @classmethod
     def allowed_strategies(cls, model: EcosystemModel) -> set[str]:
@@ -203,6 +224,8 @@ class Community(BulkRole):
         money = led.money[led.community_org(np.arange(c))]
         budget = np.maximum(com.budget, 1e-9)[:, None] / spec.values.weight_money
         codes, partners, utilities, feasibles, losers = [], [], [], [], []
+        # what each option's model scored; whether it is one's own, or an entity's
+        accuracies, owns, with_entity = [], [], []
         for strategy in model.strategies:
             if strategy.name not in allowed and not strategy.fallback:
                 continue
@@ -219,11 +242,21 @@ class Community(BulkRole):
                 feasible &= ~loses
             feasible &= strategy.name in allowed
             losers.append(loses)
+            accuracies.append(trial.accuracy)
+            owns.append(np.full(partner.size, strategy.fallback))
+            with_entity.append(np.full(partner.size, strategy.entity_controls))
             codes.append(np.full(partner.size, strategy.code))
             partners.append(partner)
             utilities.append(utility)
             feasibles.append(feasible)
         model.training.charge_inference(pilot.flops)
+        accuracy = np.concatenate(accuracies, axis=1)
+        own = np.concatenate(owns)
+        entity = np.concatenate(with_entity)
+        if own.any() and entity.any():
+            best_other = np.nanmax(np.where(entity[None, :], accuracy, -np.inf), axis=1)
+            best_own = np.nanmax(np.where(own[None, :], accuracy, -np.inf), axis=1)
+            com.capacity_gain = np.nan_to_num(np.maximum(best_other - best_own, 0.0))
         strategy, partner = np.concatenate(codes), np.concatenate(partners)
         utility, feasible = np.concatenate(utilities, axis=1), np.concatenate(feasibles, axis=1)
         last_resort = strategy == model.fallback

@@ -37,6 +37,8 @@ from hetsim.simulation.state import MITIGATIONS
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
+MIN_TRAINING_ROWS = 10  # fewer records than features and intercept: no model to retrain
+
 REWEIGHING, PENALTY, THRESHOLDS = (
     MITIGATIONS.index(m) for m in ("reweighing", "penalty", "thresholds")
 )
@@ -97,7 +99,7 @@ class LargeEntity(Role):
         waiting = [entry.open_weights for entry in spec.entries] + [
             spec.entry_when_profitable.open_weights
         ] * spec.entry_when_profitable.slots
-        for k, open_weights in enumerate(waiting):  # entrants wait, with nothing, outside
+        for k, open_weights in enumerate(waiting):  # seats for entrants wait, empty, outside
             i = spec.count + k
             ent.active[i], ent.entered_at[i] = False, -1
             ent.open_weights[i] = open_weights
@@ -109,40 +111,88 @@ class LargeEntity(Role):
         return bool(self.model.entity_arrays.active[self.index])
 
     def on_drift(self) -> None:
-        """An entrant enters: at its scheduled step, or when entry would pay back."""
-        model, spec = self.model, self.model.spec.large_entities
+        """An entrant enters: at its scheduled step, or when entry would pay back its cost."""
+        model, ent, spec = self.model, self.model.entity_arrays, self.model.spec.large_entities
+        ent.fines_into_debt[self.index] = ent.entry_cost[self.index] = 0.0
         k = self.index - spec.count
-        if self.operating or k < 0:
+        if self.operating:
             return
-        if k < len(spec.entries):
+        if 0 <= k < len(spec.entries) and ent.entered_at[self.index] < 0:
             if spec.entries[k].step == model.steps:
                 self.enter(spec.entries[k].capital, spec.entries[k].compute)
         elif self.entry_pays_back():
-            self.enter(spec.entry_when_profitable.capital, spec.entry_when_profitable.compute)
+            rule = spec.entry_when_profitable
+            self.enter(rule.capital, rule.compute, rule.open_weights, rule.sunk_cost)
+
+    def entry_cost(self) -> float:
+        """What entering costs a firm, sunk (Sutton 1991: sunk entry costs set how
+        concentrated a market stays): the compute to start a model, at
+        ``large_entities.compute_price``, and the other sunk costs of entering. The capital it
+        brings stays its own money, not a cost."""
+        spec = self.model.spec.large_entities
+        rule = spec.entry_when_profitable
+        return rule.compute * spec.compute_price + rule.sunk_cost
 
     def entry_pays_back(self) -> bool:
-        """The first potential entrant still outside enters when the incumbents' published
-        operating profit, on average, would pay back its compute within the payback period;
-        at most one enters a quarter."""
+        """A firm enters when the incumbents' published operating profit, on average, would
+        pay back its entry cost within the payback period, as often as that holds, at most one
+        a quarter. It takes the first seat free: one never used, or one a firm left on exit
+        (the seats bound how many firms operate at once, not how many ever enter)."""
         model, ent = self.model, self.model.entity_arrays
         spec = model.spec.large_entities
         rule = spec.entry_when_profitable
-        slots = spec.count + len(spec.entries) + np.arange(rule.slots)
-        outside = slots[ent.entered_at[slots] < 0]
+        scheduled = spec.count + np.arange(len(spec.entries))
+        waiting = np.zeros(ent.n, dtype=bool)
+        waiting[scheduled] = ent.entered_at[scheduled] < 0  # a scheduled entrant's seat
+        free = np.flatnonzero(~ent.active & ~waiting)
         incumbents = np.flatnonzero(ent.active & (ent.entered_at < model.steps))
-        if outside.size == 0 or self.index != outside[0] or incumbents.size < ent.active.sum():
-            return False  # not first in line, or another entered this quarter
+        if rule.slots == 0 or free.size == 0 or self.index != free[0]:
+            return False  # no entry when profitable, or not first in line
+        if incumbents.size < ent.active.sum():
+            return False  # another entered this quarter
         if incumbents.size == 0:
             return False
         profit = float(ent.profit_published[incumbents].mean())
-        return profit * rule.payback_quarters >= rule.compute * spec.compute_price
+        return profit * rule.payback_quarters >= self.entry_cost()
 
-    def enter(self, capital: float, compute: float) -> None:
-        """Start operating with ``capital`` and ``compute`` and a first scrape of data."""
+    def enter(
+        self, capital: float, compute: float, open_weights: bool | None = None, sunk: float = 0.0
+    ) -> None:
+        """Start operating with ``capital`` and ``compute`` and a first scrape of data; the
+        entry cost, recorded, is the compute at its price and the ``sunk`` costs.
+
+        A firm taking a seat another left starts afresh: no model, no accounts, no reports,
+        and the communities' trust at its initial level."""
         model, ent, led = self.model, self.model.entity_arrays, self.model.ledger
-        ent.active[self.index], ent.entered_at[self.index] = True, model.steps
+        i, spec = self.index, model.spec.large_entities
+        ent.active[i], ent.entered_at[i] = True, model.steps
+        ent.entry_cost[i] = (
+            self.entry_cost() if open_weights is not None else compute * spec.compute_price
+        )
+        if open_weights is not None:
+            ent.open_weights[i] = open_weights
+        ent.coef[i], ent.intercept[i], ent.capacity[i] = 0.0, 0.0, 0.0
+        ent.insolvent_for[i] = 0
+        ent.profit_published[i] = 0.0
+        ent.quarterly_revenue[i] = 0.0
+        ent.price[i] = spec.access_price
+        ent.mitigating[i] = ent.misused[i] = False
+        ent.reported_gap[i] = ent.audited_gap[i] = np.nan
+        ent.reports_made[i] = ent.audits_seen[i] = 0.0
+        led.trust[:, i] = model.spec.exchange.initial_trust
         led.money[self.org], led.compute[self.org] = capital, compute
-        model.scrape(self.index, model.spec.large_entities.pool_size // 4, annotator=-1)
+        self._previous_users = 0
+        model.scrape(i, spec.pool_size // 4, annotator=-1)
+
+    def can_serve(self) -> bool:
+        """Whether it can serve customers: its compute, after this quarter's depreciation, can
+        retrain its model (a sample budget of at least ``MIN_TRAINING_ROWS`` records) and its
+        capital is at or above its credit line. A firm that cannot is not offered: its
+        customers choose again (§2.2)."""
+        spec = self.model.spec.large_entities
+        kept = self.compute * (1.0 - spec.compute_depreciation)  # what it trains with, at least
+        retrains = int(sample_budget(kept)) >= MIN_TRAINING_ROWS
+        return self.operating and retrains and self.capital >= -spec.credit_limit
 
     def on_trust(self) -> None:
         """Publish the quarter's accounts: operating profit is revenue less costs other than
@@ -155,6 +205,7 @@ class LargeEntity(Role):
         profit = ent.revenue[i] - ent.costs[i] + ent.invested[i] - depreciation * spec.compute_price
         memory = spec.entry_when_profitable.profit_memory
         ent.profit_published[i] += memory * (profit - ent.profit_published[i])
+        ent.quarterly_revenue[i, model.steps % ent.quarterly_revenue.shape[1]] = ent.revenue[i]
 
     def exit_market(self) -> None:
         """Leave after ``exit_after`` insolvent quarters (firm dynamics).
@@ -219,11 +270,13 @@ class LargeEntity(Role):
         )[0]
 
     def on_choose(self) -> None:
-        """Set the price of access: raise it while demand grows, cut it when demand falls."""
-        if not self.operating:
-            return
+        """Say whether it can serve this quarter; set the price of access: raise it while
+        demand grows, cut it when demand falls."""
         ent, spec = self.model.entity_arrays, self.model.spec.large_entities
         i = self.index
+        ent.serving[i] = self.operating and (self.can_serve() or not spec.stop_selling_when_unable)
+        if not self.operating:
+            return
         previous = getattr(self, "_previous_users", 0)
         users = int(ent.paying_users[i])
         if users > previous:
@@ -262,7 +315,7 @@ class LargeEntity(Role):
             return
         budget = int(sample_budget(led.compute[org]))
         rows = min(budget, int(ent.filled[i]))
-        if rows < 10:
+        if rows < MIN_TRAINING_ROWS:
             return
         ent.compute_used[i] = rows
         chosen = np.sort(model.rng.choice(int(ent.filled[i]), size=rows, replace=False))

@@ -215,9 +215,14 @@ class Regulator(Role):
         model, rules = self.model, self.model.spec.regulators
         led, jur, com = model.ledger, model.jurisdictions, model.community_arrays
         share = rules.penalty_fraction * violation + rules.washing_penalty_fraction * washed
-        fine = share * max(led.money[led.entity_org(e)], 0.0)
-        led.pay(led.entity_org(e), led.regulator_org(self.index), fine)
-        model.entity_arrays.costs[e] += fine
+        # a share of its money, of its annual turnover (GDPR Art. 83(5)) or of the value of
+        # its compute, whichever is highest; what its cash does not cover it owes, as debt
+        ent, org = model.entity_arrays, led.entity_org(e)
+        assets = led.compute[org] * model.spec.large_entities.compute_price
+        fine = share * max(led.money[org], ent.quarterly_revenue[e].sum(), assets)
+        ent.fines_into_debt[e] += max(fine - max(led.money[org], 0.0), 0.0)
+        led.pay(org, led.regulator_org(self.index), fine)
+        ent.costs[e] += fine
         jur.fines += fine
         if rules.publish:
             customers = model.strategy_flag("with_entity") & (com.partner == e)

@@ -26,7 +26,7 @@ class Ledger:
     compute: np.ndarray = field(init=False)  # (O,) compute held, records trainable per step
     money: np.ndarray = field(init=False)  # (O,) balance
     records_collected: np.ndarray = field(init=False)  # (C,) records a community gathered
-    records_pooled: np.ndarray = field(init=False)  # (C,) peers' records it can use in a pool
+    records_pooled: np.ndarray = field(init=False)  # (C,) peers' records pooled with it, ever
     records_given: np.ndarray = field(init=False)  # (C,) given away on the receiver's terms
     records_given_sovereign: np.ndarray = field(init=False)  # (C,) given under own terms §4.1
     records_scraped: np.ndarray = field(init=False)  # (E,) records an entity gathered itself
@@ -35,6 +35,7 @@ class Ledger:
     # community's terms (§4.1)
     trust: np.ndarray = field(init=False)  # (C, E) trust of community in entity, [0, 1]
     provider: np.ndarray = field(init=False)  # (C,) organisation controlling the deployed model
+    pools: list[np.ndarray] = field(init=False, default_factory=list)  # this step's pools
     _flows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = field(
         init=False, default_factory=list
     )
@@ -93,9 +94,28 @@ class Ledger:
         )
 
     # ------------------------------------------------------------------ holdings
-    def data_held(self) -> np.ndarray:
-        """Records each organisation holds and can use: collected, scraped, received, bought,
-        or pooled with peers under collective ownership; less what was withdrawn."""
+    def data_held(self, entity_rows: np.ndarray, community_rows: np.ndarray) -> np.ndarray:
+        """Records each organisation holds and can use now (a stock, §3).
+
+        An entity holds the rows of its training pool (scraped, shared, licensed, bought, less
+        withdrawn; at most its pool size), ``entity_rows``; a community the rows of its data
+        window, ``community_rows``, and, while it pools this step, the windows of the other
+        members of its pool. Exited entities hold nothing.
+        """
+        held = np.zeros(self.n_orgs)
+        held[: self.n_entities] = entity_rows
+        communities = self.community_org(np.arange(self.n_communities))
+        held[communities] = community_rows
+        for members in self.pools:
+            held[self.community_org(members)] += (
+                community_rows[members].sum() - community_rows[members]
+            )
+        return held
+
+    def data_accumulated(self) -> np.ndarray:
+        """Records each organisation has gathered since the start (a flow, summed): collected,
+        scraped, received from communities or bought, or pooled with peers; less withdrawn.
+        Unlike :meth:`data_held`, it counts records long overwritten or evicted."""
         held = np.zeros(self.n_orgs)
         held[: self.n_entities] = self.records_scraped + self.records_by_origin.sum(axis=1)
         held[self.community_org(np.arange(self.n_communities))] = (
@@ -113,6 +133,7 @@ class Ledger:
         """Forget last step's flows."""
         self._flows.clear()
         self._summed = None
+        self.pools = []
 
     def record_flow(self, kind: str, source, target, amount) -> None:
         """Record flows of ``kind`` from source to target organisations (arrays broadcast)."""
@@ -147,6 +168,7 @@ class Ledger:
     def pool_data(self, members: np.ndarray, records: float) -> None:
         """Members of one pool each contribute ``records``; each can use all the others'."""
         self.records_pooled[members] += records * (members.size - 1)
+        self.pools.append(np.asarray(members, dtype=np.int64))
 
     def give_data(
         self,

@@ -4,8 +4,10 @@ Stages paper §2.1 (data heterogeneity): individuals carry a group attribute ``a
 1 minority, 2 an emerged group), a second binary attribute ``b``, four merit features, and a
 proxy feature (think zip code) whose correlation with ``a`` differs by community (§2.4.2). The
 label follows a community-specific concept P(y|x). Which attribute a community protects differs
-(relational identity, §2.4.2). Parameters drift as a random walk and jump at scheduled shocks
-(§2.4.1, e.g. a refugee influx). All arrays are vectorised over communities.
+(relational identity, §2.4.2). Feature means and group shares drift, by default mean-reverting
+around each community's own long-run process (an unbounded random walk when
+``data.drift_reversion`` is 0), and jump at scheduled shocks (§2.4.1, e.g. a refugee influx),
+which move the long-run process too. All arrays are vectorised over communities.
 """
 
 from __future__ import annotations
@@ -59,6 +61,17 @@ class Population:
     # (C, 3) credit-score shift of each group a, in sd of latent merit along the concept
     # P(y|x): what repaid and defaulted loans did to the group (lending domain; None when off)
     credit_shift: np.ndarray | None = None
+    # share of the distance from the long-run process recovered per step (0: random walk)
+    drift_reversion: float = 0.0
+    # the long-run process drift reverts to: (C, 4) feature means, (C, 3) group-share logits
+    home_feature_mean: np.ndarray | None = None
+    home_share_logits: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.home_feature_mean is None:
+            self.home_feature_mean = self.feature_mean.copy()
+        if self.home_share_logits is None:
+            self.home_share_logits = _share_logits(self.group_share)
 
     @property
     def size(self) -> int:
@@ -97,6 +110,7 @@ class Population:
             ),
             protected=(rng.random(c) < spec.relational_identity).astype(np.int8),
             culture=rng.integers(0, n_cultures, size=c),
+            drift_reversion=spec.drift_reversion,
         )
 
     def draw(
@@ -152,13 +166,19 @@ class Population:
     # ------------------------------------------------------------------ temporal shifts
 
     def drift(self, size: float, rng: np.random.Generator) -> None:
-        """Temporal drift (§2.1): random walk of feature means and group shares."""
+        """Temporal drift (§2.1) of feature means and group-share logits: each step a normal
+        step of sd ``size`` plus a pull back of ``drift_reversion`` × the distance from the
+        community's long-run process (discrete Ornstein-Uhlenbeck; 0: a random walk)."""
         if size <= 0 or self.size == 0:
             return
-        self.feature_mean += size * rng.standard_normal(self.feature_mean.shape)
+        assert self.home_feature_mean is not None and self.home_share_logits is not None
+        theta = self.drift_reversion
+        pull = theta * (self.home_feature_mean - self.feature_mean)
+        self.feature_mean += size * rng.standard_normal(self.feature_mean.shape) + pull
         present = self.group_share > 0
-        logits = np.log(np.where(present, self.group_share, 1.0))
+        logits = _share_logits(self.group_share)
         logits += size * rng.standard_normal(logits.shape)
+        logits += theta * np.where(present, self.home_share_logits - logits, 0.0)
         share = np.where(present, np.exp(logits), 0.0)
         self.group_share = share / share.sum(axis=1, keepdims=True)
 
@@ -184,4 +204,13 @@ class Population:
             self.feature_mean[hit] += shock.size
         elif shock.kind == "concept":
             self.concept[hit] += shock.size * rng.standard_normal((hit.size, N_MERIT))
+        # a shock changes the world for good: drift reverts to the shocked process
+        assert self.home_feature_mean is not None and self.home_share_logits is not None
+        self.home_feature_mean[hit] = self.feature_mean[hit]
+        self.home_share_logits[hit] = _share_logits(self.group_share[hit])
         return hit
+
+
+def _share_logits(share: np.ndarray) -> np.ndarray:
+    """Log group shares, 0 where a group is absent (it stays absent under drift)."""
+    return np.log(np.where(share > 0, share, 1.0))

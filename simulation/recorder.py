@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from hetsim.simulation import measures
+from hetsim.simulation.learning import capacity_share
+from hetsim.simulation.ledger import FLOW_KINDS
 from hetsim.simulation.measures.columns import (
     COMMUNITY_COLUMNS,
     ENTITY_COLUMNS,
@@ -45,6 +47,10 @@ def _normalised_entropy(labels: np.ndarray) -> float:
     _, counts = np.unique(np.asarray(labels, dtype=str), return_counts=True)
     p = counts / counts.sum()
     return float(abs((p * np.log(p)).sum()) / np.log(5))
+
+
+def _median(values: np.ndarray) -> float:
+    return float(np.median(values)) if values.size else float("nan")
 
 
 def _nanmean(x: np.ndarray) -> float:
@@ -96,7 +102,8 @@ class Recorder:
         # organisations that build models: the entities operating, and every community
         builders = np.concatenate([np.flatnonzero(ent.active), led.community_org(np.arange(com.n))])
         compute = led.compute[builders]
-        data = led.data_held()[builders]
+        data = led.data_held(ent.filled, com.filled)[builders]
+        accumulated = led.data_accumulated()[builders]
         n_entities = int(ent.active.sum())
         decisions = dep.decisions
         n_com = com.n
@@ -113,6 +120,9 @@ class Recorder:
             "hhi_decisions": measures.hhi(decisions),
             "gini_compute": measures.gini(compute),
             "gini_data": measures.gini(data),
+            "entity_data_share": float(data[:n_entities].sum() / data.sum() if data.sum() else 0.0),
+            "hhi_data_accumulated": measures.hhi(accumulated),
+            "data_given_records": self._records_given(),
             "top1_share_decisions": measures.top_k_share(decisions, 1),
             "entity_compute_share": float(
                 compute[:n_entities].sum() / compute.sum() if compute.sum() else 0.0
@@ -136,8 +146,11 @@ class Recorder:
             "entity_revenue": float(ent.revenue.sum()),
             "entity_capital_mean": _nanmean(led.money[: led.n_entities][active]),
             "entities_active": int(active.sum()),
+            "entries": int((ent.entered_at == m.steps).sum()),
+            "entry_cost": float(ent.entry_cost[ent.entered_at == m.steps].sum()),
             "compute_rent": m.compute_market.traded_at,
             "compute_rented": m.compute_market.rented,
+            **self._capacity_medians(compute[:n_entities], compute[n_entities:]),
             "compute_dependency_mean": _nanmean(self._compute_dependency()),
             "audits": m.jurisdictions.audits,
             "violations_fairness": m.jurisdictions.violations,
@@ -145,11 +158,32 @@ class Recorder:
             "inspections": m.jurisdictions.inspections,
             "inspections_cleared": m.jurisdictions.inspections_cleared,
             "fines": m.jurisdictions.fines,
+            "fines_into_debt": float(ent.fines_into_debt.sum()),
             "reported_gap_error_mean": _nanmean(np.array(self.audit_errors)),
             "network_top_centrality": flows_in,
         }
         row.update(self._mechanism_measures())
         return row
+
+    def _capacity_medians(self, entities: np.ndarray, communities: np.ndarray) -> dict[str, float]:
+        """Median share of model capacity κ the compute held buys, by role."""
+        half = self.model.spec.learning.capacity_compute
+        return {
+            "capacity_median_entities": _median(capacity_share(entities, half)),
+            "capacity_median_communities": _median(capacity_share(communities, half)),
+        }
+
+    def _records_given(self) -> float:
+        """Records communities handed to entities this step (a flow)."""
+        led = self.model.ledger
+        kind, source, target, amount = led.flows()
+        given = (
+            (kind == FLOW_KINDS.index("data"))
+            & (source >= led.n_entities)
+            & (source < led.n_entities + led.n_communities)
+            & (target < led.n_entities)
+        )
+        return float(amount[given].sum())
 
     def _mechanism_measures(self) -> dict[str, Any]:
         """Strategies, washing, privacy, explainability, values homogenisation (§2.3–§4)."""
@@ -281,12 +315,14 @@ class Recorder:
             "step": np.full(e, m.steps, dtype=np.int32),
             "entity": np.arange(e, dtype=np.int32),
             "active": ent.active.copy(),
+            "serving": ent.serving & ent.active,
             "capital": led.money[orgs].copy(),
             "compute": led.compute[orgs].copy(),
             "revenue": ent.revenue.copy(),
             "costs": ent.costs.copy(),
             "customers": np.bincount(users[users >= 0], minlength=e).astype(np.int32),
-            "data_records": led.data_held()[orgs],
+            "data_records": ent.filled.astype(float),
+            "data_received": led.data_accumulated()[orgs],
             "jurisdiction": ent.jurisdiction.astype(np.int32),
             "open_weights": ent.open_weights.copy(),
             "reported_gap": ent.reported_gap.astype(float),

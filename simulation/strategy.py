@@ -177,8 +177,8 @@ class Strategy:
     # ------------------------------------------------------------------ choice
     def partners(self, model: EcosystemModel) -> np.ndarray:
         """Partner entity of each option this strategy offers (-1: no partner)."""
-        if self.with_entity:  # entities operating now (firm dynamics: entry and exit)
-            return np.flatnonzero(model.entity_arrays.active)
+        if self.with_entity:  # entities operating and able to serve (firm dynamics)
+            return np.flatnonzero(model.entity_arrays.active & model.entity_arrays.serving)
         return np.array([-1])
 
     def fee(self, model: EcosystemModel, partner: np.ndarray) -> np.ndarray:

@@ -61,11 +61,16 @@ def test_audits_find_washing_when_entities_wash():
     """The same audits that never accuse an honest reporter do find selective reports."""
     washing = ['large_entities.washing_rule="fixed"', "large_entities.washing_propensity=1.0"]
     audited = ["regulators.audit_probability=1.0", "practices.documentation=0.0"]
-    honest = run_scenario(world(*NEVER_WASH, *audited), seed=0, steps=12, community_rows=False)
-    washed = run_scenario(world(*washing, *audited), seed=0, steps=12, community_rows=False)
-    assert honest["metrics"]["violations_washing"].sum() == 0
-    assert washed["metrics"]["violations_washing"].sum() > 0
-    assert washed["metrics"]["washing_gap_mean"].mean() > 0
+    found = 0  # a found selective report is a rare event in a short run: three seeds
+    for seed in range(3):
+        honest = run_scenario(
+            world(*NEVER_WASH, *audited), seed=seed, steps=12, community_rows=False
+        )
+        washed = run_scenario(world(*washing, *audited), seed=seed, steps=12, community_rows=False)
+        assert honest["metrics"]["violations_washing"].sum() == 0
+        assert washed["metrics"]["washing_gap_mean"].mean() > 0
+        found += washed["metrics"]["violations_washing"].sum()
+    assert found > 0
 
 
 def test_undocumented_washing_is_found_at_the_rate_the_screen_predicts():

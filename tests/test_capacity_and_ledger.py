@@ -71,7 +71,7 @@ def test_sharing_on_the_receivers_terms_lowers_sovereignty_and_sovereign_terms_d
     sovereignty = ledger.data_sovereignty()
     assert sovereignty[0] == 0.6
     assert sovereignty[1] == 1.0
-    assert ledger.data_held()[0] == 80
+    assert ledger.data_accumulated()[0] == 80
 
 
 def test_the_flow_graph_aggregates_annotators_and_keeps_kinds():

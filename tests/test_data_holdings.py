@@ -37,10 +37,44 @@ def test_withdrawn_records_leave_the_entity_s_holdings():
     )
     for _ in range(3):
         model.step()
-    led = model.ledger
+    led, ent, com = model.ledger, model.entity_arrays, model.community_arrays
     entity = int(np.argmax(led.records_by_origin.sum(axis=1)))
-    before = led.data_held()[led.entity_org(entity)]
+    before = led.data_held(ent.filled, com.filled)[led.entity_org(entity)]
     community = int(np.argmax(led.records_by_origin[entity]))
-    given = led.records_by_origin[entity, community]
+    on_terms = ent.records_of(entity, np.array([community]), on_terms=True).size
+    assert on_terms > 0
     model.withdraw_records(entity, community)
-    assert led.data_held()[led.entity_org(entity)] == before - given
+    assert led.data_held(ent.filled, com.filled)[led.entity_org(entity)] == before - on_terms
+
+
+def test_holdings_are_what_can_be_used_now_and_the_flows_keep_counting():
+    """After long enough, an entity's pool and a community's window are full: what they hold
+    stops growing, while the records they have gathered keep counting (the flow measure)."""
+    model = build_model(load_scenario("status_quo", [*BASE, "communities.window=60"]), seed=1)
+    held, gathered = [], []
+    for _ in range(8):
+        model.step()
+        led, ent, com = model.ledger, model.entity_arrays, model.community_arrays
+        held.append(led.data_held(ent.filled, com.filled).copy())
+        gathered.append(led.data_accumulated().copy())
+    communities = led.community_org(np.arange(com.n))
+    pooling = np.zeros(led.n_orgs, dtype=bool)
+    for members in led.pools:
+        pooling[led.community_org(members)] = True
+    alone = communities[~pooling[communities]]
+    assert alone.size and np.all(held[-1][alone] == 60)  # a full window, however long the run
+    assert np.all(gathered[-1][alone] > gathered[0][alone])  # the flow counts every record
+    table = model.recorder.metrics_table()
+    assert (table["hhi_data"] != table["hhi_data_accumulated"]).all()
+
+
+def test_a_pool_member_holds_its_partners_windows_while_it_pools():
+    model = build_model(load_scenario("status_quo", [*BASE, 'communities.strategy="pool"']), seed=0)
+    model.step()
+    led, ent, com = model.ledger, model.entity_arrays, model.community_arrays
+    held = led.data_held(ent.filled, com.filled)
+    for members in led.pools:
+        assert np.all(held[led.community_org(members)] == com.filled[members].sum())
+    led.start_step()  # a step in which nobody pools
+    alone = led.data_held(ent.filled, com.filled)[led.community_org(np.arange(com.n))]
+    assert np.all(alone == com.filled)

@@ -1,6 +1,6 @@
-"""Firm dynamics: entities that stay insolvent exit, their customers choose again and their
-data go as the terms say; providers enter at a scheduled step or when the incumbents' published
-profits would pay entry back."""
+"""Firm dynamics: entities that cannot serve lose their customers, those that stay insolvent
+exit and their data go as the terms say; providers enter at a scheduled step or, as often as a
+seat is free, when the incumbents' published profits would pay the entry cost back."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hetsim.scenarios.builder import build_model, load_scenario
 
 BASE = ["communities.count=24", "annotators.count=12", "large_entities.count=3"]
 NO_ENTRANTS = "large_entities.entry_when_profitable.slots=0"  # entry is tested on its own
+KEEP_SELLING = ["large_entities.stop_selling_when_unable=false"]
 LOSSMAKING = ["large_entities.operating_cost=40.0", "large_entities.credit_limit=20.0"]
 
 
@@ -35,12 +36,24 @@ def test_insolvent_entities_exit_and_their_customers_choose_again():
     entities = model.recorder.entity_table()
     gone = entities[~entities["active"]]
     exit_step = gone.groupby("entity")["step"].transform("min")
-    assert (gone.loc[gone["step"] > exit_step, "customers"] == 0).all()  # they chose again
-    assert (gone.loc[gone["step"] == exit_step, "customers"] > 0).any()  # it had customers
-    # without exit the same insolvent firms would keep selling
-    kept = run(*LOSSMAKING, "large_entities.exit_after=1000")
-    assert kept.entity_arrays.active.all()
-    assert sum(customers_of(kept, e) for e in range(kept.entity_arrays.n)) > 0
+    assert (gone.loc[gone["step"] >= exit_step, "customers"] == 0).all()  # they chose again
+    assert (entities.loc[entities["active"], "customers"] > 0).any()  # they had customers
+
+
+def test_a_firm_below_its_credit_line_or_without_compute_to_retrain_loses_its_customers():
+    """Service degrades: a firm that cannot serve is not offered and its customers choose
+    again; switched off, the same insolvent firms keep selling."""
+    for unable in (LOSSMAKING, ["large_entities.compute=5.0", "large_entities.invest_fraction=0"]):
+        model = run(*unable, "large_entities.exit_after=1000")
+        table = model.recorder.entity_table()
+        assert (~table["serving"]).any()
+        assert (table.loc[~table["serving"], "customers"] == 0).all()
+        kept = run(*unable, "large_entities.exit_after=1000", *KEEP_SELLING)
+        kept_table = kept.recorder.entity_table()
+        assert kept_table["serving"].all()
+        spec = kept.spec.large_entities
+        cannot = (kept_table["capital"] < -spec.credit_limit) | (kept_table["compute"] < 10)
+        assert kept_table.loc[cannot, "customers"].sum() > 0
 
 
 def test_an_exiting_entity_returns_records_held_on_the_communities_terms_and_sells_the_rest():
@@ -84,12 +97,14 @@ def test_a_scheduled_provider_enters_the_market_at_its_step():
 
 def test_providers_enter_when_incumbents_profits_would_pay_entry_back():
     """Free entry: potential entrants read the incumbents' published operating profit and enter,
-    one a quarter, when it would pay back their compute within the payback period; they stay
-    out of a market that loses money."""
+    one a quarter, when it would pay back their entry cost (compute and other sunk costs)
+    within the payback period; they stay out of a market that loses money, and a sunk cost
+    keeps them out of one that would pay back the compute alone."""
     entry = "large_entities.entry_when_profitable.slots=2"
     model = run(entry, steps=1)
     ent, spec = model.entity_arrays, model.spec.large_entities
-    payback = spec.entry_when_profitable.compute * spec.compute_price
+    rule = spec.entry_when_profitable
+    payback = rule.compute * spec.compute_price + rule.sunk_cost
     # accounts showing a profit that pays entry back in a quarter: entrants come, one a quarter
     ent.profit_published[:3] = 2.0 * payback
     model.step()
@@ -103,3 +118,48 @@ def test_providers_enter_when_incumbents_profits_would_pay_entry_back():
     assert (impatient.entity_arrays.entered_at[3:] < 0).all()
     # a market that loses money attracts no one
     assert (run(entry, *LOSSMAKING, steps=30).entity_arrays.entered_at[3:] < 0).all()
+    # a barrier: the same accounts (16 x the compute in 8 quarters) do not pay back a sunk cost
+    # twenty times the compute
+    barrier = run(entry, f"large_entities.entry_when_profitable.sunk_cost={20 * payback}", steps=1)
+    barrier.entity_arrays.profit_published[:3] = 2.0 * payback
+    barrier.step()
+    assert (barrier.entity_arrays.entered_at[3:] < 0).all()
+
+
+def test_firms_enter_as_often_as_entry_pays_into_seats_others_left():
+    """Entry is not a count: with one seat for entrants, a firm takes it, and when an
+    incumbent exits the next entrant takes its seat; each entry is reported with its cost."""
+    model = run("large_entities.entry_when_profitable.slots=1", steps=1)
+    ent, spec = model.entity_arrays, model.spec.large_entities
+    rule = spec.entry_when_profitable
+    cost = rule.compute * spec.compute_price + rule.sunk_cost
+    ent.profit_published[:3] = 2.0 * cost
+    model.step()
+    assert ent.entered_at[3] == 2  # the seat for entrants is taken
+    model.members["large_entities"][0].exit_market()
+    ent.profit_published[1:4] = 2.0 * cost
+    model.step()
+    assert ent.active[0] and ent.entered_at[0] == 3  # a new firm in the seat E0 left
+    table = model.recorder.metrics_table()
+    assert table["entries"].tolist() == [0, 1, 1]
+    assert table["entry_cost"].tolist() == [0.0, cost, cost]
+
+
+def test_a_fine_on_an_insolvent_firm_becomes_recorded_debt():
+    """A fine is a share of money, of annual turnover or of the value of the firm's compute,
+    whichever is highest; what the cash does not cover is added to the firm's debt and
+    recorded, so no sanctioned firm is fined nothing."""
+    model = run("regulators.count=2", steps=5)
+    ent, led = model.entity_arrays, model.ledger
+    e = int(np.argmax(ent.quarterly_revenue.sum(axis=1)))
+    turnover = float(ent.quarterly_revenue[e].sum())
+    assert turnover > 0
+    org = led.entity_org(e)
+    led.money[org] = -5.0  # in debt, within its credit line
+    fined_before = model.jurisdictions.fines
+    model.members["regulators"][0].sanction(e, violation=True, washed=False)
+    base = max(turnover, led.compute[org] * model.spec.large_entities.compute_price)
+    fine = model.spec.regulators.penalty_fraction * base
+    assert led.money[org] == -5.0 - fine
+    assert ent.fines_into_debt[e] == fine
+    assert model.jurisdictions.fines - fined_before == fine

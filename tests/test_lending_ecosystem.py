@@ -107,7 +107,7 @@ def test_approving_more_of_a_group_moves_its_credit_scores(seed):
     bar, bar_loans = _minority_credit(steps, seed=seed)
     everyone, all_loans = _minority_credit(steps, f"lending.burn_in={steps}", seed=seed)
     assert all_loans > bar_loans
-    assert everyone < bar < 0.0
+    assert everyone < min(bar, 0.0)  # the bar alone may move it either way (Liu et al. §3)
     # switched off: with no shift per borrower, loans leave every score where it was
     off = _minority_credit(
         steps, f"lending.burn_in={steps}", "lending.shift_increment=0", seed=seed

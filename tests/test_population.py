@@ -105,7 +105,7 @@ def test_a_refugee_influx_shock_jumps_the_minority_share():
     assert np.allclose(pop.group_share.sum(axis=1), 1.0)
 
 
-def test_temporal_drift_is_a_random_walk_that_zero_turns_off():
+def test_temporal_drift_moves_means_and_shares_and_zero_turns_it_off():
     pop = population()
     means, shares = pop.feature_mean.copy(), pop.group_share.copy()
     pop.drift(0.0, np.random.default_rng(0))
@@ -116,6 +116,31 @@ def test_temporal_drift_is_a_random_walk_that_zero_turns_off():
     assert 0.05 < moved < 1.0
     assert not np.allclose(pop.group_share, shares)
     assert np.allclose(pop.group_share.sum(axis=1), 1.0)
+
+
+def test_mean_reverting_drift_stays_near_home_where_the_random_walk_wanders_off():
+    """Over 2,000 quarters the walk's spread grows as sqrt(t) (0.02 x 45 = 0.89); reverting
+    drift stays near its stationary spread, drift / sqrt(2θ - θ²) (0.064 at θ = 0.05)."""
+    spread = {}
+    for reversion in (0.05, 0.0):
+        pop = population(drift_reversion=reversion)
+        home, rng = pop.feature_mean.copy(), np.random.default_rng(3)
+        for _ in range(2000):
+            pop.drift(0.02, rng)
+        spread[reversion] = float(np.std(pop.feature_mean - home))
+        assert np.allclose(pop.group_share.sum(axis=1), 1.0)
+    assert spread[0.05] == pytest.approx(0.02 / np.sqrt(2 * 0.05 - 0.05**2), rel=0.3)
+    assert spread[0.0] > 5 * spread[0.05]
+
+
+def test_a_shock_moves_the_home_drift_reverts_to():
+    pop = population(minority_share=0.2, demographic_shift=0.0, drift_reversion=0.2)
+    pop.apply_shock(ShockSpec(step=1, kind="group_share", size=0.5), np.random.default_rng(0))
+    shocked = pop.group_share[:, 1].copy()
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        pop.drift(0.01, rng)
+    assert np.abs(pop.group_share[:, 1] - shocked).mean() < 0.05  # the influx stays
 
 
 def test_scraping_under_samples_minorities():

@@ -10,6 +10,8 @@ consortia (:mod:`.federated`, §4.3) and split learning with the server holding 
 """
 
 from hetsim.simulation.learning.capacity import (
+    capacity_share,
+    compute_for_capacity,
     decision_scores,
     decision_scores_many,
     feature_map,
@@ -28,6 +30,8 @@ from hetsim.simulation.learning.logistic import (
 __all__ = [
     "INTERCEPT_RIDGE",
     "FitResult",
+    "capacity_share",
+    "compute_for_capacity",
     "decision_scores",
     "decision_scores_many",
     "feature_map",

@@ -49,6 +49,24 @@ def capacity_share(compute: np.ndarray | float, half: float) -> np.ndarray:
     return np.asarray(compute / (compute + half))
 
 
+def compute_for_capacity(
+    compute: np.ndarray, half: float, value: np.ndarray, unit_cost: np.ndarray
+) -> np.ndarray:
+    """Compute to add so that ``value`` × κ(compute + added) − ``unit_cost`` × added is
+    highest: with κ = c / (c + half), where the marginal value of capacity,
+    value · half / (c + half)², falls to the unit cost, c + half = sqrt(value · half / cost);
+    never negative (one already holding that much adds nothing)."""
+    compute = np.maximum(np.asarray(compute, dtype=float), 0.0)
+    if half <= 0:
+        return np.zeros_like(compute)
+    value, cost = np.asarray(value, dtype=float), np.asarray(unit_cost, dtype=float)
+    ratio = np.divide(
+        value * half, cost, out=np.zeros(np.broadcast(value, cost).shape), where=cost > 0
+    )
+    best = np.sqrt(np.maximum(ratio, 0.0)) - half
+    return np.maximum(best - compute, 0.0)
+
+
 def to_model_space(coef: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Weights fitted on features scaled by κ, as weights on the unscaled features."""
     coef = np.array(coef, dtype=float)

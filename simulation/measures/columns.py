@@ -20,13 +20,20 @@ METRIC_COLUMNS: dict[str, str] = {
     "step": "step number, 1..steps",
     "hhi_compute": "Herfindahl index of compute held by the entities operating and the "
     "communities, [1/n, 1]",
-    "hhi_data": "Herfindahl index of records held and usable by entities and communities "
-    "(collected, scraped, received, bought or pooled with peers, less withdrawn), [1/n, 1]",
+    "hhi_data": "Herfindahl index of the records the entities operating and the communities "
+    "hold and can use now (a stock: an entity's training pool, a community's data window and, "
+    "while it pools, its pool partners' windows), [1/n, 1]",
     "hhi_decisions": "Herfindahl index of decisions made by each organisation's models, [0, 1]",
     "gini_compute": "Gini coefficient of compute held by the entities operating and the "
     "communities, [0, 1)",
-    "gini_data": "Gini coefficient of records held and usable by the entities operating and "
-    "the communities, [0, 1)",
+    "gini_data": "Gini coefficient of the records the entities operating and the communities "
+    "hold and can use now (as hhi_data), [0, 1)",
+    "entity_data_share": "share of the records held now (as hhi_data) that the large entities "
+    "operating hold, [0, 1]",
+    "hhi_data_accumulated": "Herfindahl index of the records each organisation has gathered "
+    "since the start (a flow, summed: collected, scraped, received, bought or pooled, less "
+    "withdrawn; counts records since overwritten or evicted), [1/n, 1]",
+    "data_given_records": "records communities handed to large entities this step (a flow), >= 0",
     "top1_share_decisions": "share of decisions made by the largest provider's models, [0, 1]",
     "entity_compute_share": "share of all compute held by the large entities operating, [0, 1]",
     "dependency_share": "share of communities whose deployed model another org controls, [0, 1]",
@@ -76,8 +83,17 @@ METRIC_COLUMNS: dict[str, str] = {
     "records received, >= 0",
     "entity_capital_mean": "mean money held by the large entities operating, any real",
     "entities_active": "large entities operating (entered and not exited), >= 0",
+    "entries": "firms that entered the market this step, scheduled or because entry paid back "
+    "its cost, >= 0",
+    "entry_cost": "what the firms entering this step paid to enter: compute at its price plus "
+    "the capital they brought, money, >= 0",
     "compute_rent": "price of renting one unit of compute for this step, money, > 0",
     "compute_rented": "units of compute communities rented from entities this step, >= 0",
+    "capacity_median_entities": "median over the large entities operating of the share of "
+    "model capacity κ = c / (c + learning.capacity_compute) their compute c buys (NaN: none "
+    "operating), [0, 1]",
+    "capacity_median_communities": "median over communities of the share of model capacity κ "
+    "their compute, owned, granted and rented, buys (NaN: no communities), [0, 1]",
     "compute_dependency_mean": "mean share of a community's compute this step rented from a "
     "large entity, whose machines then process its records, [0, 1]",
     "audits": "audits done this step, >= 0",
@@ -92,6 +108,8 @@ METRIC_COLUMNS: dict[str, str] = {
     "violations_privacy_washing": "audits that found training with an ε above the cap, >= 0",
     "violations_explainability": "audits that found closed models where banned, >= 0",
     "fines": "money fined this step, >= 0",
+    "fines_into_debt": "part of this step's fines the fined entities' cash did not cover, "
+    "added to their debt, money, >= 0",
     "reported_gap_error_mean": "mean |reported - audited| gap over this step's audits, [0, 1]",
     "network_top_centrality": "largest share of model and data in-flows to one org, [0, 1]",
     "lending_repayment_gap": "mean over communities of the repayment probability of group 0 "
@@ -117,13 +135,18 @@ ENTITY_COLUMNS: dict[str, str] = {
     "step": "step number",
     "entity": "entity name (E0, E1, …, as in flows.parquet)",
     "active": "operating this step (entered and not exited)",
+    "serving": "offered to customers at this step's choice: operating, its compute can "
+    "retrain its model and its capital was at or above its credit line",
     "capital": "money held (negative: in debt), any real",
     "compute": "compute held, records trainable per step, >= 0",
     "revenue": "money earned this step: access fees and the value of records received, >= 0",
     "costs": "money spent this step: compute, operations, annotation, benefit shares, licences, "
     "fines, bought data, >= 0",
     "customers": "communities using its model or its weights this step, >= 0",
-    "data_records": "records it holds (scraped, shared, licensed, bought), >= 0",
+    "data_records": "records it holds now: rows of its training pool (scraped, shared, "
+    "licensed, bought; at most large_entities.pool_size), >= 0",
+    "data_received": "records it has gathered since it started (a flow, summed: scraped, "
+    "received, licensed, bought, less withdrawn), >= 0",
     "jurisdiction": "regulator where it trains (-1: none)",
     "open_weights": "publishes open weights (else a closed API)",
     "reported_gap": "fairness gap it last reported to its home regulator (where it trains; "

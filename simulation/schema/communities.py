@@ -135,6 +135,12 @@ class CommunitiesSection(Section):
         "annotation share 0.3 leaves 45% for access fees and savings, a modelling choice that "
         "docs/compute_access.md sweeps",
     )
+    buy_capacity: bool = Field(
+        True,
+        description="a community training its own model rents compute beyond what its records "
+        "need to buy model capacity, as much as its expected utility says (false: only what its "
+        "records need, the ablation)",
+    )
     strategy: StrategyName = Field(
         "choose", description="a strategy every community takes, or choose by utility"
     )

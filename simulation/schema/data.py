@@ -58,7 +58,18 @@ class DataSection(Section):
         0.0, ge=0.0, le=EMERGED_SHARE_MAX, description="initial share of a third group"
     )
     interaction: float = Field(1.5, ge=-5.0, le=5.0, description="nonlinear term in the concept")
-    drift: NonNegative = Field(0.02, description="random-walk step of means and shares")
+    drift: NonNegative = Field(
+        0.02, description="step of the temporal drift of feature means and group-share logits"
+    )
+    drift_reversion: Probability = Field(
+        0.05,
+        description="share of a drifted parameter's distance from the community's own long-run "
+        "value recovered each step: mean-reverting drift, an Ornstein-Uhlenbeck process in "
+        "discrete time (Uhlenbeck & Ornstein 1930); 0 is the unbounded random walk. 0.05 gives "
+        "a half-life of 13.5 quarters and a stationary spread of drift/sqrt(0.0975) = 0.064 at "
+        "the default drift, a fifth of the spread between communities (covariate_shift 0.3): "
+        "a community's world moves over time without turning into another community's",
+    )
     shocks: list[ShockSpec] = Field(
         default_factory=list, description="scheduled shocks (§2.4.1), e.g. a refugee influx"
     )

@@ -28,21 +28,38 @@ class ProfitableEntrySection(Section):
     the capital-budgeting rule firms use most, Graham & Harvey 2001)."""
 
     slots: int = Field(
-        2, ge=0, le=20, description="potential entrants waiting outside the market (0: none)"
+        2,
+        ge=0,
+        le=20,
+        description="seats for entrants beyond the firms at the start and the scheduled ones: "
+        "how many more firms may operate at once; a seat any firm leaves on exit is taken by "
+        "the next entrant, so entry happens as often as it pays (0: no entry when profitable)",
     )
     open_weights: bool = Field(
         True, description="an entrant publishes open weights (else sells a closed API)"
     )
-    capital: NonNegative = Field(30.0, description="money an entrant starts with")
+    capital: NonNegative = Field(
+        30.0,
+        description="money an entrant brings to start (half an incumbent's initial capital); "
+        "it stays the firm's own, so it is not part of the entry cost",
+    )
     compute: NonNegative = Field(
-        1500.0, description="compute an entrant buys to start, at large_entities.compute_price"
+        1500.0,
+        description="compute an entrant buys to start a model (half an incumbent's initial "
+        "compute), at large_entities.compute_price; sunk, part of the entry cost",
+    )
+    sunk_cost: NonNegative = Field(
+        0.0,
+        description="other sunk costs of entering (licences, hiring, compliance), money, "
+        "added to the entry cost: raise it to stage a barrier to entry (0: only the compute)",
     )
     payback_quarters: int = Field(
         8,
         ge=1,
         le=400,
         description="an entrant enters when the mean operating profit of the incumbents, as "
-        "published, would pay back its compute within this many quarters (two years)",
+        "published, would pay back its entry cost (compute at its price plus sunk_cost) "
+        "within this many quarters (two years)",
     )
     profit_memory: Probability = Field(
         0.25,
@@ -123,6 +140,12 @@ class LargeEntitiesSection(Section):
         60.0,
         description="money an entity may owe and still operate; below it, it is insolvent "
         "(default: the initial capital, as lenders lend against equity)",
+    )
+    stop_selling_when_unable: bool = Field(
+        True,
+        description="an entity whose compute cannot retrain its model, or whose capital is "
+        "below its credit line, is not offered at the choice and its customers choose again "
+        "(false: it keeps selling, the ablation)",
     )
     exit_after: int = Field(
         4,

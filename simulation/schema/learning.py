@@ -14,7 +14,12 @@ class LearningSection(Section):
     max_iter: int = Field(25, ge=1, le=200, description="Newton steps a fit may take at most")
     warm_start: bool = Field(True, description="a fit starts from the model it retrains")
     capacity_compute: NonNegative = Field(
-        6000.0, description="compute needed for the high-capacity feature map"
+        6000.0,
+        description="compute h buying half the model's capacity, κ = c / (c + h) (0: full "
+        "capacity for all). κ's elasticity to compute, 1 - κ, is 0.5 at c = h, the exponent of "
+        "compute-optimal model size (Hoffmann et al. 2022, N ∝ C^0.50); h sits at the compute "
+        "that trains on a full entity pool (large_entities.pool_size, 6,000 records). "
+        "docs/scaling.md sweeps it",
     )
     dp_iterations: int = Field(30, ge=1, le=1000, description="noisy gradient steps of DP fits")
     dp_clip: float = Field(1.0, gt=0.0, description="per-record gradient clipping norm")

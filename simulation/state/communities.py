@@ -40,6 +40,8 @@ class CommunityArrays:
     fairness_check: np.ndarray = field(init=False)  # (C,) chance to check fairness a step
     mitigation: np.ndarray = field(init=False)  # (C,) MITIGATIONS code
     mitigating: np.ndarray = field(init=False)  # (C,) a fairness check found a gap this step
+    capacity_gain: np.ndarray = field(init=False)  # (C,) accuracy an entity's model had over
+    # its own at the last choice, on its newest records (what more capacity may be worth)
     explain_need: np.ndarray = field(init=False)  # (C,) need to explain decisions, [0, 1]
     weight_explainability: np.ndarray = field(init=False)  # (C,)
     max_epsilon: np.ndarray = field(init=False)  # (C,) largest acceptable DP ε
@@ -94,6 +96,7 @@ class CommunityArrays:
         self.fairness_check = np.zeros(c)
         self.mitigation = np.zeros(c, dtype=np.int64)
         self.mitigating = np.zeros(c, dtype=bool)
+        self.capacity_gain = np.zeros(c)
         self.explain_need = np.zeros(c)
         self.weight_explainability = np.zeros(c)
         self.max_epsilon = np.full(c, np.inf)

@@ -73,6 +73,10 @@ class EntityArrays:
     entered_at: np.ndarray = field(init=False)  # (E,) step it started operating, -1 not yet
     profit_published: np.ndarray = field(init=False)  # (E,) average quarterly operating
     # profit in its accounts, what potential entrants read
+    serving: np.ndarray = field(init=False)  # (E,) able to serve customers at this choice
+    quarterly_revenue: np.ndarray = field(init=False)  # (E, 4) revenue of the last 4 quarters
+    fines_into_debt: np.ndarray = field(init=False)  # (E,) fines this step beyond its cash
+    entry_cost: np.ndarray = field(init=False)  # (E,) cost of entering, paid this step
     privacy: PrivacyLedger = field(init=False)  # DP releases of each one's model
 
     def __post_init__(self) -> None:
@@ -119,6 +123,10 @@ class EntityArrays:
         self.invested = np.zeros(e)
         self.entered_at = np.zeros(e, dtype=np.int64)
         self.profit_published = np.zeros(e)
+        self.serving = np.ones(e, dtype=bool)
+        self.quarterly_revenue = np.zeros((e, 4))
+        self.fines_into_debt = np.zeros(e)
+        self.entry_cost = np.zeros(e)
 
     def open_reports(self, n_regulators: int) -> None:
         """Size the per-regulator reports and audit experience (before any step)."""
