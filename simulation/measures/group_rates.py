@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FAIRNESS_NOTIONS", "GroupRates", "accuracy", "fairness_gap", "group_rates"]
+__all__ = [
+    "FAIRNESS_NOTIONS",
+    "GroupRates",
+    "accuracy",
+    "fairness_gap",
+    "group_rates",
+    "rates_from_counts",
+]
 
 FAIRNESS_NOTIONS: tuple[str, ...] = (
     "demographic_parity",
@@ -162,9 +169,13 @@ def group_rates(
     code += 2 * t.astype(np.intp)
     code += p.astype(np.intp)
     counts = np.bincount(code.ravel(), minlength=size * 4).reshape(C, n_groups, 4)
+    return rates_from_counts(counts)
+
+
+def rates_from_counts(counts: np.ndarray) -> GroupRates:
+    """The :class:`GroupRates` of ``(C, G, 4)`` confusion counts (tn, fp, fn, tp per cell)."""
     tn, fp, fn, tp = (counts[..., i] for i in range(4))
     n = counts.sum(axis=-1)
-
     return GroupRates(
         n=n,
         tp=tp,
@@ -267,18 +278,33 @@ def fairness_gap(
 
     present = rates.n >= min_group_size
     two_present = present.sum(axis=1) >= 2
-
-    dp = _range_gap(np.nan_to_num(rates.selection_rate), present)
-    tpr_ok = present & ~np.isnan(rates.tpr)
-    fpr_ok = present & ~np.isnan(rates.fpr)
-    eopp = _range_gap(np.nan_to_num(rates.tpr), tpr_ok)
-    eodds = np.maximum(eopp, _range_gap(np.nan_to_num(rates.fpr), fpr_ok))
-
-    protected = present.copy()
-    protected[:, 0] = False
-    shortfall = np.clip(target[:, None] - np.nan_to_num(rates.selection_rate), 0.0, None)
-    quota = np.where(protected, shortfall, 0.0).max(axis=1, initial=0.0)
-
-    by_notion = np.stack([dp, eopp, eodds, quota, np.zeros(C)])  # order of FAIRNESS_NOTIONS
-    gap = by_notion[codes, np.arange(C)]
+    # Only the notions some community holds are computed. A rate is NaN only where its group
+    # is absent or its denominator empty, cells every gap below leaves out.
+    gap = np.zeros(C)
+    held = np.unique(codes)
+    for code in held:
+        rows = slice(None) if held.size == 1 else codes == code
+        gap[rows] = _notion_gap(FAIRNESS_NOTIONS[code], rates, present, target, rows)
     return np.where(two_present, gap, 0.0)
+
+
+def _notion_gap(
+    notion: str, rates: GroupRates, present: np.ndarray, target: np.ndarray, rows
+) -> np.ndarray | float:
+    """The gap under one notion of the communities ``rows`` (a slice or a boolean mask)."""
+    if notion == "demographic_parity":
+        return _range_gap(rates.selection_rate[rows], present[rows])
+    if notion in ("equal_opportunity", "equalized_odds"):
+        tpr = rates.tpr[rows]
+        eopp = _range_gap(tpr, present[rows] & ~np.isnan(tpr))
+        if notion == "equal_opportunity":
+            return eopp
+        fpr = rates.fpr[rows]
+        return np.maximum(eopp, _range_gap(fpr, present[rows] & ~np.isnan(fpr)))
+    if notion == "quota":
+        protected = present[rows].copy()
+        protected[:, 0] = False
+        with np.errstate(invalid="ignore"):
+            shortfall = np.clip(target[rows, None] - rates.selection_rate[rows], 0.0, None)
+        return np.where(protected, shortfall, 0.0).max(axis=1, initial=0.0)
+    return 0.0
