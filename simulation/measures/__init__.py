@@ -24,6 +24,7 @@ from hetsim.simulation.measures.group_rates import (
     accuracy,
     fairness_gap,
     group_rates,
+    rates_from_counts,
 )
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "group_rates",
     "hhi",
     "network_centrality",
+    "rates_from_counts",
     "shares",
     "top_k_share",
 ]
