@@ -222,14 +222,14 @@ def _notion_codes(notion: np.ndarray | str, C: int) -> np.ndarray:
     arr = np.asarray(notion)
     if arr.shape != (C,):
         raise ValueError(f"notion array must have shape ({C},), got {arr.shape}")
-    uniq, inverse = np.unique(arr.astype(str), return_inverse=True)
-    bad = [str(u) for u in uniq if u not in FAIRNESS_NOTIONS]
-    if bad:
+    index = {name: i for i, name in enumerate(FAIRNESS_NOTIONS)}
+    codes = np.fromiter((index.get(str(u), -1) for u in arr), dtype=np.int64, count=C)
+    if (codes < 0).any():
+        bad = sorted({str(u) for u in arr if str(u) not in index})
         raise ValueError(
             f"unknown fairness notion(s) {bad!r}; allowed: {', '.join(FAIRNESS_NOTIONS)}"
         )
-    lookup = np.array([FAIRNESS_NOTIONS.index(str(u)) for u in uniq], dtype=np.int64)
-    return lookup[inverse.reshape(-1)]
+    return codes
 
 
 def fairness_gap(
@@ -273,7 +273,7 @@ def fairness_gap(
     C = rates.n_communities
     codes = _notion_codes(notion, C)
     target = np.broadcast_to(np.asarray(quota_target, dtype=float), (C,))
-    if np.any(~np.isfinite(target)) or np.any((target < 0) | (target > 1)):
+    if C and not (target.min() >= 0.0 and target.max() <= 1.0):  # also rejects NaN
         raise ValueError("quota_target must lie in [0, 1]")
 
     present = rates.n >= min_group_size
@@ -281,7 +281,7 @@ def fairness_gap(
     # Only the notions some community holds are computed. A rate is NaN only where its group
     # is absent or its denominator empty, cells every gap below leaves out.
     gap = np.zeros(C)
-    held = np.unique(codes)
+    held = np.unique(codes) if not isinstance(notion, str) else codes[:1]
     for code in held:
         rows = slice(None) if held.size == 1 else codes == code
         gap[rows] = _notion_gap(FAIRNESS_NOTIONS[code], rates, present, target, rows)
