@@ -175,7 +175,7 @@ def group_rates(
 def rates_from_counts(counts: np.ndarray) -> GroupRates:
     """The :class:`GroupRates` of ``(C, G, 4)`` confusion counts (tn, fp, fn, tp per cell)."""
     tn, fp, fn, tp = (counts[..., i] for i in range(4))
-    n = counts.sum(axis=-1)
+    n = tn + fp + fn + tp
     return GroupRates(
         n=n,
         tp=tp,
@@ -204,11 +204,18 @@ def accuracy(rates: GroupRates) -> np.ndarray:
 
 
 def _range_gap(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """Per-row ``max - min`` of ``values`` over ``ok`` cells; 0 where fewer than two."""
-    hi = np.where(ok, values, -np.inf).max(axis=1)
-    lo = np.where(ok, values, np.inf).min(axis=1)
-    enough = ok.sum(axis=1) >= 2
-    return np.where(enough, hi - lo, 0.0)
+    """Per-row ``max - min`` of ``values`` over ``ok`` cells; 0 where fewer than two.
+
+    The few groups are walked as columns: a reduction along a short last axis costs numpy
+    several times more than elementwise maxima of whole columns."""
+    high = np.where(ok, values, -np.inf)
+    low = np.where(ok, values, np.inf)
+    hi, lo, count = high[:, 0], low[:, 0], ok[:, 0].astype(np.intp)
+    for g in range(1, values.shape[1]):
+        hi = np.maximum(hi, high[:, g])
+        lo = np.minimum(lo, low[:, g])
+        count = count + ok[:, g]
+    return np.where(count >= 2, hi - lo, 0.0)
 
 
 def _notion_codes(notion: np.ndarray | str, C: int) -> np.ndarray:
