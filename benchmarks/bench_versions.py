@@ -46,14 +46,12 @@ def run_world(communities: int, steps: int, seed: int, extra: list[str]) -> dict
     return {"wall": wall, "cpu": cpu, "peak_mb": peak}
 
 
-def compare(baseline: Path, communities: int, steps: int, rounds: int, this_set: list[str]):
+def alternate(baseline: Path, command: list[str], this_set: list[str], rounds: int):
+    """Run ``command`` (a script and its arguments, printing JSON on its last line) under this
+    checkout's and ``baseline``'s Python in turn, alternating which goes first; yield each
+    round's ``{"this": ..., "baseline": ...}``. ``this_set`` overrides this checkout only."""
     pythons = {"this": Path(sys.executable), "baseline": baseline / ".venv" / "bin" / "python"}
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    command = [__file__, "--worker", "--communities", str(communities), "--steps", str(steps)]
-    print(f"\n{communities} communities × {steps} steps (build included), seed 0")
-    print("| round | this CPU s | baseline CPU s | ratio baseline/this (CPU) | (wall) |")
-    print("|---:|---:|---:|---:|---:|")
-    cpu_ratios, wall_ratios, this_runs, base_runs = [], [], [], []
     for r in range(rounds):
         per = {}
         for version in ("baseline", "this") if r % 2 else ("this", "baseline"):
@@ -64,6 +62,16 @@ def compare(baseline: Path, communities: int, steps: int, rounds: int, this_set:
             if done.returncode:
                 sys.exit(f"{version} failed:\n{done.stderr}")
             per[version] = json.loads(done.stdout.splitlines()[-1])
+        yield per
+
+
+def compare(baseline: Path, communities: int, steps: int, rounds: int, this_set: list[str]):
+    command = [__file__, "--worker", "--communities", str(communities), "--steps", str(steps)]
+    print(f"\n{communities} communities × {steps} steps (build included), seed 0")
+    print("| round | this CPU s | baseline CPU s | ratio baseline/this (CPU) | (wall) |")
+    print("|---:|---:|---:|---:|---:|")
+    cpu_ratios, wall_ratios, this_runs, base_runs = [], [], [], []
+    for r, per in enumerate(alternate(baseline, command, this_set, rounds)):
         this, base = per["this"], per["baseline"]
         this_runs.append(this)
         base_runs.append(base)
