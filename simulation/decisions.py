@@ -112,8 +112,7 @@ def measure_entity_gaps(model: EcosystemModel, sample, score: np.ndarray) -> Non
     if not deciding:
         return
     # the confusion counts of every community once, summed over each entity's users
-    rates = measures.group_rates(sample.y, (score > 0).astype(np.int8), sample.a, N_GROUPS)
-    counts = np.stack([rates.tn, rates.fp, rates.fn, rates.tp], axis=-1)
+    counts = measures.confusion_counts(sample.y, (score > 0).astype(np.int8), sample.a, N_GROUPS)
     by_entity = np.stack([counts[users[e]].sum(axis=0) for e in deciding])
     notion = model.jurisdictions.notion[np.maximum(ent.jurisdiction[deciding], 0)]
     gaps = measures.fairness_gap(measures.rates_from_counts(by_entity), notion)

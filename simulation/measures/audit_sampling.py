@@ -24,7 +24,11 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from hetsim.simulation.learning import decision_scores
-from hetsim.simulation.measures.group_rates import fairness_gap, group_rates, rates_from_counts
+from hetsim.simulation.measures.group_rates import (
+    confusion_counts,
+    fairness_gap,
+    rates_from_counts,
+)
 from hetsim.simulation.population import N_GROUPS
 
 if TYPE_CHECKING:
@@ -44,7 +48,7 @@ class Evaluation:
     counts: np.ndarray = field(init=False)  # (k, G, 4) tn, fp, fn, tp per community and group
 
     def __post_init__(self) -> None:
-        self.counts = confusion_counts(self.y, self.decision, self.group)
+        self.counts = confusion_counts(self.y, self.decision, self.group, N_GROUPS)
 
     def figures(self, notion: str, rng: np.random.Generator) -> Figures:
         """The gap over everyone drawn, the lowest gap of a favourable subset, and the
@@ -70,7 +74,7 @@ class Evaluation:
         # Everyone of group 0 is in it, and of the other groups the first tenth of each row.
         tenth = max(1, self.y.shape[1] // 10)
         heavy = confusion_counts(
-            self.y[:, :tenth], self.decision[:, :tenth], self.group[:, :tenth]
+            self.y[:, :tenth], self.decision[:, :tenth], self.group[:, :tenth], N_GROUPS
         ).sum(axis=0)
         heavy[0] = total[0]
         rows = [total[None], heavy[None], resampled]
@@ -96,12 +100,6 @@ class Figures:
     gap: float  # the gap over everyone drawn
     favourable_gap: float  # the lowest gap of a favourable subset (<= gap)
     standard_error: float  # bootstrap standard error of ``gap``
-
-
-def confusion_counts(y: np.ndarray, decision: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """(k, G, 4) counts of tn, fp, fn, tp per row and group."""
-    rates = group_rates(y, decision, group, N_GROUPS)
-    return np.stack([rates.tn, rates.fp, rates.fn, rates.tp], axis=-1)
 
 
 def gaps(counts: np.ndarray, notion: str) -> np.ndarray:

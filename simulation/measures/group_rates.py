@@ -21,6 +21,7 @@ __all__ = [
     "FAIRNESS_NOTIONS",
     "GroupRates",
     "accuracy",
+    "confusion_counts",
     "fairness_gap",
     "group_rates",
     "rates_from_counts",
@@ -135,6 +136,18 @@ def group_rates(
     Raises:
         ValueError: On mismatched shapes, labels outside {0, 1}, or group ids out of range.
     """
+    return rates_from_counts(confusion_counts(y_true, y_pred, group, n_groups, mask))
+
+
+def confusion_counts(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    mask: np.ndarray | None = None,
+) -> np.ndarray:
+    """``(C, n_groups, 4)`` counts of tn, fp, fn, tp per community and group, validated as
+    :func:`group_rates` validates its arguments (the counts it derives its rates from)."""
     if n_groups < 1:
         raise ValueError(f"n_groups must be >= 1, got {n_groups}")
     yt = _as_2d(y_true, "y_true")
@@ -168,8 +181,7 @@ def group_rates(
     code = (community * n_groups + g.astype(np.intp)) * 4
     code += 2 * t.astype(np.intp)
     code += p.astype(np.intp)
-    counts = np.bincount(code.ravel(), minlength=size * 4).reshape(C, n_groups, 4)
-    return rates_from_counts(counts)
+    return np.bincount(code.ravel(), minlength=size * 4).reshape(C, n_groups, 4)
 
 
 def rates_from_counts(counts: np.ndarray) -> GroupRates:
