@@ -2,12 +2,16 @@
 
     PYTHONPATH=. python benchmarks/bench_ensemble.py                # 8 runs, three executors
     PYTHONPATH=. python benchmarks/bench_ensemble.py --steps 100    # longer runs
+    PYTHONPATH=. python benchmarks/bench_ensemble.py --runs 200 --batches 3  # a pool serving
+                                                                    #   several batches
     PYTHONPATH=. python benchmarks/bench_ensemble.py --full         # + 6 interventions x 30
                                                                     #   seeds x 200 steps
 
-The same 8 runs (baseline and audit_regime, seeds 0..3, the default status_quo world) go
-through the sequential executor, local processes and a Dask LocalCluster; the tables must be
-identical, and the wall-clock and speed-up over sequential are printed. ``--full`` runs the
+The same ``--runs`` runs (baseline and audit_regime alternately, seeds 0, 1, ..., the default
+status_quo world) go through the sequential executor, local processes and a Dask LocalCluster,
+each started once and serving ``--batches`` batches in turn (workers keep their imported
+modules between runs and batches); the tables must be identical, and the wall-clock per batch,
+runs per hour and speed-up over sequential are printed. ``--full`` runs the
 issue's memory target through the CLI in a child process and reports its time and peak RSS
 (of the command and of its worker processes). No assertions: this prints numbers.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,22 +50,29 @@ FULL_ARMS = (
 )
 
 
-def _ensemble(executor, tasks: list[Task], out: Path) -> tuple[float, pd.DataFrame]:
-    start = time.perf_counter()
+def _ensemble(executor, batches: list[list[Task]], out: Path) -> tuple[list[float], pd.DataFrame]:
+    """Run the batches one after the other on one executor started once; seconds per batch
+    (the first includes starting the workers) and the runs' table."""
+    spent = []
     with executor:
-        outcome = run_ensemble(tasks, out, executor, progress=False)
-    elapsed = time.perf_counter() - start
-    if outcome.failures:
-        raise SystemExit(f"failures: {outcome.failures}")
-    return elapsed, assemble_runs([t.run_file(out) for t in tasks], out / "runs.parquet")
+        for b, tasks in enumerate(batches):
+            start = time.perf_counter()
+            outcome = run_ensemble(tasks, out / f"batch{b}", executor, progress=False)
+            spent.append(time.perf_counter() - start)
+            if outcome.failures:
+                raise SystemExit(f"failures: {outcome.failures}")
+    files = [t.run_file(out / f"batch{b}") for b, tasks in enumerate(batches) for t in tasks]
+    return spent, assemble_runs(files, out / "runs.parquet")
 
 
-def executors(steps: int, workers: int) -> None:
-    """Time the same 8 runs on every executor."""
-    tasks = [
-        Task("status_quo", arm, seed, steps) for arm in ((), ("audit_regime",)) for seed in range(4)
-    ]
-    print(f"8 runs of status_quo x {steps} steps ({os.cpu_count()} cores)")
+def executors(steps: int, workers: int, runs: int, batches: int) -> None:
+    """Time the same batches of runs on every executor, each executor started once."""
+    arms = ((), ("audit_regime",))
+    tasks = [Task("status_quo", arms[i % 2], i // 2, steps) for i in range(runs)]
+    print(
+        f"{batches} batch(es) of {runs} runs of status_quo x {steps} steps "
+        f"({os.cpu_count()} cores; each executor started once and kept for every batch)"
+    )
     makers = {
         "sequential": SequentialExecutor,
         f"processes({workers})": lambda: ProcessExecutor(workers),
@@ -69,11 +81,23 @@ def executors(steps: int, workers: int) -> None:
     times, tables = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, make in makers.items():
-            times[name], tables[name] = _ensemble(make(), tasks, Path(tmp) / name.split("(")[0])
-            print(f"  {name:<26} {times[name]:7.2f} s (including starting the workers)")
+            spent, tables[name] = _ensemble(
+                make(), [tasks] * batches, Path(tmp) / name.split("(")[0]
+            )
+            times[name] = spent
+            later = statistics.median(spent[1:]) if len(spent) > 1 else spent[0]
+            print(
+                f"  {name:<26} first batch {spent[0]:7.2f} s (starting the workers), later "
+                f"batches {later:7.2f} s: {3600 * runs / later:,.0f} runs/hour "
+                f"(100-step equivalent {3600 * runs / later * steps / 100:,.0f})"
+            )
     base = times["sequential"]
-    for name, t in times.items():
-        print(f"  speed-up {name:<17} {base / t:5.2f}x")
+    for name, spent in times.items():
+        print(
+            f"  speed-up {name:<17} {sum(base) / sum(spent):5.2f}x all batches, "
+            f"{statistics.median(base[1:] or base) / statistics.median(spent[1:] or spent):5.2f}x "
+            "later batches"
+        )
     first = next(iter(tables.values()))
     same = all(first.equals(t) for t in tables.values())
     print(f"  identical tables on every executor: {same}")
@@ -136,12 +160,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=50, help="steps per run (default 50)")
     parser.add_argument("--workers", type=int, default=2, help="processes / Dask workers")
+    parser.add_argument("--runs", type=int, default=8, help="runs per batch (default 8)")
+    parser.add_argument("--batches", type=int, default=1, help="batches per executor")
     parser.add_argument("--full", action="store_true", help="also the 6 x 30 x 200 comparison")
     parser.add_argument("--full-seeds", type=int, default=30)
     parser.add_argument("--full-steps", type=int, default=200)
     parser.add_argument("--full-out", type=Path, default=None)
     args = parser.parse_args()
-    executors(args.steps, args.workers)
+    executors(args.steps, args.workers, args.runs, args.batches)
     if args.full:
         out = args.full_out or Path(tempfile.mkdtemp(prefix="hetsim-full-"))
         full(args.full_seeds, args.full_steps, args.workers, out)

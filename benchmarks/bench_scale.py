@@ -27,10 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -76,23 +73,15 @@ def compare_versions(
 ) -> None:
     """Alternate this checkout and ``baseline`` on one world size; print their ratios.
     ``this_set`` overrides apply to this checkout only (keys the baseline may not know)."""
+    from bench_versions import alternate  # a script beside this one
+
     here = Path(__file__).resolve().parent.parent
-    pythons = {"this": Path(sys.executable), "baseline": baseline / ".venv" / "bin" / "python"}
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     command = [__file__, "--worker", "--sizes", str(size), "--steps", str(steps)]
     print(f"| round | µs/community-step this ({here.name}) | baseline ({baseline.name}) | ratio |")
     print("|---:|---:|---:|---:|")
     ratios = []
-    for r in range(rounds):
-        per = {}
-        for version in ("baseline", "this") if r % 2 else ("this", "baseline"):
-            extra = [f"--set={kv}" for kv in this_set] if version == "this" else []
-            done = subprocess.run(
-                [str(pythons[version]), *command, *extra], env=env, capture_output=True, text=True
-            )
-            if done.returncode:
-                sys.exit(f"{version} failed:\n{done.stderr}")
-            per[version] = json.loads(done.stdout.splitlines()[-1])["per_community_us"]
+    for r, run in enumerate(alternate(baseline, command, this_set, rounds)):
+        per = {version: result["per_community_us"] for version, result in run.items()}
         ratios.append(per["this"] / per["baseline"])
         print(f"| {r + 1} | {per['this']:.1f} | {per['baseline']:.1f} | {ratios[-1]:.3f} |")
     print(f"\nmedian ratio this / baseline at {size} communities: {statistics.median(ratios):.3f}")

@@ -104,17 +104,16 @@ def measure_entity_gaps(model: EcosystemModel, sample, score: np.ndarray) -> Non
     """Each entity's true mandated gap on this step's people it decides on (for washing)."""
     com, ent = model.community_arrays, model.entity_arrays
     ent.true_gap[:] = np.nan
+    if model.jurisdictions.n == 0:
+        return
     served = model.strategy_flag("serves_partner_model")
-    for e in range(ent.n):
-        users = np.flatnonzero(served & (com.partner == e))
-        if users.size == 0 or model.jurisdictions.n == 0:
-            continue
-        notion = str(model.jurisdictions.notion[max(ent.jurisdiction[e], 0)])
-        decision = (score[users] > 0).astype(np.int8).reshape(1, -1)
-        rates = measures.group_rates(
-            sample.y[users].reshape(1, -1),
-            decision,
-            sample.a[users].reshape(1, -1),
-            N_GROUPS,
-        )
-        ent.true_gap[e] = measures.fairness_gap(rates, notion)[0]
+    users = [np.flatnonzero(served & (com.partner == e)) for e in range(ent.n)]
+    deciding = [e for e in range(ent.n) if users[e].size]
+    if not deciding:
+        return
+    # the confusion counts of every community once, summed over each entity's users
+    counts = measures.confusion_counts(sample.y, (score > 0).astype(np.int8), sample.a, N_GROUPS)
+    by_entity = np.stack([counts[users[e]].sum(axis=0) for e in deciding])
+    notion = model.jurisdictions.notion[np.maximum(ent.jurisdiction[deciding], 0)]
+    gaps = measures.fairness_gap(measures.rates_from_counts(by_entity), notion)
+    ent.true_gap[deciding] = gaps

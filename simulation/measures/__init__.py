@@ -22,20 +22,24 @@ from hetsim.simulation.measures.group_rates import (
     FAIRNESS_NOTIONS,
     GroupRates,
     accuracy,
+    confusion_counts,
     fairness_gap,
     group_rates,
+    rates_from_counts,
 )
 
 __all__ = [
     "FAIRNESS_NOTIONS",
     "GroupRates",
     "accuracy",
+    "confusion_counts",
     "fairness_gap",
     "flow_graph",
     "gini",
     "group_rates",
     "hhi",
     "network_centrality",
+    "rates_from_counts",
     "shares",
     "top_k_share",
 ]

@@ -24,7 +24,11 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from hetsim.simulation.learning import decision_scores
-from hetsim.simulation.measures.group_rates import GroupRates, fairness_gap, group_rates
+from hetsim.simulation.measures.group_rates import (
+    confusion_counts,
+    fairness_gap,
+    rates_from_counts,
+)
 from hetsim.simulation.population import N_GROUPS
 
 if TYPE_CHECKING:
@@ -44,7 +48,7 @@ class Evaluation:
     counts: np.ndarray = field(init=False)  # (k, G, 4) tn, fp, fn, tp per community and group
 
     def __post_init__(self) -> None:
-        self.counts = confusion_counts(self.y, self.decision, self.group)
+        self.counts = confusion_counts(self.y, self.decision, self.group, N_GROUPS)
 
     def figures(self, notion: str, rng: np.random.Generator) -> Figures:
         """The gap over everyone drawn, the lowest gap of a favourable subset, and the
@@ -67,9 +71,12 @@ class Evaluation:
         # majority-heavy one (everyone of group 0, a tenth of the others) and the sample with
         # each community left out in turn; below, the half of the communities where the model
         # looks fairest.
-        majority_heavy = self.group == 0
-        majority_heavy[:, : max(1, self.y.shape[1] // 10)] = True
-        heavy = confusion_counts(self.y, self.decision, self.group, majority_heavy).sum(axis=0)
+        # Everyone of group 0 is in it, and of the other groups the first tenth of each row.
+        tenth = max(1, self.y.shape[1] // 10)
+        heavy = confusion_counts(
+            self.y[:, :tenth], self.decision[:, :tenth], self.group[:, :tenth], N_GROUPS
+        ).sum(axis=0)
+        heavy[0] = total[0]
         rows = [total[None], heavy[None], resampled]
         if k > 1:
             rows += [self.counts, total[None] - self.counts]
@@ -95,31 +102,9 @@ class Figures:
     standard_error: float  # bootstrap standard error of ``gap``
 
 
-def confusion_counts(
-    y: np.ndarray, decision: np.ndarray, group: np.ndarray, keep: np.ndarray | None = None
-) -> np.ndarray:
-    """(k, G, 4) counts of tn, fp, fn, tp per row and group, over the people ``keep`` marks."""
-    rates = group_rates(y, decision, group, N_GROUPS, mask=keep)
-    return np.stack([rates.tn, rates.fp, rates.fn, rates.tp], axis=-1)
-
-
 def gaps(counts: np.ndarray, notion: str) -> np.ndarray:
     """(S,) fairness gaps under ``notion`` of (S, G, 4) confusion counts."""
-    tn, fp, fn, tp = (counts[..., c] for c in range(4))
-    n = counts.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rates = GroupRates(
-            n=n,
-            tp=tp,
-            fp=fp,
-            tn=tn,
-            fn=fn,
-            accuracy=np.where(n > 0, (tp + tn) / n, np.nan),
-            tpr=np.where(tp + fn > 0, tp / (tp + fn), np.nan),
-            fpr=np.where(fp + tn > 0, fp / (fp + tn), np.nan),
-            selection_rate=np.where(n > 0, (tp + fp) / n, np.nan),
-        )
-    return fairness_gap(rates, notion)
+    return fairness_gap(rates_from_counts(counts), notion)
 
 
 def evaluate(
