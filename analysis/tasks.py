@@ -4,11 +4,16 @@ A :class:`Task` is a small picklable value naming what to run (after EMA Workben
 evaluators); :func:`execute` turns one task into its tables in whatever process runs it, and
 returns a :class:`RunResult` (tables, or the error) for the caller to store: a finished run is
 ``DIR/runs/<arm>/seed=<seed>.parquet`` (its metrics file marks it done) and
-``DIR/flows/<arm>/seed=<seed>.parquet``.
+``DIR/flows/<arm>/seed=<seed>.parquet``. Each run file carries the run's identity (a hash of
+the resolved scenario, seed, steps and code version) in its Parquet metadata, so ``--resume``
+never counts a run of another experiment as done.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,8 +24,11 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from hetsim.scenarios.builder import build_model, load_scenario
+from hetsim.simulation.scenario_files import named
+from hetsim.simulation.schema import ScenarioError
 
 BASELINE = "baseline"
+IDENTITY_KEY = b"hetsim.identity"
 
 
 def arm_label(interventions: Sequence[str]) -> str:
@@ -122,21 +130,66 @@ def execute(task: Task) -> RunResult:
     return RunResult(metrics, flows)
 
 
+@functools.cache
+def _code_version() -> str:
+    from hetsim.analysis.runner import git_revision, versions
+
+    return f"{versions().get('hetsim')} {git_revision()}"
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(scenario: str, interventions: tuple[str, ...], overrides: tuple[str, ...]) -> str:
+    spec = load_scenario(scenario, list(overrides), list(interventions))
+    return json.dumps(spec.model_dump(mode="json"), sort_keys=True)
+
+
+def run_identity(task: Task) -> str:
+    """What determines a run's rows, hashed: the scenario as resolved (after interventions'
+    current contents and overrides), seed, steps, extra columns and the code's version."""
+    scenario = _resolved(task.scenario, task.interventions, task.overrides)
+    steps = task.steps if task.steps is not None else json.loads(scenario)["run"]["steps"]
+    text = json.dumps(
+        [scenario, int(task.seed), steps, repr(task.columns), _code_version()], sort_keys=True
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def store_task_result(task: Task, result: RunResult, out_dir: Path) -> None:
     """Write a finished run: flows first, metrics last (the metrics file marks it done)."""
     from hetsim.analysis.store import write_atomic
 
     write_atomic(result.flows, task.flows_file(out_dir))
-    write_atomic(result.metrics, task.run_file(out_dir))
+    identity = {IDENTITY_KEY: run_identity(task).encode("ascii")}
+    write_atomic(result.metrics, task.run_file(out_dir), metadata=identity)
+
+
+def stored_identity(path: Path) -> str | None:
+    """The identity a run file was stored with (None for a file that carries none)."""
+    import pyarrow.parquet as pq
+
+    metadata = pq.read_schema(path).metadata or {}
+    value = metadata.get(IDENTITY_KEY)
+    return value.decode("ascii", "replace") if value is not None else None
 
 
 def task_done(task: Task, out_dir: Path) -> bool:
-    """True when the task's run file is whole: readable, one row per step (``--resume``)."""
+    """True when the task's run file is whole: readable, one row per step (``--resume``).
+
+    A whole file stored by a different experiment (another scenario, override, intervention
+    content, seed, length or code version) is refused, never counted as this run.
+    """
     from hetsim.analysis.store import stored_rows
 
-    rows = stored_rows(task.run_file(out_dir))
+    path = task.run_file(out_dir)
+    rows = stored_rows(path)
     if rows is None:
         return False
+    if stored_identity(path) != run_identity(task):
+        raise ScenarioError(
+            f"{path}: stored by a different experiment (its scenario, {named('set')} values, "
+            "interventions' contents, seed, steps or hetsim version differ from this one); "
+            f"give another {named('out')} folder for this experiment"
+        )
     return rows == task.steps if task.steps is not None else rows > 0
 
 
