@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from hetsim.analysis.runner import write_parquet
+from hetsim.simulation.scenario_files import shown
 from hetsim.simulation.schema import ScenarioError
 
 TEMP_SUFFIX = ".partial"
@@ -243,10 +244,10 @@ def query(out_dir: Path, sql: str, *, allow_files: bool = False) -> pd.DataFrame
     """
     import duckdb
 
+    if not sql.strip():
+        raise ScenarioError(f"{shown('sql', sql)}: empty; e.g. SELECT * FROM runs LIMIT 5")
     out_dir = Path(out_dir)
     runs = runs_file(out_dir)
-    if not sql.strip():
-        raise ScenarioError("query: empty SQL; e.g. SELECT * FROM runs LIMIT 5")
     con = duckdb.connect(":memory:")
     try:
         sources = [("runs", f"read_parquet({_sql_str(runs)})")]

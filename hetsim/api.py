@@ -104,7 +104,7 @@ def load_scenario(
     ``set`` holds ``dotted.key=value`` strings (TOML values), ``interventions`` shipped names or
     paths to intervention files; two interventions setting one key differently is an error.
     """
-    return checks.load_checked(name_or_path, set, interventions)
+    return checks.load_checked(name_or_path, set, interventions, argument="name_or_path")
 
 
 @checks.checked

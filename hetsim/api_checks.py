@@ -95,10 +95,13 @@ def _argument_error(
 
 
 def load_checked(
-    name_or_path: str | Path, overrides: Sequence[str], interventions: Sequence[str] = ()
+    name_or_path: str | Path,
+    overrides: Sequence[str],
+    interventions: Sequence[str] = (),
+    argument: str = "scenario",
 ) -> Scenario:
     """The scenario :func:`hetsim.api.load_scenario` gives, its lists checked first."""
-    check_path_text(name_or_path, "scenario")
+    check_path_text(name_or_path, argument)
     check_strings("set", overrides)
     check_strings("interventions", interventions)
     for name in interventions:

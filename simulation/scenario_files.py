@@ -25,7 +25,13 @@ SET = "--set"  # the source name of overrides (``--set`` on the command line, ``
 
 _COMMAND_LINE = contextvars.ContextVar("hetsim_command_line", default=False)
 # Python argument names whose command-line flag is not simply ``--name-with-dashes``.
-FLAGS = {"interventions": "--intervention", "params": "--param", "metrics": "--metric"}
+FLAGS = {
+    "interventions": "--intervention",
+    "params": "--param",
+    "metrics": "--metric",
+    "sql": "SQL",
+    "scenario": "SCENARIO",
+}
 
 
 @contextlib.contextmanager
@@ -60,6 +66,8 @@ def _set_layer() -> str:
 def check_path_text(text: str | Path, argument: str) -> None:
     """Refuse a path this system cannot hold: not UTF-8, a NUL byte, a name too long."""
     text = str(text)
+    if not text.strip():
+        raise ScenarioError(f"{shown(argument, text)}: empty; give a name or a path")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

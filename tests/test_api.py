@@ -200,3 +200,41 @@ def test_a_loaded_scenario_takes_no_further_changes():
 
 def test_errors_are_value_errors_a_caller_can_catch():
     assert issubclass(hetsim.ScenarioError, ValueError)
+
+
+def test_run_default_folders_differ_by_intervention_and_set(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    base = ["run", "status_quo", "--steps", "1", "--quiet", *SMALL_FLAGS]
+    assert main(base) == 0
+    assert main([*base, "--intervention", "audit_regime"]) == 0
+    assert main([*base, "--set", "regulators.count=1"]) == 0
+    folders = sorted(p.name for p in (tmp_path / "results").iterdir())
+    assert len(folders) == 3 and all(f.endswith("-seed0") for f in folders), folders
+
+
+def test_run_refuses_to_write_over_a_different_run_and_rewrites_the_same_one(tmp_path, capsys):
+    out = str(tmp_path / "out")
+    base = ["run", "status_quo", "--steps", "1", "--quiet", *SMALL_FLAGS, "--out", out]
+    assert main(base) == 0
+    first = (tmp_path / "out" / "metrics.parquet").read_bytes()
+    assert main(base) == 0  # the same run again: the same bytes
+    assert main([*base, "--intervention", "audit_regime"]) == 2
+    assert "holds a different run" in capsys.readouterr().err
+    assert (tmp_path / "out" / "metrics.parquet").read_bytes() == first
+    with pytest.raises(hetsim.ScenarioError, match=r"^out='.*holds a different run"):
+        hetsim.run("status_quo", steps=1, seed=5, set=SMALL, out=out)
+
+
+def test_errors_from_python_never_speak_in_flags(tmp_path):
+    calls = [
+        lambda: hetsim.run("status_quo", seed=-1),
+        lambda: hetsim.run("status_quo", set=["communities.count=-3"]),
+        lambda: hetsim.compare("status_quo", [], out=tmp_path / "o"),
+        lambda: hetsim.compare("status_quo", ["audit_regime"], set=["run.seed=7"]),
+        lambda: hetsim.sweep("status_quo", ["run.seed=1,2"], out=tmp_path / "o"),
+        lambda: hetsim.sweep("status_quo", ["learning.l2=0.5:1"], samples=2, sample_seed=-1),
+    ]
+    for call in calls:
+        with pytest.raises(hetsim.ScenarioError) as raised:
+            call()
+        assert "--" not in str(raised.value), str(raised.value)
