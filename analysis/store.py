@@ -37,7 +37,7 @@ def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
 
 
-def _check_target(path: Path) -> None:
+def check_file_target(path: Path) -> None:
     """Refuse a folder standing where a file is to be written (one message, not an OSError)."""
     if path.is_dir() and not path.is_symlink():
         raise ScenarioError(f"{path}: is a folder where hetsim writes a file; remove or rename it")
@@ -63,7 +63,7 @@ def write_atomic(
     ``metadata`` is added to the file's schema metadata (a run's identity).
     """
     path = Path(path)
-    _check_target(path)
+    check_file_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_name(path)
     if metadata:
@@ -81,7 +81,7 @@ def write_atomic(
 def write_bytes_atomic(data: bytes, path: Path) -> None:
     """Write bytes whole or not at all."""
     path = Path(path)
-    _check_target(path)
+    check_file_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_name(path)
     tmp.write_bytes(data)

@@ -137,16 +137,33 @@ def _code_version() -> str:
     return f"{versions().get('hetsim')} {git_revision()}"
 
 
+def _stamp(name: str) -> tuple[str, int, int]:
+    """A local file's name, size and modification time (a shipped name: the name alone)."""
+    path = Path(name)
+    if path.is_file():
+        info = path.stat()
+        return (name, info.st_size, info.st_mtime_ns)
+    return (name, 0, 0)
+
+
 @functools.lru_cache(maxsize=256)
-def _resolved(scenario: str, interventions: tuple[str, ...], overrides: tuple[str, ...]) -> str:
-    spec = load_scenario(scenario, list(overrides), list(interventions))
+def _resolved(
+    scenario: tuple[str, int, int],
+    interventions: tuple[tuple[str, int, int], ...],
+    overrides: tuple[str, ...],
+) -> str:
+    """The resolved scenario as JSON; cached per file version (an edited file is read again)."""
+    names = [name for name, _, _ in interventions]
+    spec = load_scenario(scenario[0], list(overrides), names)
     return json.dumps(spec.model_dump(mode="json"), sort_keys=True)
 
 
 def run_identity(task: Task) -> str:
     """What determines a run's rows, hashed: the scenario as resolved (after interventions'
     current contents and overrides), seed, steps, extra columns and the code's version."""
-    scenario = _resolved(task.scenario, task.interventions, task.overrides)
+    scenario = _resolved(
+        _stamp(task.scenario), tuple(_stamp(n) for n in task.interventions), task.overrides
+    )
     steps = task.steps if task.steps is not None else json.loads(scenario)["run"]["steps"]
     text = json.dumps(
         [scenario, int(task.seed), steps, repr(task.columns), _code_version()], sort_keys=True

@@ -30,7 +30,8 @@ FLAGS = {
     "params": "--param",
     "metrics": "--metric",
     "sql": "SQL",
-    "scenario": "SCENARIO",
+    "scenario": "scenario",
+    "name_or_path": "scenario",
 }
 
 
@@ -67,7 +68,7 @@ def check_path_text(text: str | Path, argument: str) -> None:
     """Refuse a path this system cannot hold: not UTF-8, a NUL byte, a name too long."""
     text = str(text)
     if not text.strip():
-        raise ScenarioError(f"{shown(argument, text)}: empty; give a name or a path")
+        raise ScenarioError(f"{named(argument)} {text!r}: empty name; give a name or a path")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -35,6 +35,7 @@ def test_resume_refuses_runs_of_an_intervention_file_since_edited(tmp_path):
     args = {"seeds": 2, "steps": 1, "set": SMALL, "workers": 1, "out": tmp_path / "exp"}
     hetsim.compare("status_quo", [str(nudge)], **args)
     nudge.write_text("[regulators]\naudit_probability = 0.9\n")
+    (tmp_path / "exp" / "manifest.json").unlink()  # the runs alone must say what they are
     with pytest.raises(hetsim.ScenarioError, match="stored by a different experiment"):
         hetsim.compare("status_quo", [str(nudge)], resume=True, **args)
 
