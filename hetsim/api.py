@@ -196,7 +196,7 @@ def compare(
     with checks.chosen_executor(workers, scheduler, executor) as chosen:
         return compare_experiment(
             str(scenario),
-            list(interventions),
+            checks.strings(interventions),
             seeds=seeds,
             steps=steps,
             overrides=list(set),
@@ -239,7 +239,7 @@ def branch(
     with checks.chosen_executor(workers, scheduler, executor) as chosen:
         return branch_experiment(
             str(scenario),
-            list(interventions),
+            checks.strings(interventions),
             warmup=warmup,
             seeds=seeds,
             steps=steps,
@@ -295,7 +295,7 @@ def sweep(
             sample_seed=sample_seed,
             steps=steps,
             overrides=list(set),
-            interventions=list(interventions),
+            interventions=checks.strings(interventions),
             out_dir=out_dir,
             executor=chosen,
             resume=resume,
@@ -351,7 +351,7 @@ def sensitivity(
             sample_seed=sample_seed,
             steps=steps,
             overrides=list(set),
-            interventions=list(interventions),
+            interventions=checks.strings(interventions),
             out_dir=out_dir,
             executor=chosen,
             resume=resume,

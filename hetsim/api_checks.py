@@ -97,7 +97,7 @@ def _argument_error(
 def load_checked(
     name_or_path: str | Path,
     overrides: Sequence[str],
-    interventions: Sequence[str] = (),
+    interventions: Sequence[str | Path] = (),
     argument: str = "scenario",
 ) -> Scenario:
     """The scenario :func:`hetsim.api.load_scenario` gives, its lists checked first."""
@@ -106,10 +106,15 @@ def load_checked(
     check_strings("interventions", interventions)
     for name in interventions:
         check_path_text(name, "interventions")
-    return builder.load_scenario(name_or_path, list(overrides), list(interventions))
+    return builder.load_scenario(name_or_path, list(overrides), strings(interventions))
 
 
-def check_strings(name: str, values: Sequence[str]) -> None:
+def strings(names: Sequence[str | Path]) -> list[str]:
+    """Intervention names and paths as the strings the builder and the workers take."""
+    return [str(name) for name in names]
+
+
+def check_strings(name: str, values: Sequence[str | Path]) -> None:
     """A lone string where a list belongs would be read letter by letter: refuse it."""
     if isinstance(values, str | Path):
         raise ScenarioError(f"{name}={values!r}: must be a list of strings, e.g. [{values!r}]")
@@ -120,7 +125,7 @@ def check_strings(name: str, values: Sequence[str]) -> None:
 
 
 def scenario_of(
-    scenario: str | Path | Scenario, overrides: Sequence[str], names: Sequence[str]
+    scenario: str | Path | Scenario, overrides: Sequence[str], names: Sequence[str | Path]
 ) -> Scenario:
     """A loaded scenario as is (with no overrides or interventions to apply), else loaded."""
     if not isinstance(scenario, Scenario):
@@ -140,7 +145,7 @@ def validate(
     *,
     seeds: int,
     steps: int | None,
-    interventions: Sequence[str] = (),
+    interventions: Sequence[str | Path] = (),
     params: Sequence[str] = (),
     samples: int | None = None,
     sample_seed: int = 0,
@@ -162,7 +167,7 @@ def validate(
                 f"{named('seeds')}) in every arm, so run.seed would change nothing"
             )
     check_strings("interventions", interventions)
-    for text in interventions:
+    for text in strings(interventions):
         names = arguments.parse_arm(text)
         specs.append(load_checked(scenario, overrides, names))
     if steps is not None:
