@@ -16,20 +16,29 @@ from typing import Any
 import numpy as np
 
 from hetsim.analysis.ensemble import BASELINE, arm_label
+from hetsim.simulation.scenario_files import named, shown
 from hetsim.simulation.schema import Scenario, ScenarioError
+
+# Upper bounds of the experiments' counts: beyond them the run table alone would not fit in
+# memory (a run is one row per step) or the design could not be seeded (numpy takes 32 bits).
+MAXIMA = {"seeds": 100_000, "samples": 1_000_000, "workers": 1_024, "sample_seed": 2**32 - 1}
 
 
 def check_count(name: str, value: int | None, minimum: int = 1) -> None:
-    """Refuse a count flag below its minimum, naming the flag and value."""
-    if value is not None and value < minimum:
-        raise ScenarioError(f"--{name} = {value}: must be an integer >= {minimum}")
+    """Refuse a count below its minimum or above its maximum, naming the argument and value."""
+    if value is None:
+        return
+    maximum = MAXIMA.get(name)
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and <= {maximum:,}" if maximum is not None else ""
+        raise ScenarioError(f"{shown(name, value)}: must be an integer >= {minimum}{upper}")
 
 
 def parse_arm(text: str) -> tuple[str, ...]:
     """``a+b`` is one arm applying interventions a and b; ``a`` applies a alone."""
     names = tuple(part.strip() for part in str(text).split("+"))
     if not all(names):
-        raise ScenarioError(f"--intervention {text!r}: empty intervention name")
+        raise ScenarioError(f"{named('interventions')} {text!r}: empty intervention name")
     return tuple(portable(name) for name in names)
 
 
@@ -46,9 +55,11 @@ def arm_list(interventions: Sequence[str]) -> list[tuple[str, tuple[str, ...]]]:
         names = parse_arm(text)
         label = arm_label(names)
         if label == BASELINE:
-            raise ScenarioError(f"--intervention {text!r}: 'baseline' is the name of no change")
+            raise ScenarioError(
+                f"{named('interventions')} {text!r}: 'baseline' is the name of no change"
+            )
         if label in {a for a, _ in arms}:
-            raise ScenarioError(f"--intervention {text!r}: given twice")
+            raise ScenarioError(f"{named('interventions')} {text!r}: given twice")
         arms.append((label, names))
     return arms
 
@@ -80,10 +91,12 @@ def field_kind(key: str) -> str:
         if not fields or part not in fields:
             where = ".".join(parts[:i]) or "the top level"
             allowed = ", ".join(sorted(fields or {})) or "none (not a table)"
-            raise ScenarioError(f"--param {key}: unknown key (allowed in {where}: {allowed})")
+            raise ScenarioError(
+                f"{named('params')} {key}: unknown key (allowed in {where}: {allowed})"
+            )
         model = fields[part].annotation
     if hasattr(model, "model_fields"):
-        raise ScenarioError(f"--param {key}: is a table; give one of its keys")
+        raise ScenarioError(f"{named('params')} {key}: is a table; give one of its keys")
     if model is bool:
         return "bool"
     if model is int:
@@ -103,18 +116,28 @@ def _toml_value(raw: str) -> Any:
 def parse_param(text: str) -> Param:
     """``key=v1,v2,...`` (values) or ``key=lo:hi`` (a numeric range)."""
     if "=" not in text:
-        raise ScenarioError(f"--param {text!r}: expected dotted.key=v1,v2,... or dotted.key=lo:hi")
+        raise ScenarioError(
+            f"{named('params')} {text!r}: expected dotted.key=v1,v2,... or dotted.key=lo:hi"
+        )
     key, raw = (part.strip() for part in text.split("=", 1))
     if not key or not raw:
-        raise ScenarioError(f"--param {text!r}: expected dotted.key=v1,v2,... or dotted.key=lo:hi")
+        raise ScenarioError(
+            f"{named('params')} {text!r}: expected dotted.key=v1,v2,... or dotted.key=lo:hi"
+        )
     kind = field_kind(key)
+    if key == "run.seed":
+        raise ScenarioError(
+            f"{named('params')} {text!r}: an experiment runs seeds 0..N-1 (N is "
+            f"{named('seeds')}) at every point, so run.seed would change nothing"
+        )
     if ":" in raw and "," not in raw:
         lo_text, hi_text = raw.split(":", 1)
         lo, hi = _toml_value(lo_text), _toml_value(hi_text)
         numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi))
         if kind not in ("int", "float") or not numeric or not lo < hi:
             raise ScenarioError(
-                f"--param {text!r}: a range lo:hi needs a numeric key and numbers lo < hi "
+                f"{named('params')} {text!r}: a range lo:hi needs a numeric key and numbers "
+                "lo < hi "
                 f"({key} is {kind})"
             )
         return Param(key, kind, bounds=(float(lo), float(hi)))
@@ -122,13 +145,13 @@ def parse_param(text: str) -> Param:
     if kind == "int" and any(
         not isinstance(v, int | float) or isinstance(v, bool) or float(v) != int(v) for v in values
     ):
-        raise ScenarioError(f"--param {text!r}: {key} takes integers")
+        raise ScenarioError(f"{named('params')} {text!r}: {key} takes integers")
     if kind == "float" and any(
         not isinstance(v, int | float) or isinstance(v, bool) for v in values
     ):
-        raise ScenarioError(f"--param {text!r}: {key} takes numbers")
+        raise ScenarioError(f"{named('params')} {text!r}: {key} takes numbers")
     if kind == "bool" and any(not isinstance(v, bool) for v in values):
-        raise ScenarioError(f"--param {text!r}: {key} takes true or false")
+        raise ScenarioError(f"{named('params')} {text!r}: {key} takes true or false")
     param = Param(key, kind)
     return Param(key, kind, values=tuple(param.coerce(v) for v in values))
 
@@ -136,17 +159,18 @@ def parse_param(text: str) -> Param:
 def parse_params(texts: Sequence[str], overrides: Sequence[str] = ()) -> list[Param]:
     """Every ``--param``, each key at most once and not also fixed by ``--set``."""
     if not texts:
-        raise ScenarioError("give at least one --param dotted.key=...")
+        raise ScenarioError(f"give at least one {named('params')} dotted.key=...")
     params = [parse_param(t) for t in texts]
     keys = [p.key for p in params]
     for key in keys:
         if keys.count(key) > 1:
-            raise ScenarioError(f"--param {key}: given twice")
+            raise ScenarioError(f"{named('params')} {key}: given twice")
     fixed = {text.split("=", 1)[0].strip(): text for text in overrides}
     for key in keys:
         if key in fixed:
             raise ScenarioError(
-                f"--param {key}: also fixed by --set {fixed[key]!r}; vary it or fix it, not both"
+                f"{named('params')} {key}: also fixed by {named('set')} {fixed[key]!r}; vary it or "
+                "fix it, not both"
             )
     return params
 

@@ -20,6 +20,8 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,16 +75,42 @@ __all__ = [
 # ------------------------------------------------------------------------------ executors
 
 
-def limit_threads() -> None:
+def limit_threads(parent: int | None = None) -> None:
     """Worker initializer: one BLAS/OpenMP thread per process (parallelism is across runs).
 
-    Workers also leave Ctrl-C to the parent, which stops them (no traceback per worker).
+    Workers also leave Ctrl-C to the parent, which stops them (no traceback per worker), and
+    exit on their own when the parent process ``parent`` dies (even by kill -9).
     """
     from hetsim.analysis.interruption import ignore_interrupts
 
     for name in THREAD_VARIABLES:
         os.environ[name] = "1"
     ignore_interrupts()
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+PARENT_CHECK_SECONDS = 1.0  # how often a worker checks that its parent still lives
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this worker once ``parent`` is gone or this process has been handed to another.
+
+    A worker's own parent (the forkserver) exits when the experiment's process dies, so a
+    changed ``getppid`` catches a parent killed but not yet reaped, which ``kill(pid, 0)``
+    still finds.
+    """
+    first = os.getppid()
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # the pid is alive but now someone else's
+            os._exit(1)
+        if os.getppid() != first:
+            os._exit(1)
 
 
 class SequentialExecutor:
@@ -135,6 +163,7 @@ class ProcessExecutor(SequentialExecutor):
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context(self.context),
                 initializer=limit_threads,
+                initargs=(os.getpid(),),
             )
 
     def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:

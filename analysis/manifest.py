@@ -19,6 +19,7 @@ from hetsim.analysis.ensemble import BASELINE, EnsembleOutcome, SequentialExecut
 from hetsim.analysis.runner import git_revision, now, versions
 from hetsim.analysis.store import (
     assemble_runs,
+    check_file_target,
     read_flows,
     read_manifest,
     read_runs,
@@ -26,6 +27,7 @@ from hetsim.analysis.store import (
     write_text_atomic,
 )
 from hetsim.scenarios.builder import flatten
+from hetsim.simulation.scenario_files import named, shown
 from hetsim.simulation.schema import Scenario, ScenarioError
 
 EXTRA_PACKAGES = ("threadpoolctl", "tqdm", "matplotlib", "duckdb", "SALib", "dask", "distributed")
@@ -86,8 +88,9 @@ def start_manifest(
     stored = next((out_dir / "runs").glob("*/*.parquet"), None)
     if stored is not None and not resume:
         raise ScenarioError(
-            f"--out {out_dir}: already holds finished runs (e.g. {stored.relative_to(out_dir)}); "
-            "pass --resume to continue that experiment, or choose another --out"
+            f"{shown('out', str(out_dir))}: already holds finished runs (e.g. "
+            f"{stored.relative_to(out_dir)}); pass {named('resume')} to continue that "
+            f"experiment, or choose another {named('out')}"
         )
     if resume and previous is not None and previous.get("plan") != manifest["plan"]:
         changed = sorted(
@@ -96,13 +99,17 @@ def start_manifest(
             if previous.get("plan", {}).get(k) != manifest["plan"].get(k)
         )
         raise ScenarioError(
-            f"--resume {out_dir}: the stored experiment differs in {', '.join(changed)}; "
-            "resume with the same scenario, interventions, parameters, steps and --set"
+            f"{named('resume')} {out_dir}: the stored experiment differs in "
+            f"{', '.join(changed)}; resume with the same scenario, interventions, parameters, "
+            f"steps and {named('set')}"
         )
     if resume and previous is not None:
         manifest["first_started"] = previous.get("first_started", previous.get("started"))
     executor.start()
-    write_json(manifest, out_dir / "manifest.json")
+    # Runs without a manifest are checked one by one against their stored identity; until
+    # they pass, the folder gets no manifest that would describe a plan it may not hold.
+    if not (resume and previous is None and stored is not None):
+        write_json(manifest, out_dir / "manifest.json")
     return manifest
 
 
@@ -157,6 +164,8 @@ def write_comparison_and_report(
             f"{out_dir}: holds a sweep (column 'point'); reports are for compare and branch "
             "folders — use `hetsim query` on a sweep"
         )
+    for name in ("comparison.csv", "report.html"):  # a folder there: one message, not OSError
+        check_file_target(out_dir / name)
     comparison = comparison_of(runs, (manifest or {}).get("outcomes"))
     csv = out_dir / "comparison.csv"
     write_text_atomic(comparison.to_csv(index=False), csv)

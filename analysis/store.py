@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from hetsim.analysis.runner import write_parquet
+from hetsim.simulation.scenario_files import shown
 from hetsim.simulation.schema import ScenarioError
 
 TEMP_SUFFIX = ".partial"
@@ -38,22 +39,78 @@ def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
 
 
-def write_atomic(table: pd.DataFrame, path: Path) -> None:
-    """Write a Parquet file whole or not at all (temp file, then ``os.replace``)."""
+def check_file_target(path: Path) -> None:
+    """Refuse a folder standing where a file is to be written (one message, not an OSError)."""
+    if path.is_dir() and not path.is_symlink():
+        raise ScenarioError(f"{path}: is a folder where hetsim writes a file; remove or rename it")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ScenarioError(f"{path.parent}: is a file where hetsim needs a folder; remove it")
+
+
+def _move_into_place(tmp: Path, path: Path) -> None:
+    """``os.replace``: a link at ``path`` is replaced itself, never written through."""
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise ScenarioError(f"{path}: cannot be written ({exc.strerror})") from None
+
+
+def write_atomic(
+    table: pd.DataFrame, path: Path, metadata: dict[bytes, bytes] | None = None
+) -> None:
+    """Write a Parquet file whole or not at all (temp file, then ``os.replace``).
+
+    ``metadata`` is added to the file's schema metadata (a run's identity).
+    """
     path = Path(path)
+    check_file_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_name(path)
-    write_parquet(table, tmp)
-    os.replace(tmp, path)
+    if metadata:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **metadata})
+        pq.write_table(arrow, tmp, compression="zstd")
+    else:
+        write_parquet(table, tmp)
+    _move_into_place(tmp, path)
 
 
 def write_bytes_atomic(data: bytes, path: Path) -> None:
     """Write bytes whole or not at all."""
     path = Path(path)
+    check_file_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_name(path)
     tmp.write_bytes(data)
-    os.replace(tmp, path)
+    _move_into_place(tmp, path)
+
+
+def folder_file(out_dir: Path, name: str) -> Path | None:
+    """``out_dir/name`` if it is a file of the folder; None if absent.
+
+    A folder where the file belongs, or a link leading out of the folder, is refused: results
+    are read from the folder itself, never through a link planted in it.
+    """
+    path = Path(out_dir) / name
+    if not path.exists() and not path.is_symlink():
+        return None
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(Path(out_dir).resolve()):
+            raise ScenarioError(
+                f"{path}: a link to {target}, outside the folder; results are read only from "
+                "the folder itself (remove the link)"
+            )
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a folder where a file belongs; remove or rename it")
+    if not path.is_file():
+        raise ScenarioError(f"{path}: not a regular file")
+    return path
 
 
 def write_text_atomic(text: str, path: Path) -> None:
@@ -145,8 +202,8 @@ def runs_file(out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise ScenarioError(f"{out_dir}: no such folder (give an experiment's --out folder)")
-    path = out_dir / "runs.parquet"
-    if not path.is_file():
+    path = folder_file(out_dir, "runs.parquet")
+    if path is None:
         raise ScenarioError(f"{out_dir}: no runs.parquet here (run compare, sweep or branch)")
     if stored_rows(path) is None:
         raise ScenarioError(f"{path}: damaged, cannot be read as Parquet; {DAMAGED_RUNS_HELP}")
@@ -162,10 +219,12 @@ def read_runs(out_dir: Path) -> pd.DataFrame:
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:
     """The experiment's manifest, if there is one (None when missing or unreadable)."""
-    path = Path(out_dir) / "manifest.json"
+    path = folder_file(out_dir, "manifest.json")
+    if path is None:
+        return None
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return manifest if isinstance(manifest, dict) else None
 
@@ -199,14 +258,17 @@ def query(out_dir: Path, sql: str, *, allow_files: bool = False) -> pd.DataFrame
     """
     import duckdb
 
+    if not sql.strip():
+        raise ScenarioError(f"{shown('sql', sql)}: empty; e.g. SELECT * FROM runs LIMIT 5")
     out_dir = Path(out_dir)
     runs = runs_file(out_dir)
     con = duckdb.connect(":memory:")
     try:
         sources = [("runs", f"read_parquet({_sql_str(runs)})")]
         for view, name in (("comparison", "comparison.csv"), ("indices", "indices.csv")):
-            if (out_dir / name).is_file():
-                sources.append((view, f"read_csv_auto({_sql_str(out_dir / name)})"))
+            table = folder_file(out_dir, name)
+            if table is not None:
+                sources.append((view, f"read_csv_auto({_sql_str(table)})"))
         for view in ("communities", "groups"):
             if any((out_dir / view).glob("*/seed=*.parquet")):
                 files = _sql_str(out_dir / view / "*" / "seed=*.parquet")

@@ -4,14 +4,19 @@ A :class:`Task` is a small picklable value naming what to run (after EMA Workben
 evaluators); :func:`execute` turns one task into its tables in whatever process runs it, and
 returns a :class:`RunResult` (tables, or the error) for the caller to store: a finished run is
 ``DIR/runs/<arm>/seed=<seed>.parquet`` (its metrics file marks it done) and
-``DIR/flows/<arm>/seed=<seed>.parquet`` (the exchanges of its last step). A task that keeps
-agent-level rows (``keep``, see :data:`KEEP_TABLES`) also leaves
+``DIR/flows/<arm>/seed=<seed>.parquet`` (the exchanges of its last step); each run file carries
+the run's identity (a hash of the resolved scenario, seed, steps and code version) in its
+Parquet metadata, so ``--resume`` never counts a run of another experiment as done. A task
+that keeps agent-level rows (``keep``, see :data:`KEEP_TABLES`) also leaves
 ``DIR/communities/<arm>/seed=<seed>.parquet`` (every step × community × group) and/or
 ``DIR/groups/<arm>/seed=<seed>.parquet`` (every step × group, summed over communities).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,8 +27,11 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from hetsim.scenarios.builder import build_model, load_scenario
+from hetsim.simulation.scenario_files import named
+from hetsim.simulation.schema import ScenarioError
 
 BASELINE = "baseline"
+IDENTITY_KEY = b"hetsim.identity"
 
 KEEP_TABLES: dict[str, str] = {
     "communities": "one row per step × community × group: outcomes of each community's model",
@@ -191,6 +199,47 @@ def execute(task: Task) -> RunResult:
     return RunResult(metrics, flows, kept=kept)
 
 
+@functools.cache
+def _code_version() -> str:
+    from hetsim.analysis.runner import git_revision, versions
+
+    return f"{versions().get('hetsim')} {git_revision()}"
+
+
+def _stamp(name: str) -> tuple[str, int, int]:
+    """A local file's name, size and modification time (a shipped name: the name alone)."""
+    path = Path(name)
+    if path.is_file():
+        info = path.stat()
+        return (name, info.st_size, info.st_mtime_ns)
+    return (name, 0, 0)
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(
+    scenario: tuple[str, int, int],
+    interventions: tuple[tuple[str, int, int], ...],
+    overrides: tuple[str, ...],
+) -> str:
+    """The resolved scenario as JSON; cached per file version (an edited file is read again)."""
+    names = [name for name, _, _ in interventions]
+    spec = load_scenario(scenario[0], list(overrides), names)
+    return json.dumps(spec.model_dump(mode="json"), sort_keys=True)
+
+
+def run_identity(task: Task) -> str:
+    """What determines a run's rows, hashed: the scenario as resolved (after interventions'
+    current contents and overrides), seed, steps, extra columns and the code's version."""
+    scenario = _resolved(
+        _stamp(task.scenario), tuple(_stamp(n) for n in task.interventions), task.overrides
+    )
+    steps = task.steps if task.steps is not None else json.loads(scenario)["run"]["steps"]
+    text = json.dumps(
+        [scenario, int(task.seed), steps, repr(task.columns), _code_version()], sort_keys=True
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def store_task_result(task: Task, result: RunResult, out_dir: Path) -> None:
     """Write a finished run: flows first, metrics last (the metrics file marks it done)."""
     from hetsim.analysis.store import write_atomic
@@ -198,16 +247,37 @@ def store_task_result(task: Task, result: RunResult, out_dir: Path) -> None:
     write_atomic(result.flows, task.flows_file(out_dir))
     for name, table in (result.kept or {}).items():
         write_atomic(table, task.kept_file(out_dir, name))
-    write_atomic(result.metrics, task.run_file(out_dir))
+    identity = {IDENTITY_KEY: run_identity(task).encode("ascii")}
+    write_atomic(result.metrics, task.run_file(out_dir), metadata=identity)
+
+
+def stored_identity(path: Path) -> str | None:
+    """The identity a run file was stored with (None for a file that carries none)."""
+    import pyarrow.parquet as pq
+
+    metadata = pq.read_schema(path).metadata or {}
+    value = metadata.get(IDENTITY_KEY)
+    return value.decode("ascii", "replace") if value is not None else None
 
 
 def task_done(task: Task, out_dir: Path) -> bool:
-    """True when the task's run file is whole: readable, one row per step (``--resume``)."""
+    """True when the task's run file is whole: readable, one row per step (``--resume``).
+
+    A whole file stored by a different experiment (another scenario, override, intervention
+    content, seed, length or code version) is refused, never counted as this run.
+    """
     from hetsim.analysis.store import stored_rows
 
-    rows = stored_rows(task.run_file(out_dir))
+    path = task.run_file(out_dir)
+    rows = stored_rows(path)
     if rows is None:
         return False
+    if stored_identity(path) != run_identity(task):
+        raise ScenarioError(
+            f"{path}: stored by a different experiment (its scenario, {named('set')} values, "
+            "interventions' contents, seed, steps or hetsim version differ from this one); "
+            f"give another {named('out')} folder for this experiment"
+        )
     return rows == task.steps if task.steps is not None else rows > 0
 
 

@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
+from pydantic import InstanceOf
 
 from hetsim import api_checks as checks
-from hetsim.analysis import arguments
+from hetsim.analysis import arguments, store
 from hetsim.analysis.branch import branch_experiment
 from hetsim.analysis.compare import compare_experiment
 from hetsim.analysis.ensemble import (
@@ -35,13 +36,12 @@ from hetsim.analysis.figures import plot_forest, plot_timeseries
 from hetsim.analysis.manifest import Experiment, rebuild_report
 from hetsim.analysis.runner import run_with_manifest
 from hetsim.analysis.sensitivity import sensitivity_experiment
-from hetsim.analysis.store import check_out_dir, query
 from hetsim.analysis.sweep import sweep_experiment
 from hetsim.options import check_run_flag
 from hetsim.scenarios import builder
 from hetsim.scenarios.library import list_interventions, list_scenarios
 from hetsim.simulation.model import EcosystemModel
-from hetsim.simulation.scenario_files import check_schedule
+from hetsim.simulation.scenario_files import check_schedule, named
 from hetsim.simulation.schema import Scenario, ScenarioError
 
 __all__ = [
@@ -70,7 +70,7 @@ __all__ = [
     "tables",
 ]
 
-ScenarioLike = str | Path | Scenario
+ScenarioLike = str | Path | InstanceOf[Scenario]
 """A shipped scenario name, a path to a ``.toml`` file, or a loaded :class:`Scenario`."""
 
 
@@ -94,33 +94,36 @@ class Run:
     """The folder the tables were written to, if any."""
 
 
+@checks.checked
 def load_scenario(
     name_or_path: str | Path,
     *,
     set: Sequence[str] = (),
-    interventions: Sequence[str] = (),
+    interventions: Sequence[str | Path] = (),
 ) -> Scenario:
     """A validated scenario: a shipped name or a path, with interventions then ``set`` applied.
 
     ``set`` holds ``dotted.key=value`` strings (TOML values), ``interventions`` shipped names or
     paths to intervention files; two interventions setting one key differently is an error.
     """
-    return checks.load_checked(name_or_path, set, interventions)
+    return checks.load_checked(name_or_path, set, interventions, argument="name_or_path")
 
 
+@checks.checked
 def build(
     scenario: ScenarioLike,
     *,
     seed: int | None = None,
     set: Sequence[str] = (),
-    interventions: Sequence[str] = (),
+    interventions: Sequence[str | Path] = (),
 ) -> EcosystemModel:
     """A Mesa model ready to step: ``model.step()``, ``model.run_for(n)``, then :func:`tables`."""
+    check_run_flag("seed", seed)
     spec = checks.scenario_of(scenario, set, interventions)
-    arguments.check_count("seed", seed, minimum=0)
     return builder.build_model(spec, seed=seed)
 
 
+@checks.checked
 def tables(model: EcosystemModel) -> Run:
     """The tables a model has recorded so far, one row per step taken."""
     recorder = model.recorder
@@ -133,13 +136,14 @@ def tables(model: EcosystemModel) -> Run:
     )
 
 
+@checks.checked
 def run(
     scenario: ScenarioLike,
     *,
     seed: int | None = None,
     steps: int | None = None,
     set: Sequence[str] = (),
-    interventions: Sequence[str] = (),
+    interventions: Sequence[str | Path] = (),
     out: str | Path | None = None,
     progress: bool = False,
 ) -> Run:
@@ -152,8 +156,10 @@ def run(
     check_run_flag("seed", seed)
     spec = checks.scenario_of(scenario, set, interventions)
     if steps is not None:
-        check_schedule(spec, steps, "--steps", source=checks.source_name(scenario))
-    out = None if out is None else check_out_dir(Path(out))
+        check_schedule(spec, steps, named("steps"), source=checks.source_name(scenario))
+    out = None if out is None else store.check_out_dir(checks.checked_out(out), named("out"))
+    if out is not None:
+        checks.check_run_folder(out, spec, seed, steps)
     found, manifest = run_with_manifest(spec, out, seed=seed, steps=steps, progress=progress)
     return Run(
         metrics=found["metrics"],
@@ -166,9 +172,10 @@ def run(
     )
 
 
+@checks.checked
 def compare(
     scenario: str | Path,
-    interventions: Sequence[str],
+    interventions: Sequence[str | Path],
     *,
     seeds: int = 10,
     steps: int | None = None,
@@ -196,7 +203,7 @@ def compare(
     with checks.chosen_executor(workers, scheduler, executor) as chosen:
         return compare_experiment(
             str(scenario),
-            list(interventions),
+            checks.strings(interventions),
             seeds=seeds,
             steps=steps,
             overrides=list(set),
@@ -209,9 +216,10 @@ def compare(
         )
 
 
+@checks.checked
 def branch(
     scenario: str | Path,
-    interventions: Sequence[str],
+    interventions: Sequence[str | Path],
     *,
     warmup: int,
     seeds: int = 10,
@@ -240,7 +248,7 @@ def branch(
     with checks.chosen_executor(workers, scheduler, executor) as chosen:
         return branch_experiment(
             str(scenario),
-            list(interventions),
+            checks.strings(interventions),
             warmup=warmup,
             seeds=seeds,
             steps=steps,
@@ -252,6 +260,7 @@ def branch(
         )
 
 
+@checks.checked
 def sweep(
     scenario: str | Path,
     params: Sequence[str],
@@ -261,7 +270,7 @@ def sweep(
     sample_seed: int = 0,
     steps: int | None = None,
     set: Sequence[str] = (),
-    interventions: Sequence[str] = (),
+    interventions: Sequence[str | Path] = (),
     out: str | Path | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -275,7 +284,14 @@ def sweep(
     per swept key.
     """
     checks.validate(
-        "sweep", scenario, set, seeds=seeds, steps=steps, params=params, samples=samples
+        "sweep",
+        scenario,
+        set,
+        seeds=seeds,
+        steps=steps,
+        params=params,
+        samples=samples,
+        sample_seed=sample_seed,
     )
     checks.check_executor(workers, scheduler)
     out_dir = checks.out_folder("sweep", scenario, out)  # checked before any work starts
@@ -288,7 +304,7 @@ def sweep(
             sample_seed=sample_seed,
             steps=steps,
             overrides=list(set),
-            interventions=list(interventions),
+            interventions=checks.strings(interventions),
             out_dir=out_dir,
             executor=chosen,
             resume=resume,
@@ -296,19 +312,20 @@ def sweep(
         )
 
 
+@checks.checked
 def sensitivity(
     scenario: str | Path,
     params: Sequence[str],
     *,
-    method: str = "morris",
+    method: Literal["morris", "sobol"] = "morris",
     samples: int | None = None,
     metrics: Sequence[str] | None = None,
-    window: str = "final",
+    window: Literal["final", "last10pct"] = "final",
     seeds: int = 1,
     sample_seed: int = 0,
     steps: int | None = None,
     set: Sequence[str] = (),
-    interventions: Sequence[str] = (),
+    interventions: Sequence[str | Path] = (),
     out: str | Path | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -318,7 +335,14 @@ def sensitivity(
 ) -> Experiment:
     """Morris or Sobol indices (SALib) of ``metrics`` over ``key=lo:hi`` ranges (``.indices``)."""
     checks.validate(
-        "sensitivity", scenario, set, seeds=seeds, steps=steps, params=params, samples=samples
+        "sensitivity",
+        scenario,
+        set,
+        seeds=seeds,
+        steps=steps,
+        params=params,
+        samples=samples,
+        sample_seed=sample_seed,
     )
     if metrics is not None:
         checks.check_strings("metrics", metrics)
@@ -336,7 +360,7 @@ def sensitivity(
             sample_seed=sample_seed,
             steps=steps,
             overrides=list(set),
-            interventions=list(interventions),
+            interventions=checks.strings(interventions),
             out_dir=out_dir,
             executor=chosen,
             resume=resume,
@@ -344,6 +368,7 @@ def sensitivity(
         )
 
 
+@checks.checked
 def discover(
     scenario: str | Path,
     interventions: Sequence[str],
@@ -402,6 +427,16 @@ def discover(
         )
 
 
+@checks.checked
 def report(out: str | Path) -> list[Path]:
     """Recompute comparison.csv and rewrite report.html from a compare or branch folder."""
-    return rebuild_report(Path(out))
+    return rebuild_report(checks.checked_out(out))
+
+
+@checks.checked
+def query(out: str | Path, sql: str, *, allow_files: bool = False) -> pd.DataFrame:
+    """Run DuckDB SQL over an experiment folder: tables ``runs``, ``comparison``, ``indices``.
+
+    DuckDB cannot read or write any other file unless ``allow_files`` is True.
+    """
+    return store.query(checks.checked_out(out), sql, allow_files=allow_files)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hetsim.commands import MODULES
-from hetsim.options import add_interventions, add_overrides, default_out
+from hetsim.options import add_interventions, add_overrides, run_out
 from hetsim.simulation.recorder import MAIN_METRICS
 from hetsim.simulation.schema import ScenarioError
 
@@ -35,9 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     add_interventions(run, "apply a shipped or local intervention (repeatable)")
     run.add_argument(
         "--out",
-        type=Path,
         default=None,
-        help="output folder (default: results/<scenario>-seed<seed>)",
+        help="output folder (default: results/<scenario>[-<interventions>][-set<hash of the "
+        "--set values>]-seed<seed>); a folder holding a different run is refused",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
@@ -50,10 +50,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``hetsim`` command."""
     from hetsim.analysis.interruption import exit_code, signal_name, sigterm_raises
+    from hetsim.simulation.scenario_files import command_line
 
     args = _parser().parse_args(argv)
     try:
-        with sigterm_raises():
+        with sigterm_raises(), command_line():
             return _dispatch(args)
     except ScenarioError as exc:
         print(f"hetsim: error: {exc}", file=sys.stderr)
@@ -83,7 +84,9 @@ def _run(args: argparse.Namespace) -> int:
         args.scenario, set=args.overrides, interventions=args.interventions
     )
     seed = scenario.run.seed if args.seed is None else args.seed
-    out = args.out or default_out(scenario.name, f"seed{seed}")
+    out = args.out
+    if out is None:
+        out = run_out(scenario.name, seed, args.interventions, args.overrides)
     try:
         result = api.run(
             scenario, seed=args.seed, steps=args.steps, out=out, progress=not args.quiet
@@ -101,7 +104,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _summary(metrics, name: str, seed: int, out: Path) -> str:
+def _summary(metrics, name: str, seed: int, out: str | Path) -> str:
     steps = metrics["step"].to_numpy()
     picks = sorted({int(steps[0]), int(steps[len(steps) // 2]), int(steps[-1])})
     table = metrics.set_index("step").loc[picks, list(SUMMARY_METRICS)].T

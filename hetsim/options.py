@@ -23,17 +23,17 @@ def add_interventions(parser: argparse.ArgumentParser, help_text: str) -> None:
 
 
 def check_run_flag(name: str, value: int | None) -> None:
-    """Validate ``--steps``/``--seed`` against the schema's ``run`` ranges (one clear error)."""
-    from hetsim.simulation.scenario_files import validate
+    """Validate ``steps``/``seed`` against the schema's ``run`` ranges (one clear error)."""
+    from hetsim.simulation.scenario_files import shown, validate
     from hetsim.simulation.schema import ScenarioError
 
     if value is None:
         return
     try:
-        validate({"run": {name: value}}, source=f"--{name}")
+        validate({"run": {name: value}}, source=name)
     except ScenarioError as exc:
         rule = str(exc).split(": ", 2)[-1]
-        raise ScenarioError(f"--{name} = {value}: {rule} (the range of run.{name})") from None
+        raise ScenarioError(f"{shown(name, value)}: {rule} (the range of run.{name})") from None
 
 
 def check_out_flag(out: Path | None) -> None:
@@ -49,3 +49,21 @@ def default_out(*parts: str) -> Path:
     from hetsim.analysis.store import safe_name
 
     return Path("results") / safe_name("-".join(str(p) for p in parts))
+
+
+def run_out(scenario: str, seed: int, interventions: list[str], overrides: list[str]) -> Path:
+    """``hetsim run``'s default folder: one per scenario, interventions, ``--set`` and seed.
+
+    ``results/<scenario>[-<interventions>][-set<hash>]-seed<seed>``: runs that differ in any of
+    these never share a folder (the hash is of the sorted ``--set`` texts).
+    """
+    import hashlib
+
+    parts = [scenario]
+    if interventions:
+        parts.append("+".join(Path(name).stem for name in interventions))
+    if overrides:
+        digest = hashlib.sha256("\n".join(sorted(overrides)).encode("utf-8")).hexdigest()
+        parts.append(f"set{digest[:8]}")
+    parts.append(f"seed{seed}")
+    return default_out(*parts)

@@ -8,8 +8,12 @@ key, the value and what is allowed.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import errno
+import os
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -17,7 +21,73 @@ from pydantic import ValidationError
 
 from hetsim.simulation.schema import FREE_TABLE, Scenario, ScenarioError
 
-SET = "--set"  # the source name of command-line overrides
+SET = "--set"  # the source name of overrides (``--set`` on the command line, ``set=`` in Python)
+
+_COMMAND_LINE = contextvars.ContextVar("hetsim_command_line", default=False)
+# Python argument names whose command-line flag is not simply ``--name-with-dashes``.
+FLAGS = {
+    "interventions": "--intervention",
+    "params": "--param",
+    "metrics": "--metric",
+    "sql": "SQL",
+    "scenario": "scenario",
+    "name_or_path": "scenario",
+}
+
+
+@contextlib.contextmanager
+def command_line() -> Iterator[None]:
+    """Within this block, errors name command-line flags (``--seeds``), not Python arguments."""
+    token = _COMMAND_LINE.set(True)
+    try:
+        yield
+    finally:
+        _COMMAND_LINE.reset(token)
+
+
+def named(name: str) -> str:
+    """An argument as its caller wrote it: ``--sample-seed`` from the CLI, ``sample_seed`` else."""
+    if _COMMAND_LINE.get():
+        return FLAGS.get(name, "--" + name.replace("_", "-"))
+    return name
+
+
+def shown(name: str, value: Any) -> str:
+    """An argument and its value as the caller wrote them: ``--seeds 0`` or ``seeds=0``."""
+    if _COMMAND_LINE.get():
+        return f"{named(name)} = {value}"
+    return f"{name}={value!r}"
+
+
+def _set_layer() -> str:
+    """How overrides are named in a message: ``--set`` on the command line, ``set:`` in Python."""
+    return SET if _COMMAND_LINE.get() else "set:"
+
+
+def check_path_text(text: str | Path, argument: str) -> None:
+    """Refuse a path this system cannot hold: not UTF-8, a NUL byte, a name too long."""
+    text = str(text)
+    if not text.strip():
+        raise ScenarioError(f"{named(argument)} {text!r}: empty name; give a name or a path")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ScenarioError(
+            f"{named(argument)} {text!a}: not valid UTF-8 text; give a path in UTF-8"
+        ) from None
+    if "\0" in text:
+        raise ScenarioError(f"{shown(argument, text)}: contains a NUL character")
+    try:
+        os.stat(text or ".")
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            short = text if len(text) <= 60 else text[:40] + f"... ({len(text)} characters)"
+            raise ScenarioError(
+                f"{shown(argument, short)}: too long a path or name for this system "
+                f"(a name holds at most {os.pathconf('/', 'PC_NAME_MAX')} bytes)"
+            ) from None
+    except ValueError:  # embedded NUL on some platforms
+        raise ScenarioError(f"{shown(argument, text)}: not a valid path") from None
 
 
 def _submodel(annotation: Any, part: str) -> Any:
@@ -70,10 +140,10 @@ def _blame(key: str, sources: dict[str, str], default: str) -> str:
     return " + ".join(inside) if inside else default
 
 
-def _line(source: str, key: str, shown: str, rule: str) -> str:
+def _line(source: str, key: str, value: str, rule: str) -> str:
     if source == SET:
-        return f"{SET} {key} = {shown}: {rule}"
-    return f"{source}: {key} = {shown}: {rule}"
+        return f"{_set_layer()} {key} = {value}: {rule}"
+    return f"{source}: {key} = {value}: {rule}"
 
 
 def validate(
@@ -92,12 +162,12 @@ def validate(
         for err in exc.errors():
             key, rule = _describe(err)
             value = err.get("input")
-            shown = repr(value)
-            if isinstance(value, dict) and len(shown) > 80:
-                shown = "{...}"
+            text = repr(value)
+            if isinstance(value, dict) and len(text) > 80:
+                text = "{...}"
             if err["type"] == "missing":
-                shown = "(missing)"
-            lines.append(_line(_blame(key, sources, source), key, shown, rule))
+                text = "(missing)"
+            lines.append(_line(_blame(key, sources, source), key, text, rule))
         raise ScenarioError("\n".join(lines)) from None
     check_schedule(scenario, scenario.run.steps, "run.steps", sources, source)
     return scenario
@@ -125,16 +195,29 @@ def check_schedule(
             )
 
 
+# A scenario or intervention is a page of TOML; anything larger is not one (and /dev/zero or a
+# named pipe would otherwise be read until memory runs out).
+MAX_FILE_BYTES = 1_000_000
+
+
 def read_toml(path: Path, kind: str = "scenario") -> dict[str, Any]:
     """Read a TOML file as UTF-8, turning every way it can fail into one ScenarioError."""
+    check_path_text(path, kind)
     if not path.exists():
         raise ScenarioError(f"{path}: {kind} file not found")
     if path.is_dir():
         raise ScenarioError(f"{path}: is a folder; give a {kind} .toml file")
+    if not path.is_file():
+        raise ScenarioError(f"{path}: not a regular file (a device or pipe); give a .toml file")
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ScenarioError(f"{path}: {kind} file cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"{path}: {kind} file is larger than {MAX_FILE_BYTES:,} bytes; not a scenario"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -142,25 +225,42 @@ def read_toml(path: Path, kind: str = "scenario") -> dict[str, Any]:
             f"{path}: {kind} file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
             f"{exc.start}); save it as UTF-8"
         ) from None
+    return _parse_toml(text, str(path))
+
+
+def _parse_toml(text: str, source: str) -> dict[str, Any]:
+    """TOML text as a table; one error for invalid TOML and for tables nested too deep."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(
+            f"{source}: tables or arrays nested too deep to read (no scenario key is nested "
+            "more than a few levels)"
+        ) from None
 
 
 def parse_override(text: str) -> tuple[str, Any]:
     """Parse ``dotted.key=value``; the value is read as TOML, else kept as a string."""
     if "=" not in text:
-        raise ScenarioError(f"{SET} {text!r}: expected dotted.key=value")
+        raise ScenarioError(f"{_set_layer()} {text!r}: expected dotted.key=value")
     key, raw = (part.strip() for part in text.split("=", 1))
     if not key:
-        raise ScenarioError(f"{SET} {text!r}: empty key")
+        raise ScenarioError(f"{_set_layer()} {text!r}: empty key")
     if not raw:
-        raise ScenarioError(f'{SET} {text!r}: empty value (quote it for an empty string: "")')
+        raise ScenarioError(
+            f'{_set_layer()} {text!r}: empty value (quote it for an empty string: "")'
+        )
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except RecursionError:
+        raise ScenarioError(
+            f"{_set_layer()} {key}: value nested too deep to read (no scenario key is nested "
+            "more than a few levels)"
+        ) from None
     return key, value
 
 
@@ -254,7 +354,8 @@ def load(
         key, value = parse_override(text)
         if key in given:
             raise ScenarioError(
-                f"{SET} {key}: given twice ({given[key]!r}, then {text!r}); give each key once"
+                f"{_set_layer()} {key}: given twice ({given[key]!r}, then {text!r}); "
+                "give each key once"
             )
         given[key] = text
         apply_override(data, key, value)

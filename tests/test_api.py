@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,31 +107,43 @@ def test_an_output_folder_named_like_the_scenario_does_not_hide_the_shipped_scen
     assert experiment.outcome.ok and len(experiment.runs) == 2
 
 
-# Each case: the CLI's arguments and the API call that means the same.
+# Each case: the CLI's arguments, the API call that means the same, and how each names the
+# argument at fault (a flag on the command line, the keyword in Python; None: no argument).
 BAD = {
     "unknown scenario": (
         ["run", "no_such_world"],
         lambda out: hetsim.run("no_such_world"),
+        None, None,
     ),
     "unknown key": (
         ["run", "status_quo", "--set", "communities.nonsense=1"],
         lambda out: hetsim.run("status_quo", set=["communities.nonsense=1"]),
+        "--set communities.nonsense", "set: communities.nonsense",
     ),
     "steps below 1": (
         ["run", "status_quo", "--steps", "0"],
         lambda out: hetsim.run("status_quo", steps=0),
+        "--steps = 0", "steps=0",
+    ),
+    "seed below 0": (
+        ["run", "status_quo", "--seed", "-1"],
+        lambda out: hetsim.run("status_quo", seed=-1),
+        "--seed = -1", "seed=-1",
     ),
     "unknown intervention": (
         ["compare", "status_quo", "--intervention", "no_such_policy", "--out", "{out}"],
         lambda out: hetsim.compare("status_quo", ["no_such_policy"], out=out),
+        None, None,
     ),
     "seeds below 1": (
         ["compare", "status_quo", "--intervention", "audit_regime", "--seeds", "0"],
         lambda out: hetsim.compare("status_quo", ["audit_regime"], seeds=0, out=out),
+        "--seeds = 0", "seeds=0",
     ),
     "sweep over an unknown key": (
         ["sweep", "status_quo", "--param", "communities.nonsense=1,2", "--out", "{out}"],
         lambda out: hetsim.sweep("status_quo", ["communities.nonsense=1,2"], out=out),
+        "--param communities.nonsense", "params communities.nonsense",
     ),
     "workers with a remote scheduler": (
         ["compare", "status_quo", "--intervention", "audit_regime", "--workers", "2",
@@ -138,19 +151,35 @@ BAD = {
         lambda out: hetsim.compare(
             "status_quo", ["audit_regime"], workers=2, scheduler="tcp://127.0.0.1:1", out=out
         ),
+        "--workers = 2 with --scheduler", "workers=2 with scheduler=",
+    ),
+    "an empty out": (
+        ["compare", "status_quo", "--intervention", "audit_regime", "--out", ""],
+        lambda out: hetsim.compare("status_quo", ["audit_regime"], out=""),
+        "--out = ", "out=''",
     ),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
-def test_bad_arguments_raise_the_message_the_cli_prints(case, tmp_path, capsys):
-    argv, call = BAD[case]
+def test_bad_arguments_name_the_flag_from_the_cli_and_the_keyword_from_python(
+    case, tmp_path, capsys
+):
+    argv, call, flag, keyword = BAD[case]
     out = tmp_path / "out"
     assert main([a.replace("{out}", str(out)) for a in argv]) == 2
     printed = capsys.readouterr().err.strip()
     with pytest.raises(hetsim.ScenarioError) as raised:
         call(out)
-    assert printed == f"hetsim: error: {raised.value}"
+    said = str(raised.value)
+    assert printed.startswith("hetsim: error: ") and "\n" not in printed
+    rule = printed.rsplit(": ", 1)[-1]  # the same rule, in each caller's words
+    assert (
+        re.sub(r"--([a-z-]+)", lambda m: m[1].replace("-", "_"), rule) == said.rsplit(": ", 1)[-1]
+    )
+    if flag is not None:
+        assert flag in printed
+        assert keyword in said and "--" not in said
     assert not (out / "runs").exists()  # nothing ran
 
 
@@ -171,3 +200,41 @@ def test_a_loaded_scenario_takes_no_further_changes():
 
 def test_errors_are_value_errors_a_caller_can_catch():
     assert issubclass(hetsim.ScenarioError, ValueError)
+
+
+def test_run_default_folders_differ_by_intervention_and_set(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    base = ["run", "status_quo", "--steps", "1", "--quiet", *SMALL_FLAGS]
+    assert main(base) == 0
+    assert main([*base, "--intervention", "audit_regime"]) == 0
+    assert main([*base, "--set", "regulators.count=1"]) == 0
+    folders = sorted(p.name for p in (tmp_path / "results").iterdir())
+    assert len(folders) == 3 and all(f.endswith("-seed0") for f in folders), folders
+
+
+def test_run_refuses_to_write_over_a_different_run_and_rewrites_the_same_one(tmp_path, capsys):
+    out = str(tmp_path / "out")
+    base = ["run", "status_quo", "--steps", "1", "--quiet", *SMALL_FLAGS, "--out", out]
+    assert main(base) == 0
+    first = (tmp_path / "out" / "metrics.parquet").read_bytes()
+    assert main(base) == 0  # the same run again: the same bytes
+    assert main([*base, "--intervention", "audit_regime"]) == 2
+    assert "holds a different run" in capsys.readouterr().err
+    assert (tmp_path / "out" / "metrics.parquet").read_bytes() == first
+    with pytest.raises(hetsim.ScenarioError, match=r"^out='.*holds a different run"):
+        hetsim.run("status_quo", steps=1, seed=5, set=SMALL, out=out)
+
+
+def test_errors_from_python_never_speak_in_flags(tmp_path):
+    calls = [
+        lambda: hetsim.run("status_quo", seed=-1),
+        lambda: hetsim.run("status_quo", set=["communities.count=-3"]),
+        lambda: hetsim.compare("status_quo", [], out=tmp_path / "o"),
+        lambda: hetsim.compare("status_quo", ["audit_regime"], set=["run.seed=7"]),
+        lambda: hetsim.sweep("status_quo", ["run.seed=1,2"], out=tmp_path / "o"),
+        lambda: hetsim.sweep("status_quo", ["learning.l2=0.5:1"], samples=2, sample_seed=-1),
+    ]
+    for call in calls:
+        with pytest.raises(hetsim.ScenarioError) as raised:
+            call()
+        assert "--" not in str(raised.value), str(raised.value)

@@ -53,7 +53,7 @@ def test_an_integer_where_a_number_is_expected_is_the_one_conversion(tmp_path):
 def test_no_set_value_is_converted(override):
     key = override.split("=")[0]
     message = error_of(load_scenario, "status_quo", [override])
-    assert message.startswith(f"--set {key} = ")
+    assert message.startswith(f"set: {key} = ")
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_the_population_holds_the_accepted_minority_share_extremes():
 @pytest.mark.parametrize("table", ["{}", "{none = 0.0, penalty = 0.0}"])
 def test_mitigation_weights_summing_to_zero_are_refused_not_made_uniform(table):
     message = error_of(load_scenario, "status_quo", [f"practices.mitigations={table}"])
-    assert "--set practices.mitigations" in message and "positive" in message
+    assert "set: practices.mitigations" in message and "positive" in message
 
 
 def test_an_emerged_group_shock_needs_a_share_it_can_take():
@@ -115,7 +115,7 @@ def test_a_shock_after_the_last_step_is_refused(tmp_path):
 
 def test_a_key_set_twice_on_the_command_line_is_an_error_not_last_wins():
     message = error_of(load_scenario, "status_quo", ["communities.count=3", "communities.count=4"])
-    assert "--set communities.count" in message and "twice" in message
+    assert "set: communities.count" in message and "twice" in message
 
 
 def test_errors_are_blamed_on_the_layer_that_wrote_the_key(tmp_path):
@@ -126,7 +126,7 @@ def test_errors_are_blamed_on_the_layer_that_wrote_the_key(tmp_path):
     message = error_of(load_scenario, "status_quo", [], [str(out_of_range)])
     assert message.startswith("shrink.toml (intervention): communities.count = -3")
     message = error_of(load_scenario, "status_quo", ["communities.count=-1"])
-    assert message.startswith("--set communities.count = -1")
+    assert message.startswith("set: communities.count = -1")
     assert "status_quo.toml" not in message
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from hetsim.options import add_interventions, add_overrides
 
@@ -36,7 +35,7 @@ def _common(parser: argparse.ArgumentParser, *, seeds: int) -> None:
         metavar="ADDRESS",
         help="run on Dask: tcp://host:port of a running scheduler, or 'local' for a LocalCluster",
     )
-    parser.add_argument("--out", type=Path, help="experiment folder (default: results/...)")
+    parser.add_argument("--out", help="experiment folder (default: results/...)")
     parser.add_argument(
         "--resume", action="store_true", help="continue in --out, skipping finished runs"
     )
@@ -109,12 +108,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_interventions(branch, arms_help)
 
     report = sub.add_parser("report", help="rebuild comparison.csv and report.html from a folder")
-    report.add_argument("dir", type=Path, help="an experiment folder (compare or branch)")
+    report.add_argument("dir", help="an experiment folder (compare or branch)")
 
     query = sub.add_parser(
         "query", help="DuckDB SQL over a folder: views runs, comparison, indices (and any kept)"
     )
-    query.add_argument("dir", type=Path, help="an experiment folder")
+    query.add_argument("dir", help="an experiment folder")
     query.add_argument("sql", help='e.g. "SELECT intervention, count(*) FROM runs GROUP BY 1"')
     query.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     query.add_argument(

@@ -8,8 +8,10 @@ once the child has stopped (a child that outlives its parent would keep serving)
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import signal
+import socket
 import subprocess
 import sys
 from types import FrameType
@@ -27,8 +29,45 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     ui.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to bind (default 127.0.0.1: this machine only)",
+        help="address to bind (default 127.0.0.1: this machine only); an address other "
+        "machines can reach needs --public",
     )
+    ui.add_argument(
+        "--public",
+        action="store_true",
+        help="allow a --host other machines can reach (the UI has no login: anyone who "
+        "reaches the port can run simulations)",
+    )
+
+
+def check_bind(host: str, port: int, public: bool) -> None:
+    """Refuse a host that is not an address of this machine's loopback (unless ``public``),
+    and a host or port that cannot be bound, before anything is served."""
+    if not 0 < port < 65536:
+        raise ScenarioError(f"--port = {port}: must be an integer in 1..65535")
+    if not host.strip():
+        raise ScenarioError("--host = '': empty; give an address such as 127.0.0.1")
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise ScenarioError(
+            f"--host = {host!r}: not an address or known host name ({exc})"
+        ) from None
+    addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in found}
+    if not public and not all(a.is_loopback for a in addresses):
+        raise ScenarioError(
+            f"--host = {host!r}: reachable from other machines; the UI has no login, so "
+            "serve on a loopback address (127.0.0.1, ::1, localhost) or add --public"
+        )
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ScenarioError(
+                f"--host = {host!r} --port = {port}: cannot serve there ({exc.strerror})"
+            ) from None
 
 
 def command(host: str, port: int) -> list[str]:
@@ -77,8 +116,13 @@ def handle(args: argparse.Namespace) -> int | None:
     """Run the command if it is one of this module's; else None."""
     if args.command != "ui":
         return None
-    if not 0 < args.port < 65536:
-        raise ScenarioError(f"--port = {args.port}: must be an integer in 1..65535")
+    check_bind(args.host, args.port, args.public)
+    if args.public:
+        print(
+            f"hetsim ui: warning: serving on {args.host}, reachable from other machines; "
+            "the UI has no login",
+            file=sys.stderr,
+        )
     env = {
         **os.environ,
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",

@@ -11,11 +11,14 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from hetsim.simulation.schema.base import (
+    Amount,
     Epsilon,
     FairnessNotion,
     NonNegative,
     Probability,
     Section,
+    Spread,
+    Weight,
 )
 
 # Strategy names are checked against the strategies the model is built with (a plug-in
@@ -42,27 +45,27 @@ class ValuesSection(Section):
         description="relative frequency of each fairness notion among communities",
     )
     quota_target: Probability = Field(0.4, description="selection rate a quota asks per group")
-    weight_accuracy: NonNegative = Field(
+    weight_accuracy: Weight = Field(
         1.0, description="weight on a model's accuracy in a community's utility (the unit)"
     )
-    weight_fairness: NonNegative = Field(
+    weight_fairness: Weight = Field(
         1.0, description="weight on the fairness gap under the community's own notion"
     )
-    weight_privacy: NonNegative = Field(
+    weight_privacy: Weight = Field(
         0.1, description="weight on the exposure of the community's people (a strategy's cost)"
     )
-    weight_sovereignty: NonNegative = Field(
+    weight_sovereignty: Weight = Field(
         0.1, description="weight on control over its data given up (a strategy's cost, §4.1)"
     )
-    weight_money: NonNegative = Field(0.5, description="weight on spending a step's budget")
-    trust_premium: NonNegative = Field(
+    weight_money: Weight = Field(0.5, description="weight on spending a step's budget")
+    trust_premium: Weight = Field(
         0.2, description="utility a fully distrusted provider loses (risk of misuse)"
     )
     weight_spread: Probability = Field(0.5, description="relative spread of the weights")
     fairness_tolerance: Probability = Field(0.15, description="largest acceptable own gap")
     min_accuracy: Probability = Field(0.65, description="lowest acceptable accuracy")
     explainability_need: Probability = Field(0.3, description="mean need to explain decisions")
-    explainability_spread: NonNegative = Field(
+    explainability_spread: Spread = Field(
         0.2, description="spread (sd) of the need across communities, clipped to [0, 1]"
     )
     adaptation_premium: Probability = Field(
@@ -70,7 +73,7 @@ class ValuesSection(Section):
         description="share of the distrust premium an option bears when the community keeps "
         "the model it makes from an entity's (fine-tuning, distilling) rather than the entity",
     )
-    weight_explainability: NonNegative = Field(0.2, description="weight on an unmet need")
+    weight_explainability: Weight = Field(0.2, description="weight on an unmet need")
     majority_rule_alpha: Probability = Field(
         0.05,
         description="level of the one-sided McNemar test (Dietterich 1998) by which a community "
@@ -115,15 +118,15 @@ class CommunitiesSection(Section):
         "keeps their cost below the decisions' own; with 40 people in each of 20 communities a "
         "systemic failure rate near 0.14 has a standard error of about 0.012 a step",
     )
-    compute: NonNegative = Field(60.0, description="median compute (records trainable/step)")
-    compute_spread: NonNegative = Field(0.8, description="log-normal sigma of compute")
+    compute: Amount = Field(60.0, description="median compute (records trainable/step)")
+    compute_spread: Spread = Field(0.8, description="log-normal sigma of compute")
     expertise: Probability = Field(0.6, description="mean ML expertise (scales usable compute)")
-    expertise_spread: NonNegative = Field(
+    expertise_spread: Spread = Field(
         0.15, description="spread (sd) of expertise across communities, clipped to [0.05, 1]"
     )
-    budget: NonNegative = Field(4.0, description="median money per step")
-    budget_spread: NonNegative = Field(0.6, description="log-normal sigma of budget")
-    public_compute: NonNegative = Field(
+    budget: Amount = Field(4.0, description="median money per step")
+    budget_spread: Spread = Field(0.6, description="log-normal sigma of budget")
+    public_compute: Amount = Field(
         0.0, description="publicly subsidised compute granted to every community per step"
     )
     annotation_share: Probability = Field(0.3, description="share of budget for annotation")
@@ -168,6 +171,6 @@ class CommunitiesSection(Section):
         description="scale of the Gumbel noise of a choice (a logit choice model, McFadden "
         "1974): near 0 the best option always wins",
     )
-    switching_cost: NonNegative = Field(0.05, description="utility kept by the incumbent option")
+    switching_cost: Weight = Field(0.05, description="utility kept by the incumbent option")
     cultures: int = Field(5, ge=1, le=1000, description="distinct cultural backgrounds")
     values: ValuesSection = Field(default_factory=ValuesSection)

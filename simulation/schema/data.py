@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from hetsim.simulation.schema.base import NonNegative, Probability, Section
+from hetsim.simulation.schema.base import NonNegative, Probability, Section, Shift, Spread
 
 # Every community keeps both groups present: its drawn minority share stays in this range.
 MINORITY_SHARE_RANGE = (0.02, 0.9)
@@ -42,14 +42,14 @@ class DataSection(Section):
         description="mean share of the minority group (each community's draw stays in this range)",
     )
     demographic_shift: Probability = Field(0.15, description="spread of group shares")
-    covariate_shift: NonNegative = Field(0.3, description="spread of feature means")
-    covariate_gap: NonNegative = Field(0.5, description="feature deficit of the minority")
-    concept_shift: NonNegative = Field(0.15, description="spread of P(y|x) weights")
-    label_shift: NonNegative = Field(0.3, description="spread of base rates")
-    measurement_shift: NonNegative = Field(0.1, description="spread of feature scale")
-    measurement_noise: NonNegative = Field(0.3, description="mean feature measurement noise")
-    proxy_strength: NonNegative = Field(1.0, description="mean proxy-group correlation")
-    proxy_spread: NonNegative = Field(1.0, description="spread of proxy strength")
+    covariate_shift: Shift = Field(0.3, description="spread of feature means")
+    covariate_gap: Shift = Field(0.5, description="feature deficit of the minority")
+    concept_shift: Shift = Field(0.15, description="spread of P(y|x) weights")
+    label_shift: Shift = Field(0.3, description="spread of base rates")
+    measurement_shift: Shift = Field(0.1, description="spread of feature scale")
+    measurement_noise: Shift = Field(0.3, description="mean feature measurement noise")
+    proxy_strength: Shift = Field(1.0, description="mean proxy-group correlation")
+    proxy_spread: Spread = Field(1.0, description="spread of proxy strength")
     group_label_bias: float = Field(-0.3, ge=-5.0, le=5.0, description="minority label shift")
     relational_identity: Probability = Field(
         0.2, description="share of communities protecting the second attribute"
@@ -59,7 +59,9 @@ class DataSection(Section):
     )
     interaction: float = Field(1.5, ge=-5.0, le=5.0, description="nonlinear term in the concept")
     drift: NonNegative = Field(
-        0.02, description="step of the temporal drift of feature means and group-share logits"
+        0.02,
+        le=1.0,
+        description="step of the temporal drift of feature means and group-share logits",
     )
     drift_reversion: Probability = Field(
         0.05,

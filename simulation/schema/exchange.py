@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from hetsim.simulation.schema.base import NonNegative, Probability, Section
+from hetsim.simulation.schema.base import Probability, Section, Weight
 
 
 class ExchangeSection(Section):
@@ -34,6 +34,7 @@ class ExchangeSection(Section):
     compute_rent: float = Field(
         0.0004,
         gt=0.0,
+        le=1e9,
         description="initial price of renting one unit of compute for a step: twice its cost "
         "(large_entities.compute_price × compute_depreciation), a provider's margin; the market "
         "moves it between that cost and the purchase price",
@@ -52,7 +53,7 @@ class ExchangeSection(Section):
     misuse_trust_kept: Probability = Field(
         0.5, description="share of its trust a community keeps in an entity that misused its data"
     )
-    satisfaction_slope: NonNegative = Field(
+    satisfaction_slope: Weight = Field(
         5.0,
         description="satisfaction gained per unit of value surplus (accuracy and gap against "
         "one's own thresholds): a surplus of 0.1 moves it from neutral 0.5 to 1",

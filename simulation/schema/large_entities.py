@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from hetsim.simulation.schema.base import Epsilon, NonNegative, Probability, Section
+from hetsim.simulation.schema.base import Amount, Epsilon, Probability, Section, Spread
 
 
 class EntrySpec(Section):
@@ -18,8 +18,8 @@ class EntrySpec(Section):
 
     step: int = Field(ge=1, description="step at which it starts operating")
     open_weights: bool = Field(True, description="publishes open weights (else a closed API)")
-    capital: NonNegative = Field(30.0, description="money it starts with")
-    compute: NonNegative = Field(1500.0, description="compute it starts with")
+    capital: Amount = Field(30.0, description="money it starts with")
+    compute: Amount = Field(1500.0, description="compute it starts with")
 
 
 class ProfitableEntrySection(Section):
@@ -38,17 +38,17 @@ class ProfitableEntrySection(Section):
     open_weights: bool = Field(
         True, description="an entrant publishes open weights (else sells a closed API)"
     )
-    capital: NonNegative = Field(
+    capital: Amount = Field(
         30.0,
         description="money an entrant brings to start (half an incumbent's initial capital); "
         "it stays the firm's own, so it is not part of the entry cost",
     )
-    compute: NonNegative = Field(
+    compute: Amount = Field(
         1500.0,
         description="compute an entrant buys to start a model (half an incumbent's initial "
         "compute), at large_entities.compute_price; sunk, part of the entry cost",
     )
-    sunk_cost: NonNegative = Field(
+    sunk_cost: Amount = Field(
         0.0,
         description="other sunk costs of entering (licences, hiring, compliance), money, "
         "added to the entry cost: raise it to stage a barrier to entry (0: only the compute)",
@@ -72,23 +72,28 @@ class LargeEntitiesSection(Section):
     """Large AI entities (§2.2, §3): capital, compute, data, a large model, access terms."""
 
     count: int = Field(3, ge=0, le=100, description="large entities operating at the start")
-    capital: NonNegative = Field(60.0, description="initial money per entity")
+    capital: Amount = Field(60.0, description="initial money per entity")
     capital_spread: Probability = Field(0.3, description="relative spread of initial capital")
-    compute: NonNegative = Field(3000.0, description="initial compute, records trainable per step")
-    compute_spread: NonNegative = Field(
+    compute: Amount = Field(3000.0, description="initial compute, records trainable per step")
+    compute_spread: Spread = Field(
         0.1, description="log-normal sigma of initial compute across entities"
     )
-    compute_price: float = Field(0.002, gt=0.0, description="money per unit of compute")
+    compute_price: float = Field(
+        0.002,
+        ge=1e-9,  # capital / price stays finite: at most 1e18 units of compute
+        le=1e9,
+        description="money per unit of compute",
+    )
     invest_fraction: Probability = Field(0.2, description="share of capital turned into compute")
     compute_depreciation: Probability = Field(0.1, description="compute lost per step")
     records_per_step: int = Field(100, ge=0, le=100_000, description="records scraped per step")
     scrape_minority_weight: Probability = Field(
         0.5, description="representation of minority groups in scraped data (1 = as in life)"
     )
-    access_price: NonNegative = Field(1.0, description="initial price of model access per step")
+    access_price: Amount = Field(1.0, description="initial price of model access per step")
     price_adjustment: Probability = Field(0.05, description="relative price change per step")
     pool_size: int = Field(6000, ge=100, le=1_000_000, description="training pool kept (rows)")
-    operating_cost: NonNegative = Field(0.5, description="money spent per step to operate")
+    operating_cost: Amount = Field(0.5, description="money spent per step to operate")
     open_weights_share: Probability = Field(
         0.34, description="share of entities publishing open weights (the rest: closed API)"
     )
@@ -126,17 +131,17 @@ class LargeEntitiesSection(Section):
     jurisdiction_shopping: bool = Field(
         False, description="entities move training to the laxest jurisdiction (§3 loopholes)"
     )
-    min_price: NonNegative = Field(
+    min_price: Amount = Field(
         0.1, description="lowest price of model access an entity asks per step"
     )
     report_sample: int = Field(
         1000, ge=10, le=1_000_000, description="pooled records an entity's fairness check runs on"
     )
     split_fee_share: Probability = Field(0.5, description="share of the access price for split")
-    data_value: NonNegative = Field(
+    data_value: Amount = Field(
         0.01, description="money an entity makes per record received, outside the simulated market"
     )
-    credit_limit: NonNegative = Field(
+    credit_limit: Amount = Field(
         60.0,
         description="money an entity may owe and still operate; below it, it is insolvent "
         "(default: the initial capital, as lenders lend against equity)",

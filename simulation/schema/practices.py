@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from hetsim.simulation.schema.base import NonNegative, Probability, Section
+from hetsim.simulation.schema.base import NonNegative, Probability, Section, Weight
 
 Mitigation = Literal["none", "reweighing", "penalty", "thresholds"]
 
@@ -26,10 +26,10 @@ class PracticesSection(Section):
     )
     documentation: Probability = Field(0.3, description="share documenting data (datasheets)")
     energy_awareness: Probability = Field(0.3, description="share retraining only when needed")
-    penalty_strength: NonNegative = Field(5.0, description="strength of in-processing penalty")
+    penalty_strength: Weight = Field(5.0, description="strength of in-processing penalty")
     concentration: float = Field(
         4.0,
-        gt=0.0,
+        ge=0.01,  # below it a Beta parameter underflows to zero
         le=1000.0,
         description="how tightly organisations' practices cluster around the means: a Beta "
         "distribution with this sum of parameters (4: a wide spread, as Balayn & Gadiraju find "
