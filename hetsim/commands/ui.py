@@ -2,7 +2,8 @@
 
 The page is a module of the installed package, so this works from a wheel as well as from a
 checkout. SIGINT and SIGTERM are passed on to the ``solara run`` child, and the command exits
-once the child has stopped (a child that outlives its parent would keep serving).
+once the child has stopped (a child that outlives its parent would keep serving). Sessions
+whose page has gone are closed after :data:`SESSION_TIMEOUT`; Solara's badge is off.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from hetsim.simulation.schema import ScenarioError
 
 APP_MODULE = "hetsim.ui.app"
 STOP_TIMEOUT_S = 10
+SESSION_TIMEOUT = "10s"
+"""How long Solara keeps a session whose page is gone (its default is 24 h): a tab closed
+without unload, or a browser that quit, is freed after this; a page that reconnects sooner
+keeps its run. Set SOLARA_KERNEL_CULL_TIMEOUT to change it."""
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -80,8 +85,10 @@ def handle(args: argparse.Namespace) -> int | None:
     if not 0 < args.port < 65536:
         raise ScenarioError(f"--port = {args.port}: must be an integer in 1..65535")
     env = {
+        "SOLARA_KERNEL_CULL_TIMEOUT": SESSION_TIMEOUT,  # unless set: a closed tab is freed soon
         **os.environ,
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_THEME_SHOW_BANNER": "False",  # a fixed badge would cover the figures
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
     }
     print(f"hetsim ui: serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)

@@ -12,9 +12,13 @@ figures, downloads), *Lending* (when the lending domain is on), *Settings in for
 from __future__ import annotations
 
 import base64
+import contextlib
+import ctypes
 import dataclasses
+import gc
 import html
 import itertools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -189,6 +193,7 @@ def Controls(
             color="primary",
             on_click=on_play,
             disabled=not (busy or playing or run.running),
+            classes=["hetsim-play"],
         )
     if busy:
         solara.v.ProgressCircular(indeterminate=True, size=20, color="primary")
@@ -283,6 +288,12 @@ def Main(
             EnsemblePanel(run.settings)
 
 
+def release_memory() -> None:
+    """Give freed heap back to the operating system (glibc keeps it for reuse otherwise)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _connection_check() -> Callable[[], bool]:
     """Whether a browser page of this session is still connected (always True outside a server)."""
     try:
@@ -314,21 +325,35 @@ def Page():
         return player
 
     player = solara.use_memo(make_player, [])
-    solara.use_effect(lambda: player.close, [])  # the session closes: play stops for good
 
-    def rebuild() -> None:
-        built = LiveRun(settings.value)
-        run.set(built)
-        player.load(built)
+    def release() -> None:  # the session closes: play stops, the model and figures go
+        player.close()
+        run.value.close()
+        gc.collect()  # figures and models hold reference cycles: free them now, not later
+        release_memory()
 
-    rebuilding = solara.lab.use_task(rebuild, dependencies=None, prefer_threaded=True)
+    solara.use_effect(lambda: release, [])
+
+    building = solara.use_reactive(0)  # Resets under way (a spinner while > 0)
+    latest = solara.use_ref(0)  # the last Reset: an earlier one finishing later is dropped
 
     def on_reset() -> None:
         player.pause()
         player.load(None)
-        rebuilding()
+        latest.current += 1
+        ticket, chosen = latest.current, settings.value
+        building.set(ticket)
 
-    busy = rebuilding.pending
+        def build() -> None:  # a plain thread: nothing keeps it after the session closes
+            built = LiveRun(chosen)
+            if ticket == latest.current:
+                run.set(built)
+                player.load(built)
+                building.set(0)
+
+        threading.Thread(target=build, name="hetsim-reset", daemon=True).start()
+
+    busy = building.value > 0
     solara.Style(CSS)
     solara.Title("hetsim — power in the ML ecosystem")
     with solara.Sidebar():

@@ -53,6 +53,15 @@ class LiveRun:
         except (ScenarioError, ValueError) as exc:
             self.error = f"Invalid input: {exc}"
 
+    def close(self) -> None:
+        """Let go of the model and figures (the page's session is closed)."""
+        with self.lock:
+            self.model = None
+            self.error = "closed"
+            self._figures.clear()
+            self._canvases.clear()
+            self._frames.clear()
+
     @property
     def steps(self) -> int:
         """Steps run so far."""

@@ -135,6 +135,12 @@ def app_url() -> Iterator[str]:
     yield from serve()
 
 
+@pytest.fixture(scope="module")
+def own_server() -> Iterator[str]:
+    """A server of the test module's own: no other module's session runs on it."""
+    yield from serve(log_name="ui-own-server.log")
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (installed with apt when missing)."""
