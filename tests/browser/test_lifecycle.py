@@ -8,6 +8,7 @@ import io
 import re
 
 import psutil
+import pytest
 from playwright.sync_api import expect
 
 from hetsim.cli import main as hetsim_main
@@ -51,12 +52,13 @@ def test_play_at_2_communities_ends_at_step_100_of_100(open_page):
     expect(_play_button(page)).to_have_text("Play")
 
 
-def test_play_pause_clicked_fast_says_pause_iff_the_step_advances(open_page):
+@pytest.mark.parametrize("interval_ms", [300, 100])
+def test_play_pause_clicked_fast_says_pause_iff_the_step_advances(open_page, interval_ms):
     page = open_page()
     for repetition in range(5):
         for _ in range(3):  # an odd number of clicks 300 ms apart
             _play_button(page).click()
-            page.wait_for_timeout(300)
+            page.wait_for_timeout(interval_ms)
         page.wait_for_timeout(1000)  # a step under way when Pause came may still finish
         label, before = _play_label(page), _step(page)
         page.wait_for_timeout(2000)
