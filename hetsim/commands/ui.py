@@ -18,6 +18,7 @@ from types import FrameType
 from hetsim.simulation.schema import ScenarioError
 
 APP_MODULE = "hetsim.ui.app"
+MESA_MODULE = "hetsim.ui.mesa"
 STOP_TIMEOUT_S = 10
 SESSION_TIMEOUT = "10s"
 """How long Solara keeps a session whose page is gone (its default is 24 h): a tab closed
@@ -34,16 +35,21 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         default="127.0.0.1",
         help="address to bind (default 127.0.0.1: this machine only)",
     )
+    ui.add_argument(
+        "--mesa",
+        action="store_true",
+        help="serve Mesa's SolaraViz page with hetsim's components (hetsim.ui.mesa) instead",
+    )
 
 
-def command(host: str, port: int) -> list[str]:
+def command(host: str, port: int, module: str = APP_MODULE) -> list[str]:
     """The ``solara run`` command line that serves the app offline, without telemetry."""
     return [
         sys.executable,
         "-m",
         "solara",
         "run",
-        APP_MODULE,
+        module,
         "--host",
         host,
         "--port",
@@ -92,4 +98,5 @@ def handle(args: argparse.Namespace) -> int | None:
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
     }
     print(f"hetsim ui: serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    return serve(command(args.host, args.port), env)
+    module = MESA_MODULE if args.mesa else APP_MODULE
+    return serve(command(args.host, args.port, module), env)
