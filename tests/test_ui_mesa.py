@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import matplotlib
@@ -112,10 +113,17 @@ def test_the_mesa_notebook_executes():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     notebook = nbformat.read(ROOT / "docs" / "mesa_notebook.ipynb", as_version=4)
-    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3").execute(cwd=str(ROOT))
+    client = nbclient.NotebookClient(
+        notebook, timeout=300, kernel_name="python3", store_widget_state=True
+    )
+    client.execute(cwd=str(ROOT))
     outputs = [o for cell in notebook.cells for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     widgets = [
         o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
     ]
     assert widgets, "the SolaraViz page was not displayed as a widget"
+    state = json.dumps(notebook.metadata.get("widgets", {}))  # every widget the page made
+    for name in ("settings", "network", "timeseries", "communities", "audits"):
+        assert f"hetsim-mesa-{name}" in state, f"no {name} component in the notebook's page"
+    assert "Step 3 of 100" in state and "data:image/png;base64" in state

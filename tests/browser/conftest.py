@@ -136,6 +136,12 @@ def app_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def mesa_url() -> Iterator[str]:
+    """`hetsim ui --mesa`: Mesa's SolaraViz page with hetsim's components."""
+    yield from serve("--mesa", log_name="ui-mesa-server.log")
+
+
+@pytest.fixture(scope="module")
 def own_server() -> Iterator[str]:
     """A server of the test module's own: no other module's session runs on it."""
     yield from serve(log_name="ui-own-server.log")
