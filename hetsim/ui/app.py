@@ -31,7 +31,7 @@ from hetsim.ui import export
 from hetsim.ui.ensemble_panel import EnsemblePanel
 from hetsim.ui.live import PANELS, LiveRun
 from hetsim.ui.player import Player
-from hetsim.ui.render import download_png_bytes, svg_bytes
+from hetsim.ui.render import download_png_bytes, legend_px, svg_bytes
 from hetsim.ui.settings import (
     SLIDERS,
     Settings,
@@ -47,7 +47,9 @@ CSS = """
 .hetsim-status { padding: 8px 14px; font-size: 15px; border-radius: 6px;
                  background: #eef3f8; color: #14202b; }
 .hetsim-status .hetsim-loaded { font-size: 13px; color: #33485c; }
-.hetsim-figure img { width: 100%; height: auto; background: white; }
+.hetsim-figure img { width: auto; max-width: 100%; height: auto; background: white; }
+.hetsim-figures { display: grid; gap: 12px; width: 100%;
+                  grid-template-columns: repeat(auto-fill, minmax(576px, 1fr)); }
 .hetsim-page { padding-bottom: 64px; }
 .hetsim-table td, .hetsim-table th { padding: 2px 8px; text-align: left; }
 .hetsim-significant { color: #b0223a; font-weight: bold; }
@@ -62,6 +64,11 @@ def _settings_changed(run: LiveRun, settings: Settings) -> bool:
     return dataclasses.asdict(run.settings) != dataclasses.asdict(settings)
 
 
+def _legend_px(run: LiveRun, panel: str) -> float:
+    with run.lock:  # the play thread may be updating the figure
+        return legend_px(run.figure(panel))
+
+
 @solara.component
 def Figure(run: LiveRun, panel: str, step: int):
     """One panel's frame at this step, with its alt text and PNG/SVG downloads."""
@@ -70,8 +77,13 @@ def Figure(run: LiveRun, panel: str, step: int):
         return
     source = "data:image/png;base64," + base64.b64encode(image).decode("ascii")
     alt = html.escape(f"{PANELS[panel]}, step {step}")
+    legend = solara.use_memo(lambda: _legend_px(run, panel), [id(run), panel])
     with solara.Div(classes=[f"hetsim-{panel}", "hetsim-figure"]):
-        solara.HTML(tag="div", unsafe_innerHTML=f'<img src="{source}" alt="{alt}" title="{alt}">')
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f'<img src="{source}" alt="{alt}" title="{alt}" '
+            f'data-legend-px="{legend:.2f}">',
+        )
         with solara.Row():
 
             def figure_file(kind: str):
@@ -274,7 +286,7 @@ def Main(
             if run.model is None:
                 solara.Error(run.error)
             else:
-                with solara.GridFixed(columns=2):
+                with solara.Div(classes=["hetsim-figures"]):  # 2 columns when they fit
                     for panel in RUN_PANELS:
                         Figure(run, panel, run.steps)
         elif open_tab == "Lending":
