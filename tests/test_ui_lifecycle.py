@@ -106,3 +106,17 @@ def test_the_hhi_lines_differ_in_dash_and_marker_so_none_hides_another():
     thin_on_top = sorted(HHI_STYLE, key=lambda c: series.lines[c].get_zorder())
     widths = [series.lines[c].get_linewidth() for c in thin_on_top]
     assert widths[0] == max(widths) and np.all(np.diff(widths[1:]) >= 0)
+
+
+def test_play_pressed_while_reset_builds_plays_the_new_model():
+    stepped = threading.Event()
+    player = Player(lambda: stepped.set() if new.steps else None)
+    player.load(LiveRun(TINY))
+    player.load(None)  # Reset: the old run is let go while the new one is built
+    player.play()  # pressed at once
+    assert player.playing
+    new = LiveRun(TINY)
+    player.load(new)
+    assert stepped.wait(60)
+    player.pause()
+    assert new.steps >= 1
