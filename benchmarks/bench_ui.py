@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_ui.py                    # 40 communities, 30 steps
     .venv/bin/python benchmarks/bench_ui.py --communities 200  # a bigger world
+    .venv/bin/python benchmarks/bench_ui.py --browser          # and play in Chromium
 
 One model (status_quo, seed 0) is stepped; after every step the four panels of the Run tab
 are drawn two ways, in the same process and on the same states:
@@ -13,6 +14,12 @@ are drawn two ways, in the same process and on the same states:
 
 Play draws every step, so its rate is at most 1 / (step + frame). Medians are printed with
 the ratio; compare ratios, not absolute times (the machine is shared). No assertions.
+
+With ``--browser`` the same invocation then serves each page (``hetsim ui`` and
+``hetsim ui --mesa``), plays it in Debian's Chromium for ``--seconds`` after the first steps,
+and prints steps/s and the server's CPU seconds per step beside the sequential step + frame
+bound. The hetsim page is played at the communities given (a moved slider, then Reset); Mesa's
+SolaraViz page at its default inputs (40 communities) with its play interval at 1 ms.
 """
 
 from __future__ import annotations
@@ -20,8 +27,14 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import signal
+import socket
 import statistics
+import subprocess
+import sys
 import time
+import urllib.request
+from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -45,11 +58,84 @@ def rebuilt_frames(run: LiveRun) -> None:
         figure.savefig(io.BytesIO(), format="png", dpi=90)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+STEP_JS = """sel => {
+    const m = document.querySelector(sel)?.innerText.match(/Step (\\d+) of/);
+    return m ? Number(m[1]) : -1;
+}"""
+
+
+def _serve(*extra: str):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hetsim.cli", "ui", "--port", str(port), *extra],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                break
+        except OSError:
+            time.sleep(0.3)
+    return server, url
+
+
+def _cpu(pid: int) -> float:
+    import psutil
+
+    group = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    return sum(sum(p.cpu_times()[:2]) for p in group)
+
+
+def browser_play(browser, communities: int, seconds: float, mesa: bool) -> tuple[float, float]:
+    """Steps/s of Play in the page and the server's CPU seconds per step."""
+    server, url = _serve(*(["--mesa"] if mesa else []))
+    try:
+        page = browser.new_page(viewport={"width": 1600, "height": 1150})
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        status = ".hetsim-mesa-settings" if mesa else ".hetsim-step"
+        page.locator(status).wait_for()
+        if mesa:
+            interval = page.get_by_role("slider", name="Play Interval (ms)")
+            interval.focus()
+            interval.press("Home")
+            page.wait_for_timeout(500)
+            page.get_by_role("button", name="▶").click()
+        else:
+            slider = page.get_by_role("slider", name="Communities")
+            slider.focus()
+            for _ in range(abs(communities - 40)):
+                slider.press("ArrowRight" if communities > 40 else "ArrowLeft")
+            page.get_by_role("button", name="Reset", exact=True).click()
+            page.locator(".hetsim-status").filter(has_text=f"{communities} communities").wait_for()
+            page.get_by_role("button", name="Play", exact=True).click()
+        page.wait_for_function(f"({STEP_JS})('{status}') >= 3", timeout=120_000)
+        first, cpu0, start = page.evaluate(STEP_JS, status), _cpu(server.pid), time.monotonic()
+        page.wait_for_timeout(seconds * 1000)
+        last, cpu1, end = page.evaluate(STEP_JS, status), _cpu(server.pid), time.monotonic()
+        page.close()
+        steps = max(last - first, 1)
+        return steps / (end - start), (cpu1 - cpu0) / steps
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait()
+
+
 def main() -> None:
     """Step, draw both ways, print medians and the speed-up of play."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--communities", type=int, default=40)
     parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--browser", action="store_true", help="also play both pages in Chromium")
+    parser.add_argument("--seconds", type=float, default=15.0, help="play time measured")
     args = parser.parse_args()
     run = LiveRun(Settings().move("communities", args.communities))
     step_s, updated_s, rebuilt_s = [], [], []
@@ -72,6 +158,20 @@ def main() -> None:
         f"  frame time ratio rebuilt/updated: {rebuilt / updated:.2f}x; "
         f"play speed-up {(step + rebuilt) / (step + updated):.2f}x"
     )
+    if not args.browser:
+        return
+    from playwright.sync_api import sync_playwright
+
+    bound = 1 / (step + updated)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for name, mesa in (("hetsim page", False), ("Mesa SolaraViz page", True)):
+            rate, cpu = browser_play(browser, args.communities, args.seconds, mesa)
+            print(
+                f"  play in Chromium, {name:20s} {rate:5.2f} steps/s "
+                f"(sequential step + frame bound {bound:.2f}); server CPU {cpu:.3f} s/step"
+            )
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -137,7 +137,11 @@ class EcosystemModel(mesa.Model):
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
-        """Run every phase of one step in order."""
+        """Run every phase of one step in order; ``running`` turns False at the planned length.
+
+        Mesa's convention (``Model.run_model``, SolaraViz's Play) is to stop once ``running`` is
+        False; ``step()`` itself still steps, so a runner asked for more steps can go on.
+        """
         self.ledger.start_step()
         self.training.start_step()
         self.jurisdictions.start_step()
@@ -146,6 +150,8 @@ class EcosystemModel(mesa.Model):
         self.entity_arrays.invested[:] = 0.0
         for phase in PHASES:
             self._run_phase(phase)
+        if self.steps >= self.spec.run.steps:
+            self.running = False
 
     def _run_phase(self, phase: str) -> None:
         before = getattr(self, f"_before_{phase}", None)

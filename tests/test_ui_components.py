@@ -129,7 +129,7 @@ def test_network_figure_draws_every_organisation_and_a_legend(stepped_model):
     ax = fig.axes[0]
     drawn = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
     assert drawn == stepped_model.ledger.flow_graph().number_of_nodes()
-    labels = {t.get_text() for t in ax.get_legend().get_texts()}
+    labels = {t.get_text() for t in fig.legends[0].get_texts()}  # beside the network
     assert {"large entity", "community", "regulator", "data flow", "model flow"} <= labels
     assert "largest flow of its kind" in labels
 

@@ -2,7 +2,8 @@
 
 The page is a module of the installed package, so this works from a wheel as well as from a
 checkout. SIGINT and SIGTERM are passed on to the ``solara run`` child, and the command exits
-once the child has stopped (a child that outlives its parent would keep serving).
+once the child has stopped (a child that outlives its parent would keep serving). Sessions
+whose page has gone are closed after :data:`SESSION_TIMEOUT`; Solara's badge is off.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from types import FrameType
 from hetsim.simulation.schema import ScenarioError
 
 APP_MODULE = "hetsim.ui.app"
+MESA_MODULE = "hetsim.ui.mesa"
 STOP_TIMEOUT_S = 10
+SESSION_TIMEOUT = "10s"
+"""How long Solara keeps a session whose page is gone (its default is 24 h): a tab closed
+without unload, or a browser that quit, is freed after this; a page that reconnects sooner
+keeps its run. Set SOLARA_KERNEL_CULL_TIMEOUT to change it."""
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -37,6 +43,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="allow a --host other machines can reach (the UI has no login: anyone who "
         "reaches the port can run simulations)",
+    )
+    ui.add_argument(
+        "--mesa",
+        action="store_true",
+        help="serve Mesa's SolaraViz page with hetsim's components (hetsim.ui.mesa) instead",
     )
 
 
@@ -70,14 +81,14 @@ def check_bind(host: str, port: int, public: bool) -> None:
             ) from None
 
 
-def command(host: str, port: int) -> list[str]:
+def command(host: str, port: int, module: str = APP_MODULE) -> list[str]:
     """The ``solara run`` command line that serves the app offline, without telemetry."""
     return [
         sys.executable,
         "-m",
         "solara",
         "run",
-        APP_MODULE,
+        module,
         "--host",
         host,
         "--port",
@@ -124,9 +135,12 @@ def handle(args: argparse.Namespace) -> int | None:
             file=sys.stderr,
         )
     env = {
+        "SOLARA_KERNEL_CULL_TIMEOUT": SESSION_TIMEOUT,  # unless set: a closed tab is freed soon
         **os.environ,
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_THEME_SHOW_BANNER": "False",  # a fixed badge would cover the figures
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
     }
     print(f"hetsim ui: serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    return serve(command(args.host, args.port), env)
+    module = MESA_MODULE if args.mesa else APP_MODULE
+    return serve(command(args.host, args.port, module), env)

@@ -12,9 +12,13 @@ figures, downloads), *Lending* (when the lending domain is on), *Settings in for
 from __future__ import annotations
 
 import base64
+import contextlib
+import ctypes
 import dataclasses
+import gc
 import html
-import traceback
+import itertools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -26,10 +30,12 @@ from hetsim.simulation.schema import ScenarioError
 from hetsim.ui import export
 from hetsim.ui.ensemble_panel import EnsemblePanel
 from hetsim.ui.live import PANELS, LiveRun
-from hetsim.ui.render import download_png_bytes, svg_bytes
+from hetsim.ui.player import Player
+from hetsim.ui.render import download_png_bytes, legend_px, svg_bytes
 from hetsim.ui.settings import (
     SLIDERS,
     Settings,
+    choice_notice,
     describe,
     scenario_description,
     settings_in_force,
@@ -41,17 +47,26 @@ CSS = """
 .hetsim-status { padding: 8px 14px; font-size: 15px; border-radius: 6px;
                  background: #eef3f8; color: #14202b; }
 .hetsim-status .hetsim-loaded { font-size: 13px; color: #33485c; }
-.hetsim-figure img { width: 100%; height: auto; background: white; }
+.hetsim-figure img { width: auto; max-width: 100%; height: auto; background: white; }
+.hetsim-figures { display: grid; gap: 12px; width: 100%;
+                  grid-template-columns: repeat(auto-fill, minmax(576px, 1fr)); }
 .hetsim-page { padding-bottom: 64px; }
 .hetsim-table td, .hetsim-table th { padding: 2px 8px; text-align: left; }
 .hetsim-significant { color: #b0223a; font-weight: bold; }
 .hetsim-pending { color: #8a5a00; font-size: 13px; }
+.hetsim-notice { color: #7a4d00; background: #fff4e0; font-size: 13px; padding: 4px 8px;
+                 border-radius: 4px; margin-top: 4px; }
 """
 RUN_PANELS = ("network", "timeseries", "communities", "audits")
 
 
 def _settings_changed(run: LiveRun, settings: Settings) -> bool:
     return dataclasses.asdict(run.settings) != dataclasses.asdict(settings)
+
+
+def _legend_px(run: LiveRun, panel: str) -> float:
+    with run.lock:  # the play thread may be updating the figure
+        return legend_px(run.figure(panel))
 
 
 @solara.component
@@ -62,8 +77,13 @@ def Figure(run: LiveRun, panel: str, step: int):
         return
     source = "data:image/png;base64," + base64.b64encode(image).decode("ascii")
     alt = html.escape(f"{PANELS[panel]}, step {step}")
+    legend = solara.use_memo(lambda: _legend_px(run, panel), [id(run), panel])
     with solara.Div(classes=[f"hetsim-{panel}", "hetsim-figure"]):
-        solara.HTML(tag="div", unsafe_innerHTML=f'<img src="{source}" alt="{alt}" title="{alt}">')
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f'<img src="{source}" alt="{alt}" title="{alt}" '
+            f'data-legend-px="{legend:.2f}">',
+        )
         with solara.Row():
 
             def figure_file(kind: str):
@@ -147,16 +167,26 @@ def _base(settings: Settings):
 def Controls(
     run: LiveRun,
     revision: solara.Reactive,
-    playing: solara.Reactive,
+    player: Player,
     busy: bool,
     on_reset: Callable[[], None],
+    on_change: Callable[[], None],
 ):
-    """Reset, Step and Play/Pause, with a spinner while the model is rebuilt."""
+    """Reset, Step and Play/Pause, with a spinner while the model is rebuilt.
+
+    The Play/Pause label is the player's state when rendered, and every change of that state
+    (a click, a step, the end of the run) renders again, so the label says Pause iff play is on.
+    """
     _ = revision.value  # re-rendered after every step: Step and Play follow the run's state
+    playing = player.playing
 
     def on_step() -> None:
         run.step()
-        revision.set(revision.value + 1)  # also shows the message of a failed step
+        on_change()  # also shows the message of a failed step
+
+    def on_play() -> None:
+        player.toggle()
+        on_change()
 
     with solara.Row():
         solara.Button(
@@ -167,14 +197,15 @@ def Controls(
             icon_name="mdi-skip-next",
             color="primary",
             on_click=on_step,
-            disabled=busy or playing.value or not run.running,
+            disabled=busy or playing or not run.running,
         )
-        solara.Button(
-            "Pause" if playing.value else "Play",
-            icon_name="mdi-pause" if playing.value else "mdi-play",
+        solara.Button(  # a Play pressed during a rebuild plays the new model
+            "Pause" if playing else "Play",
+            icon_name="mdi-pause" if playing else "mdi-play",
             color="primary",
-            on_click=lambda: playing.set(not playing.value),
-            disabled=busy or not run.running,
+            on_click=on_play,
+            disabled=not (busy or playing or run.running),
+            classes=["hetsim-play"],
         )
     if busy:
         solara.v.ProgressCircular(indeterminate=True, size=20, color="primary")
@@ -184,9 +215,13 @@ def Controls(
 def Inputs(settings: solara.Reactive):
     """Scenario, seed, interventions and sliders; each commits when the user changes it."""
     current: Settings = settings.value
+    notice = solara.use_reactive("")
 
     def choose(**changes) -> None:  # a new scenario or interventions: sliders follow them
-        settings.set(settings.value.choose(**changes))
+        before = settings.value
+        after = before.choose(**changes)
+        notice.set(choice_notice(before, after))
+        settings.set(after)
 
     CommittedSelect(
         "Scenario", list_scenarios(), current.scenario, lambda name: choose(scenario=name)
@@ -204,6 +239,8 @@ def Inputs(settings: solara.Reactive):
         current.interventions,
         lambda names: choose(interventions=tuple(names)),
     )
+    if notice.value:
+        solara.Div(children=[notice.value], classes=["hetsim-notice"])
     base = solara.use_memo(lambda: _base(current), [current.scenario, current.interventions])
     if isinstance(base, str):
         solara.Error(base)
@@ -212,6 +249,7 @@ def Inputs(settings: solara.Reactive):
     for name, slider in SLIDERS.items():
 
         def on_commit(value, name=name):
+            notice.set("")
             settings.set(settings.value.move(name, value))
 
         scenario_value = slider_value(name, base)
@@ -248,7 +286,7 @@ def Main(
             if run.model is None:
                 solara.Error(run.error)
             else:
-                with solara.GridFixed(columns=2):
+                with solara.Div(classes=["hetsim-figures"]):  # 2 columns when they fit
                     for panel in RUN_PANELS:
                         Figure(run, panel, run.steps)
         elif open_tab == "Lending":
@@ -262,43 +300,76 @@ def Main(
             EnsemblePanel(run.settings)
 
 
+def release_memory() -> None:
+    """Give freed heap back to the operating system (glibc keeps it for reuse otherwise)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _connection_check() -> Callable[[], bool]:
+    """Whether a browser page of this session is still connected (always True outside a server)."""
+    try:
+        from solara.server import kernel_context
+
+        context = kernel_context.get_current_context()
+    except Exception:  # a notebook or a test: no server session to watch
+        return lambda: True
+    connected = kernel_context.PageStatus.CONNECTED
+    return lambda: not context.page_status or connected in context.page_status.values()
+
+
 @solara.component
 def Page():
-    """One session's page: its own settings, run, controls and tabs."""
+    """One session's page: its own settings, run, player, controls and tabs."""
     settings = solara.use_reactive(Settings())
     run = solara.use_reactive(solara.use_memo(lambda: LiveRun(Settings()), []))
-    revision = solara.use_reactive(0)  # bumped after every step: renders the visible figures
-    playing = solara.use_reactive(False)
+    revision = solara.use_reactive(0)  # a new value after every change: renders the page again
+    counter = solara.use_memo(lambda: itertools.count(1), [])
     tab = solara.use_reactive(0)
     visible = solara.use_ref(RUN_PANELS)  # panels of the open tab: play draws them each step
 
-    def rebuild() -> None:
-        run.set(LiveRun(settings.value))
+    def changed() -> None:  # from any thread; next() is atomic, so no change is lost
+        revision.set(next(counter))
 
-    rebuilding = solara.lab.use_task(rebuild, dependencies=None, prefer_threaded=True)
+    def make_player() -> Player:
+        player = Player(changed, lambda: visible.current, _connection_check())
+        player.load(run.value)
+        return player
+
+    player = solara.use_memo(make_player, [])
+
+    def release() -> None:  # the session closes: play stops, the model and figures go
+        player.close()
+        run.value.close()
+        gc.collect()  # figures and models hold reference cycles: free them now, not later
+        release_memory()
+
+    solara.use_effect(lambda: release, [])
+
+    building = solara.use_reactive(0)  # Resets under way (a spinner while > 0)
+    latest = solara.use_ref(0)  # the last Reset: an earlier one finishing later is dropped
 
     def on_reset() -> None:
-        playing.set(False)
-        rebuilding()
+        player.pause()
+        player.load(None)
+        latest.current += 1
+        ticket, chosen = latest.current, settings.value
+        building.set(ticket)
 
-    def play_loop() -> None:
-        current = run.value
-        try:
-            while playing.value and current is run.value and current.step():
-                current.frames(visible.current)  # every step's frame, before the next step
-                revision.set(revision.value + 1)
-        except Exception:
-            traceback.print_exc()
-        if playing.value and current is run.value:  # the run ended or failed
-            playing.set(False)
-            revision.set(revision.value + 1)
+        def build() -> None:  # a plain thread: nothing keeps it after the session closes
+            built = LiveRun(chosen)
+            if ticket == latest.current:
+                run.set(built)
+                player.load(built)
+                building.set(0)
 
-    solara.use_thread(play_loop, dependencies=[playing.value, id(run.value)])
-    busy = rebuilding.pending
+        threading.Thread(target=build, name="hetsim-reset", daemon=True).start()
+
+    busy = building.value > 0
     solara.Style(CSS)
     solara.Title("hetsim — power in the ML ecosystem")
     with solara.Sidebar():
-        Controls(run.value, revision, playing, busy, on_reset)
+        Controls(run.value, revision, player, busy, on_reset, changed)
         Inputs(settings)
     with solara.Column(classes=["hetsim-page"]):
         Main(run.value, settings.value, revision, tab, visible, busy)

@@ -40,6 +40,15 @@ PALETTE = (
     "#332288",
 )
 WORST = 5
+LEGEND_PT = 9.5
+"""Legend text size: 11.9 px in a 90 dpi frame, >= 11 px shown at >= 0.95 of its natural size."""
+TICK_PT = 8.5
+# The three HHI lines often coincide: each its own dash and marker, the thinner drawn on top.
+HHI_STYLE = {
+    "hhi_compute": {"ls": "-", "marker": "o", "lw": 2.6, "zorder": 2},
+    "hhi_data": {"ls": "--", "marker": "s", "lw": 1.6, "zorder": 3, "mfc": "none"},
+    "hhi_decisions": {"ls": ":", "marker": "^", "lw": 1.8, "zorder": 4},
+}
 """Worst-served communities outlined (and named) in the community figure."""
 
 TIME_SERIES_PANELS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
@@ -89,18 +98,21 @@ class TimeSeriesFigure:
     def __init__(self, planned_steps: int) -> None:
         self.planned = int(planned_steps)
         self.figure = Figure(figsize=(6.4, 4.6))
-        self.figure.subplots_adjust(left=0.11, right=0.74, top=0.94, bottom=0.1, hspace=0.5)
+        self.figure.subplots_adjust(left=0.11, right=0.68, top=0.94, bottom=0.1, hspace=0.5)
         self.axes = self.figure.subplots(len(TIME_SERIES_PANELS), 1, sharex=True)
         self.lines: dict[str, Line2D] = {}
         for ax, (title, unit, columns) in zip(self.axes, TIME_SERIES_PANELS, strict=True):
             for column, label in columns:
-                (self.lines[column],) = ax.plot([], [], "o-", ms=2.5, lw=1.5, label=label)
+                style = HHI_STYLE.get(column, {"ls": "-", "marker": "o", "lw": 1.5})
+                (self.lines[column],) = ax.plot([], [], ms=3.5, label=label, **style)
             ax.set_title(title, fontsize=9, loc="left")
-            ax.set_ylabel(unit, fontsize=7)
-            ax.tick_params(labelsize=7)
+            ax.set_ylabel(unit, fontsize=TICK_PT)
+            ax.tick_params(labelsize=TICK_PT)
             ax.grid(alpha=0.3)
             ax.set_ylim(-0.02, 1.02)
-            ax.legend(fontsize=6.5, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+            ax.legend(
+                fontsize=LEGEND_PT, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5)
+            )
         self.axes[-1].set_xlabel("step (quarter)", fontsize=8)
         self.axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
         self.axes[-1].set_xlim(0.5, _x_limit(self.planned, 0))
@@ -149,8 +161,8 @@ class CommunityFigure:
     )
 
     def __init__(self, n_communities: int, strategy_names: Sequence[str]) -> None:
-        self.figure = Figure(figsize=(6.4, 4.6))
-        self.figure.subplots_adjust(left=0.09, right=0.98, top=0.8, bottom=0.04, hspace=0.3)
+        self.figure = Figure(figsize=(6.4, 5.2))
+        self.figure.subplots_adjust(left=0.09, right=0.98, top=0.7, bottom=0.04, hspace=0.3)
         self.axes = self.figure.subplots(2, 1)
         self.colours = strategy_colours(strategy_names)
         x = np.arange(n_communities)
@@ -187,13 +199,13 @@ class CommunityFigure:
         )
         self.figure.legend(
             handles=handles,
-            fontsize=7,
+            fontsize=LEGEND_PT,
             frameon=False,
-            ncols=5,
+            ncols=4,
             loc="upper left",
             bbox_to_anchor=(0.07, 1.0),
             title="strategy",
-            title_fontsize=7,
+            title_fontsize=LEGEND_PT,
             alignment="left",
         )
         self.empty = self.axes[0].text(
@@ -243,8 +255,8 @@ class AuditFigure:
 
     def __init__(self, planned_steps: int) -> None:
         self.planned = int(planned_steps)
-        self.figure = Figure(figsize=(6.4, 3.6))
-        self.figure.subplots_adjust(left=0.1, right=0.88, top=0.76, bottom=0.14)
+        self.figure = Figure(figsize=(6.4, 4.2))
+        self.figure.subplots_adjust(left=0.1, right=0.88, top=0.7, bottom=0.12)
         ax = self.ax = self.figure.add_subplot()
         (self.audits,) = ax.plot([], [], "o-", ms=3, color="#30638e", label="audits")
         (self.violations,) = ax.plot(
@@ -278,7 +290,7 @@ class AuditFigure:
         handles = [self.audits, self.violations, self.washing_found, self.error, self.washing]
         self.figure.legend(
             handles=handles,
-            fontsize=7,
+            fontsize=LEGEND_PT,
             loc="upper left",
             ncols=2,
             frameon=False,
@@ -318,7 +330,7 @@ class LendingFigure:
     def __init__(self, planned_steps: int, groups: int = 2) -> None:
         self.planned = int(planned_steps)
         self.figure = Figure(figsize=(6.4, 3.8))
-        self.figure.subplots_adjust(left=0.1, right=0.8, top=0.92, bottom=0.13, hspace=0.45)
+        self.figure.subplots_adjust(left=0.1, right=0.76, top=0.92, bottom=0.13, hspace=0.45)
         self.ax_loans, self.ax_repay = self.figure.subplots(2, 1, sharex=True)
         self.loans = [
             self.ax_loans.plot([], [], "o-", ms=2.5, label=f"group {g}")[0] for g in range(groups)
@@ -336,7 +348,9 @@ class LendingFigure:
         for ax in (self.ax_loans, self.ax_repay):
             ax.tick_params(labelsize=7)
             ax.grid(alpha=0.3)
-            ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+            ax.legend(
+                fontsize=LEGEND_PT, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5)
+            )
 
     def dynamic(self) -> list[Artist]:
         """Artists that change from frame to frame."""

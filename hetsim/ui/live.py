@@ -53,6 +53,26 @@ class LiveRun:
         except (ScenarioError, ValueError) as exc:
             self.error = f"Invalid input: {exc}"
 
+    @classmethod
+    def of(cls, model: EcosystemModel, settings: Settings | None = None) -> LiveRun:
+        """Figures and frames for a model built elsewhere (e.g. by Mesa's SolaraViz)."""
+        run = cls.__new__(cls)
+        run.settings = settings or Settings()
+        run.error = None
+        run.model = model
+        run._figures, run._canvases, run._frames = {}, {}, {}
+        run.lock = threading.RLock()
+        return run
+
+    def close(self) -> None:
+        """Let go of the model and figures (the page's session is closed)."""
+        with self.lock:
+            self.model = None
+            self.error = "closed"
+            self._figures.clear()
+            self._canvases.clear()
+            self._frames.clear()
+
     @property
     def steps(self) -> int:
         """Steps run so far."""

@@ -17,6 +17,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from hetsim.ui.figures import LEGEND_PT
+
 if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
@@ -39,6 +41,8 @@ FLOW_STYLE: dict[str, tuple[str, float]] = {
     "compute": ("#6a4c93", 0.030),
     "money": ("#8d8d8d", -0.030),
 }
+ENTRANT_EDGE = "#9a9a9a"
+"""Outline of a large entity that has not entered the market yet (drawn hollow)."""
 LABELLED_COMMUNITIES = 3
 """Communities labelled by name: those whose models make the most decisions."""
 
@@ -108,7 +112,7 @@ class NetworkFigure:
         graph = model.ledger.flow_graph()
         self.pos = network_layout(graph)
         self.figure = Figure(figsize=(6.4, 4.6))
-        ax = self.ax = self.figure.add_axes((0.0, 0.0, 1.0, 0.9))
+        ax = self.ax = self.figure.add_axes((0.0, 0.0, 0.64, 0.93))
         ax.set_axis_off()
         ax.set_aspect("equal")
         ax.set_xlim(-1.6, 1.6)
@@ -160,6 +164,12 @@ class NetworkFigure:
             Line2D([], [], marker="o", ls="", color=c, markersize=7, label=ROLE_LABELS[r])
             for r, c in ROLE_COLOURS.items()
         ]
+        handles.append(
+            Line2D(
+                [], [], marker="o", ls="", markersize=7, markerfacecolor="white",
+                markeredgecolor=ENTRANT_EDGE, label="entrant, not yet operating",
+            )
+        )  # fmt: skip
         handles += [
             Line2D([], [], color=c, lw=2, label=f"{k} flow") for k, (c, _) in FLOW_STYLE.items()
         ]
@@ -167,15 +177,15 @@ class NetworkFigure:
             Line2D([], [], color="#555555", lw=w, label=text)
             for w, text in ((0.5, "smallest flow of its kind"), (3.0, "largest flow of its kind"))
         ]
-        ax.legend(
+        self.figure.legend(  # beside the network, under the title: nothing overlaps
             handles=handles,
-            loc="upper left",
-            fontsize=6.5,
+            loc="center left",
+            fontsize=LEGEND_PT,
             frameon=False,
-            ncols=3,
-            bbox_to_anchor=(-0.01, 1.1),
+            ncols=1,
+            bbox_to_anchor=(0.62, 0.46),
         )
-        self.title = self.figure.suptitle("", fontsize=9, y=0.995)
+        self.title = self.figure.suptitle("", fontsize=9, x=0.02, y=0.99, ha="left")
         self.update(model)
 
     def dynamic(self) -> list[Artist]:
@@ -209,6 +219,12 @@ class NetworkFigure:
                 smallest = 160.0 if role == "large_entity" else 30.0  # entity labels stay readable
                 sizes = np.array([smallest + 1400 * share.get(n, 0.0) for n in names])
             dots.set_sizes(sizes)
+            if role == "large_entity":  # entrants not yet operating: hollow, grey outline
+                active = np.asarray(model.entity_arrays.active, dtype=bool)
+                operating = [bool(active[int(n[1:])]) for n in names]
+                colour = ROLE_COLOURS[role]
+                dots.set_facecolors([colour if on else "white" for on in operating])
+                dots.set_edgecolors(["white" if on else ENTRANT_EDGE for on in operating])
         communities = self.nodes.get("community", ([], None))[0]
         top = sorted(communities, key=lambda n: (-share.get(n, 0.0), len(n), n))
         for label, name in zip(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import matplotlib
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -26,10 +27,18 @@ def png_bytes(figure: Figure, *, dpi: int = PNG_DPI, compress_level: int = 1) ->
     return buffer.getvalue()
 
 
+def legend_px(figure: Figure, dpi: int = PNG_DPI) -> float:
+    """The smallest legend text of the figure, in pixels of its PNG frame (0 if no legend)."""
+    legends = [*figure.legends, *(ax.get_legend() for ax in figure.axes)]
+    sizes = [t.get_fontsize() for lg in legends if lg is not None for t in lg.get_texts()]
+    return min(sizes) * dpi / 72 if sizes else 0.0
+
+
 def svg_bytes(figure: Figure) -> bytes:
-    """The figure as SVG (for papers: vector, text as paths)."""
+    """The figure as SVG (for papers: vector, text kept as text, editable and searchable)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg")
     return buffer.getvalue()
 
 

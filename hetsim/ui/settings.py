@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from hetsim.options import check_run_flag
 from hetsim.scenarios.builder import flatten, intervention_patch, load_scenario
 from hetsim.scenarios.library import scenario_path
 from hetsim.simulation.schema import Scenario, ScenarioError
@@ -55,13 +56,14 @@ SLIDERS: dict[str, Slider] = {
 
 
 def parse_seed(text: str | int) -> int:
-    """The seed typed in the page as an integer >= 0; a clear ScenarioError otherwise."""
+    """The seed typed in the page, in the range ``hetsim run --seed`` takes; else ScenarioError."""
     try:
         seed = int(str(text).strip())
     except ValueError:
         raise ScenarioError(f"seed = {text!r}: must be an integer >= 0") from None
     if seed < 0:
         raise ScenarioError(f"seed = {seed}: must be an integer >= 0")
+    check_run_flag("seed", seed)  # the CLI's range and message: the page's command must run
     return seed
 
 
@@ -98,8 +100,18 @@ class Settings:
     moved: dict[str, float] = field(default_factory=dict)
 
     def choose(self, **changes: Any) -> Settings:
-        """New scenario or interventions: the sliders return to the new resolved values."""
-        return replace(self, moved={}, **changes)
+        """New scenario or interventions: sliders they set return to the new resolved values.
+
+        A new scenario returns every slider; new interventions return the sliders over keys an
+        added or removed intervention sets, and keep the others where the user moved them
+        (:func:`choice_notice` says which moved sliders gave way).
+        """
+        new = replace(self, **changes)
+        if new.scenario != self.scenario:
+            return replace(new, moved={})
+        keys = intervention_keys(set(self.interventions) ^ set(new.interventions))
+        moved = {n: v for n, v in self.moved.items() if SLIDERS[n].key not in keys}
+        return replace(new, moved=moved)
 
     def move(self, name: str, value: float) -> Settings:
         """Slider ``name`` moved to ``value`` by the user."""
@@ -141,6 +153,39 @@ class Settings:
         for text in self.overrides():
             parts += ["--set", text]
         return shlex.join(parts)
+
+
+def intervention_keys(names: set[str] | tuple[str, ...]) -> set[str]:
+    """Scenario keys the named interventions set (unknown names set none)."""
+    keys: set[str] = set()
+    for name in sorted(names):
+        try:
+            keys |= set(flatten(intervention_patch([name])))
+        except (ScenarioError, OSError, ValueError):
+            continue
+    return keys
+
+
+def choice_notice(before: Settings, after: Settings) -> str:
+    """One line naming each moved slider a new choice returned to its resolved value."""
+    dropped = [name for name in before.moved if name not in after.moved]
+    if not dropped:
+        return ""
+    try:
+        values = after.slider_values()
+    except (ScenarioError, ValueError):
+        values = {}
+    why = (
+        f"scenario {after.scenario}"
+        if after.scenario != before.scenario
+        else "interventions " + (", ".join(after.interventions) or "none")
+    )
+    parts = [
+        f"{SLIDERS[name].label} {_number(before.moved[name])} → "
+        f"{_number(values[name]) if name in values else '?'}"
+        for name in dropped
+    ]
+    return f"Moved slider(s) reset by the {why}: {'; '.join(parts)}. Move again to override."
 
 
 def settings_in_force(settings: Settings) -> list[dict[str, Any]]:

@@ -63,21 +63,42 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """Start `hetsim ui` on a free port in its own process group; stop the group at the end."""
+def start_reaper(pgid: int) -> int:
+    """Start :mod:`reaper` for process group ``pgid``; the pipe's write end (ours only)."""
+    read_end, write_end = os.pipe()  # both non-inheritable: no other child holds the write end
+    subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("reaper.py")), str(pgid)],
+        stdin=read_end,
+        start_new_session=True,
+    )
+    os.close(read_end)
+    return write_end
+
+
+def serve(
+    *extra: str, log_name: str = "ui-server.log", env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`hetsim ui` on a free port in its own process group, reaped whatever ends the tests.
+
+    Teardown stops the group; if the test process is killed before teardown (SIGTERM, SIGINT
+    or SIGKILL), the reaper stops it. Yields the URL once the page answers with HTTP 200.
+    """
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / "ui-server.log"
+    log = ARTIFACTS / log_name
     out = open(log, "w")  # noqa: SIM115 - closed at teardown
     server = subprocess.Popen(
-        [sys.executable, "-m", "hetsim.cli", "ui", "--port", str(port)],
+        [sys.executable, "-m", "hetsim.cli", "ui", "--port", str(port), *extra],
         cwd=ROOT,
         stdout=out,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})},
     )
+    reaper = start_reaper(server.pid)
+    pid_file = os.environ.get("HETSIM_TEST_SERVER_PID_FILE")
+    if pid_file:  # tests/test_ui_reaping.py: which group to look for after the signal
+        Path(pid_file).write_text(str(server.pid))
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + START_TIMEOUT_S
     try:
@@ -103,7 +124,27 @@ def app_url() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+        os.write(reaper, b"done")
+        os.close(reaper)
         out.close()
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """The hetsim page, served for the whole session."""
+    yield from serve()
+
+
+@pytest.fixture(scope="module")
+def mesa_url() -> Iterator[str]:
+    """`hetsim ui --mesa`: Mesa's SolaraViz page with hetsim's components."""
+    yield from serve("--mesa", log_name="ui-mesa-server.log")
+
+
+@pytest.fixture(scope="module")
+def own_server() -> Iterator[str]:
+    """A server of the test module's own: no other module's session runs on it."""
+    yield from serve(log_name="ui-own-server.log")
 
 
 @pytest.fixture(scope="session")
