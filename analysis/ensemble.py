@@ -20,8 +20,6 @@ import json
 import multiprocessing
 import os
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,9 +40,9 @@ from hetsim.analysis.tasks import (
     task_done,
     task_files,
 )
+from hetsim.analysis.workers import THREAD_VARIABLES, limit_threads
 from hetsim.simulation.schema import ScenarioError
 
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 WORKER_LOG_LEVEL = {"DASK_LOGGING__DISTRIBUTED": "error"}
 # A LocalCluster started by hetsim serves no web pages (dashboard, info, JSON, metrics).
 CONNECT_TIMEOUT = 20.0  # seconds to reach a remote scheduler before giving up
@@ -62,6 +60,7 @@ __all__ = [
     "execute",
     "label_table",
     "last_step_flows",
+    "limit_threads",
     "make_executor",
     "run_ensemble",
     "run_task",
@@ -73,44 +72,6 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------------ executors
-
-
-def limit_threads(parent: int | None = None) -> None:
-    """Worker initializer: one BLAS/OpenMP thread per process (parallelism is across runs).
-
-    Workers also leave Ctrl-C to the parent, which stops them (no traceback per worker), and
-    exit on their own when the parent process ``parent`` dies (even by kill -9).
-    """
-    from hetsim.analysis.interruption import ignore_interrupts
-
-    for name in THREAD_VARIABLES:
-        os.environ[name] = "1"
-    ignore_interrupts()
-    if parent is not None:
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-
-
-PARENT_CHECK_SECONDS = 1.0  # how often a worker checks that its parent still lives
-
-
-def _watch_parent(parent: int) -> None:
-    """Exit this worker once ``parent`` is gone or this process has been handed to another.
-
-    A worker's own parent (the forkserver) exits when the experiment's process dies, so a
-    changed ``getppid`` catches a parent killed but not yet reaped, which ``kill(pid, 0)``
-    still finds.
-    """
-    first = os.getppid()
-    while True:
-        time.sleep(PARENT_CHECK_SECONDS)
-        try:
-            os.kill(parent, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # the pid is alive but now someone else's
-            os._exit(1)
-        if os.getppid() != first:
-            os._exit(1)
 
 
 class SequentialExecutor:
