@@ -39,7 +39,8 @@ def latin_hypercube(params: Sequence, samples: int, sample_seed: int) -> np.ndar
     """``samples`` points over the parameters' ranges, from EMA Workbench's LHS sampler."""
     parameters = ema("em_framework.parameters")
     samplers = ema("em_framework.samplers")
-    uncertainties = [parameters.RealParameter(p.key, *p.bounds) for p in params]
+    # EMA Workbench names must be Python identifiers: u0, u1, … in the parameters' order
+    uncertainties = [parameters.RealParameter(f"u{i}", *p.bounds) for i, p in enumerate(params)]
     return samplers.LHSSampler().generate_samples(uncertainties, samples, rng=sample_seed).samples
 
 

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from hetsim.simulation.model import EcosystemModel
 
 # Colour-blind-safe qualitative colours, cycled over the sorted strategy names: Okabe & Ito
-# (2008), then four of Paul Tol's "muted" scheme that none of them resembles.
+# (2008), then colours from Paul Tol's schemes that none of them resembles: 18 in all, enough
+# for every shipped strategy to have its own.
 PALETTE = (
     "#0072b2",
     "#d55e00",
@@ -38,6 +39,12 @@ PALETTE = (
     "#44aa99",
     "#999933",
     "#332288",
+    "#117733",
+    "#aa4499",
+    "#ddcc77",
+    "#661100",
+    "#6699cc",
+    "#888888",
 )
 WORST = 5
 LEGEND_PT = 9.5
