@@ -16,6 +16,7 @@ from typing import Any
 from hetsim.options import check_run_flag
 from hetsim.scenarios.builder import flatten, intervention_patch, load_scenario
 from hetsim.scenarios.library import scenario_path
+from hetsim.simulation.scenario_files import command_line
 from hetsim.simulation.schema import Scenario, ScenarioError
 
 DEFAULT_SCENARIO = "status_quo"
@@ -63,7 +64,8 @@ def parse_seed(text: str | int) -> int:
         raise ScenarioError(f"seed = {text!r}: must be an integer >= 0") from None
     if seed < 0:
         raise ScenarioError(f"seed = {seed}: must be an integer >= 0")
-    check_run_flag("seed", seed)  # the CLI's range and message: the page's command must run
+    with command_line():  # the CLI's range and words: the page's equivalent command must run
+        check_run_flag("seed", seed)
     return seed
 
 
