@@ -33,8 +33,8 @@ LEFT_AT_MOST = 0.2
 VERDICTS = ("reproduced", "partly", "direction only", "not reproduced")
 RULE = (
     "**reproduced** — the effect's 95% interval excludes 0 in the claimed direction, the "
-    "ablation leaves the metric free to vary (not the same value on every seed in both "
-    "ablated arms), the paired per-seed difference effect − ablation effect has a 95% "
+    "ablation leaves the metric free to vary (its SD over seeds above 1% of the effect in "
+    "some ablated arm), the paired per-seed difference effect − ablation effect has a 95% "
     "interval excluding 0 in the claimed direction, the ablation leaves at most "
     f"{LEFT_AT_MOST:.0%} of the effect, and it switches off the credited pathway rather than "
     "only what the treatment acts on; **partly** — the effect's interval excludes 0 in the "
@@ -43,6 +43,14 @@ RULE = (
     "has the claimed sign but its interval includes 0; **not reproduced** — the mean effect is "
     "0 or has the wrong sign"
 )
+
+
+#: An SD over seeds at or below this is rounding, not variation (metrics are in [0, 1] or
+#: of that order; float64 rounding of their means is ~1e-16).
+SAME_VALUE = 1e-12
+#: An ablated metric whose SD over seeds is at most this share of the claim's effect, in every
+#: ablated arm, is pinned by the ablation (a metric, not a mechanism, switched off).
+PINNED_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -77,9 +85,15 @@ class Knockout:
     difference: Effect
     spread: tuple[float, ...]
 
-    def fixes_metric(self) -> bool:
-        """The metric took one value on every seed in every ablated arm (or had none)."""
-        return all(not (s > 0) for s in self.spread)
+    def fixes_metric(self, effect: float = 0.0) -> bool:
+        """The metric took one value on every seed in every ablated arm (or had none).
+
+        One value up to a spread of :data:`PINNED_SHARE` of the claim's ``effect`` (and up to
+        rounding, :data:`SAME_VALUE`): a metric that moves by a thousandth where the claim
+        moves it by a tenth is pinned by the ablation, whatever a larger world resolves.
+        """
+        bound = max(SAME_VALUE, PINNED_SHARE * abs(effect))
+        return all(not (s > bound) for s in self.spread)
 
     def spread_text(self) -> str:
         """``0.012 / 0.010``: SD over seeds in the ablated treatment / control."""
@@ -125,7 +139,7 @@ def judge(claim: Claim, effect: Effect, knockout: Knockout | None) -> tuple[str,
     failures = []
     if claim.knockout == "precondition":
         failures.append("the ablation removes what the treatment acts on, not the pathway")
-    if knockout.fixes_metric():
+    if knockout.fixes_metric(effect.mean):
         failures.append("the ablation fixes the metric (one value on every seed in both arms)")
     left = share_left(claim, effect, knockout)
     if not left <= LEFT_AT_MOST:
