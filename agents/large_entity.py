@@ -35,6 +35,8 @@ from hetsim.simulation.roles import Role
 from hetsim.simulation.state import MITIGATIONS
 
 if TYPE_CHECKING:
+    import mesa
+
     from hetsim.simulation.model import EcosystemModel
 
 MIN_TRAINING_ROWS = 10  # fewer records than features and intercept: no model to retrain
@@ -395,14 +397,23 @@ class LargeEntity(Role):
         rates = measures.group_rates(label[None], decision.astype(np.int8), group[None], N_GROUPS)
         return float(measures.fairness_gap(rates, notion)[0])
 
+    @classmethod
+    def act(cls, phase: str, model: EcosystemModel, members: mesa.agent.AgentSet) -> None:
+        """In the outcome phase every operating entity first reports fairness to its
+        regulators, all reports measured together (:func:`reporting.report_fairness`)."""
+        if phase == "outcome":
+            reporting.report_fairness(
+                sorted((e for e in members if e.operating), key=lambda e: e.index)
+            )
+        super().act(phase, model, members)
+
     def on_outcome(self) -> None:
-        """Report fairness to the regulators; pay the cost of operating; misuse shared data,
-        now and then (§3); exit when insolvent for too long."""
+        """Pay the cost of operating, having reported; misuse shared data, now and then (§3);
+        exit when insolvent for too long."""
         model, ent, i = self.model, self.model.entity_arrays, self.index
         if not self.operating:
             return
         spec = model.spec.large_entities
-        reporting.report_fairness(self)
         model.ledger.money[self.org] -= spec.operating_cost
         ent.costs[i] += spec.operating_cost
         # records handed over without use limits (§4.1: under terms, misuse is forbidden) or
