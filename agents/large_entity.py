@@ -289,8 +289,9 @@ class LargeEntity(Role):
         """Turn capital into compute, then retrain the large model on the pooled data (§4).
 
         Practices change the fit (Balayn & Gadiraju): an energy-aware team retrains only every
-        few steps; a team whose fairness check found a gap reweighs or penalises. Training
-        with a finite effective ε uses differentially private gradient descent (§2.3).
+        few steps; a team whose fairness check found a gap reweighs or penalises, toward the
+        notions its regulators mandate (:mod:`hetsim.agents.mitigation`). Training with a
+        finite effective ε uses differentially private gradient descent (§2.3).
         """
         if not self.operating:
             return

@@ -7,12 +7,12 @@ smaller equal-opportunity gap than one that mitigates toward independence whatev
 arms differ only in the notion mitigated toward; the minority's base rate is lower
 (``data.group_label_bias = -1``), where equal opportunity is not demographic parity.
 
-Not reproduced in this world (measured over 16 steps, second half): the gap regulators measure
-is 0.091 (mandated) against 0.076 (own practice) with the penalty practice (seeds 0-3), 0.090
-against 0.072 with reweighing and 0.094 with no mitigation (seeds 0-5); on the entity's own
-pooled data the two targets tie (0.060 / 0.058, penalty, seeds 0-3). The entity's features
-carry the group only through proxies, so pushing the score's covariance with the group to zero
-over everyone or over the positives moves the same weights. Kept as a strict expected
+Not reproduced in this world; it reverses. Measured with :func:`reported_gap` over seeds 0-7
+(16 steps, second half): with the penalty practice 0.085 (mandated) against 0.073 (own
+practice), paired difference +0.012 [+0.003, +0.021]; with reweighing 0.087 against 0.075
+(+0.012 [-0.003, +0.027]); with no mitigation 0.091. Why is not established; a candidate:
+the features carry the group only through proxies, and the positives-only covariance is
+estimated from fewer rows than the covariance over everyone. Kept as a strict expected
 failure, so a model change that reproduces it is noticed.
 """
 
