@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.agents import jurisdiction, reporting
+from hetsim.agents import jurisdiction, mitigation, reporting
 from hetsim.agents.practices import draw_practices
-from hetsim.simulation import fairness, measures
+from hetsim.simulation import measures
 from hetsim.simulation.economy.annotation import choose_annotators
 from hetsim.simulation.learning.capacity import (
     capacity_share,
@@ -291,8 +291,9 @@ class LargeEntity(Role):
         """Turn capital into compute, then retrain the large model on the pooled data (§4).
 
         Practices change the fit (Balayn & Gadiraju): an energy-aware team retrains only every
-        few steps; a team whose fairness check found a gap reweighs or penalises. Training
-        with a finite effective ε uses differentially private gradient descent (§2.3).
+        few steps; a team whose fairness check found a gap reweighs or penalises, toward the
+        notions its regulators mandate (:mod:`hetsim.agents.mitigation`). Training with a
+        finite effective ε uses differentially private gradient descent (§2.3).
         """
         if not self.operating:
             return
@@ -327,14 +328,11 @@ class LargeEntity(Role):
         label, group = ent.label[i, chosen][None], ent.group[i, chosen][None]
         weight, quadratic = np.ones(label.shape), None
         if model.rng.random() < ent.fairness_check[i]:  # a fairness check was run this step
-            gap = self.measure_own_fairness(str(ent.reported_notion[i]))
+            gap = mitigation.checked_gap(self)
             ent.mitigating[i] = gap > model.spec.practices.check_threshold
-        if ent.mitigating[i] and ent.mitigation[i] in (REWEIGHING, THRESHOLDS):  # thresholds: n/a
-            weight = fairness.reweighing_weights(label, group)
-        elif ent.mitigating[i] and ent.mitigation[i] == PENALTY:
-            quadratic = fairness.independence_penalty(
-                x, group, model.spec.practices.penalty_strength
-            )
+        if ent.mitigating[i] and ent.mitigation[i] in (REWEIGHING, PENALTY, THRESHOLDS):
+            method = MITIGATIONS[int(ent.mitigation[i])]
+            weight, quadratic = mitigation.training_mitigation(self, method, x, label, group)
         if np.isfinite(ent.effective_epsilon[i]):
             learning = model.spec.learning
             epsilon = float(ent.effective_epsilon[i])
