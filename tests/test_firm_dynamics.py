@@ -204,14 +204,19 @@ def test_an_empty_market_refills_from_the_demand_an_entrant_can_observe():
 def test_a_firm_in_a_seat_another_left_starts_with_a_fresh_privacy_ledger():
     """The ε a firm has spent is its own: a new firm in a freed seat has released nothing
     before its first training, so its cumulative ε is that of one release, not the sum of
-    the last firm's and its own."""
+    the last firm's and its own. It trains where the seat's home is, not where the last firm
+    had moved to."""
     dp = ["large_entities.effective_epsilon=2.0", "practices.energy_awareness=0.0"]
-    model = run("large_entities.entry_when_profitable.slots=1", *dp, steps=6)
+    world = ["large_entities.entry_when_profitable.slots=1", "regulators.count=2", *dp]
+    model = run(*world, steps=6)
     ent, delta = model.entity_arrays, model.spec.learning.dp_delta
     before = ent.privacy.epsilon_spent(delta)[0]
     assert ent.privacy.counts[0].sum() > 1  # the first firm's releases
+    assert ent.jurisdiction[0] == 0
+    ent.jurisdiction[0] = 1  # the first firm moved its training abroad
     empty_the_market(model)
     model.step()
     assert ent.entered_at[0] == model.steps
     assert ent.privacy.counts[0].sum() == 1  # the new firm's one release
     assert 0.0 < ent.privacy.epsilon_spent(delta)[0] < before
+    assert ent.jurisdiction[0] == 0
