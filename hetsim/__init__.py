@@ -29,6 +29,7 @@ _API = (
     "list_interventions",
     "list_scenarios",
     "load_scenario",
+    "optimise",
     "plot_forest",
     "plot_timeseries",
     "query",

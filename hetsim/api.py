@@ -38,6 +38,7 @@ from hetsim.analysis.runner import run_with_manifest
 from hetsim.analysis.sensitivity import sensitivity_experiment
 from hetsim.analysis.sweep import sweep_experiment
 from hetsim.discovery import discover
+from hetsim.optimisation import optimise
 from hetsim.options import check_run_flag
 from hetsim.scenarios import builder
 from hetsim.scenarios.library import list_interventions, list_scenarios
@@ -61,6 +62,7 @@ __all__ = [
     "list_interventions",
     "list_scenarios",
     "load_scenario",
+    "optimise",
     "plot_forest",
     "plot_timeseries",
     "query",

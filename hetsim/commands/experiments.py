@@ -135,10 +135,9 @@ def handle(args: argparse.Namespace) -> int | None:
     return _experiment(args)
 
 
-def _experiment(args: argparse.Namespace) -> int:
-    from hetsim import api
-
-    common = {
+def experiment_arguments(args: argparse.Namespace) -> dict:
+    """The API arguments every experiment command takes from :func:`_common`'s flags."""
+    return {
         "seeds": args.seeds,
         "steps": args.steps,
         "set": args.overrides,
@@ -148,6 +147,12 @@ def _experiment(args: argparse.Namespace) -> int:
         "resume": args.resume,
         "progress": not args.quiet,
     }
+
+
+def _experiment(args: argparse.Namespace) -> int:
+    from hetsim import api
+
+    common = experiment_arguments(args)
     if args.command == "compare":
         result = api.compare(
             args.scenario, args.interventions, outcomes=args.outcomes, keep=args.keep, **common
