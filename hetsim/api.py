@@ -324,7 +324,7 @@ def sensitivity(
     samples: int | None = None,
     metrics: Sequence[str] | None = None,
     window: Literal["final", "last10pct"] = "final",
-    seeds: int = 1,
+    seeds: int = 8,
     sample_seed: int = 0,
     steps: int | None = None,
     set: Sequence[str] = (),
@@ -336,7 +336,12 @@ def sensitivity(
     resume: bool = False,
     progress: bool = True,
 ) -> Experiment:
-    """Morris or Sobol indices (SALib) of ``metrics`` over ``key=lo:hi`` ranges (``.indices``)."""
+    """Morris or Sobol indices (SALib) of ``metrics`` over ``key=lo:hi`` ranges (``.indices``).
+
+    Every point runs on ``seeds`` seeds (default 8: the stability check in
+    docs/sensitivity_seeds.md); ``indices.csv`` gives SALib's interval over the design and
+    the interval over resampled seeds (``*_seed_ci_low``, ``*_seed_ci_high``).
+    """
     checks.validate(
         "sensitivity",
         scenario,
