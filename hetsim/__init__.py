@@ -33,6 +33,7 @@ _API = (
     "plot_forest",
     "plot_timeseries",
     "query",
+    "rank",
     "report",
     "run",
     "sensitivity",

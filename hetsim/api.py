@@ -40,6 +40,7 @@ from hetsim.analysis.sweep import sweep_experiment
 from hetsim.discovery import discover
 from hetsim.optimisation import optimise
 from hetsim.options import check_run_flag
+from hetsim.ranking import rank
 from hetsim.scenarios import builder
 from hetsim.scenarios.library import list_interventions, list_scenarios
 from hetsim.simulation.model import EcosystemModel
@@ -66,6 +67,7 @@ __all__ = [
     "plot_forest",
     "plot_timeseries",
     "query",
+    "rank",
     "report",
     "run",
     "sensitivity",

@@ -1,5 +1,6 @@
-"""Exploratory modelling commands on EMA Workbench: ``discover`` (scenario discovery) and
-``optimise`` (a many-objective search over levers)."""
+"""Exploratory modelling commands: ``discover`` (scenario discovery) and ``optimise`` (a
+many-objective search over levers) on EMA Workbench, and ``rank`` (every shipped intervention
+ranked by its paired effect)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 from hetsim.commands.experiments import _common, experiment_arguments
 from hetsim.options import add_interventions
 
-COMMANDS = ("discover", "optimise")
+COMMANDS = ("discover", "optimise", "rank")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -43,6 +44,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
 
     add_optimise(sub)
+    rank = sub.add_parser(
+        "rank", help="every shipped intervention's paired effect on the main outcomes, ranked"
+    )
+    _common(rank, seeds=10)
+    rank.add_argument(
+        "--outcomes", metavar="A,B,...",
+        help="primary outcomes (default: the scenario's run.primary_outcomes, else the main "
+        "metrics)",
+    )  # fmt: skip
 
 
 def add_optimise(sub: argparse._SubParsersAction) -> None:
@@ -98,6 +108,8 @@ def handle(args: argparse.Namespace) -> int | None:
     from hetsim import api
 
     common = experiment_arguments(args)
+    if args.command == "rank":
+        return _finish(args, api.rank(args.scenario, outcomes=args.outcomes, **common))
     if args.command == "optimise":
         result = api.optimise(
             args.scenario,
