@@ -161,3 +161,17 @@ def test_optimise_refuses_bad_input_with_exit_2(tmp_path, capsys, flags, message
 def test_a_search_without_objectives_is_refused():
     with pytest.raises(ScenarioError, match="objective"):
         search([Lever("x", 0, 1)], [], zdt1, seeds=1, nfe=10, population=4)
+
+
+def test_an_objective_without_range_has_no_hypervolume_but_a_front():
+    result = search(
+        [Lever("x", 0.0, 1.0)],
+        [Objective("f", "minimise", 0.01), Objective("g", "minimise", 0.01)],
+        lambda points, seeds: [[{"f": p["x"], "g": 1.0}] * seeds for p in points],
+        seeds=1,
+        nfe=40,
+        population=8,
+        progress=False,
+    )
+    assert result.convergence["hypervolume"].isna().all()
+    assert result.front["f"].min() < 0.2

@@ -99,7 +99,7 @@ def summary(front, result, params, objectives, seeds: int, steps: int) -> str:
     """optimisation.md: what was searched, the front as a table, how it converged."""
     goals = ", ".join(f"{o.direction} `{o.name}` (ε {o.epsilon:g})" for o in objectives)
     levers = ", ".join(f"`{p.key}` in {p.bounds[0]:g}–{p.bounds[1]:g}" for p in params)
-    last = result.convergence.dropna(subset=["hypervolume"]).iloc[-1]
+    volumes = result.convergence.dropna(subset=["hypervolume"])
     columns = [p.key for p in params] + [o.name for o in objectives]
     lines = [
         "# Lever search: the Pareto front",
@@ -118,9 +118,14 @@ def summary(front, result, params, objectives, seeds: int, steps: int) -> str:
     lines += [
         "",
         f"Convergence: ε-progress {int(result.convergence['epsilon_progress'].max())} "
-        f"archive improvements; hypervolume {last['hypervolume']:.4g} at {int(last['nfe'])} "
-        "evaluations (objectives normalised to the range of every mix evaluated; a flat tail means "
-        "more evaluations would change little).",
+        "archive improvements; "
+        + (
+            f"hypervolume {volumes['hypervolume'].iloc[-1]:.4g} at "
+            f"{int(volumes['nfe'].iloc[-1])} evaluations (objectives normalised to the range "
+            "of every mix evaluated; a flat tail means more evaluations would change little)."
+            if len(volumes)
+            else "no hypervolume: an objective took the same value in every mix evaluated."
+        ),
         "",
         "![Convergence](convergence.png)",
     ]
