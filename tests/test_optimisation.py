@@ -175,3 +175,16 @@ def test_an_objective_without_range_has_no_hypervolume_but_a_front():
     )
     assert result.convergence["hypervolume"].isna().all()
     assert result.front["f"].min() < 0.2
+
+
+def test_an_undefined_objective_is_named_in_the_error():
+    with pytest.raises(ScenarioError, match="objective g: undefined"):
+        search(
+            [Lever("x", 0.0, 1.0)],
+            [Objective("f", "minimise", 0.01), Objective("g", "minimise", 0.01)],
+            lambda points, seeds: [[{"f": p["x"], "g": float("nan")}] * seeds for p in points],
+            seeds=2,
+            nfe=8,
+            population=4,
+            progress=False,
+        )

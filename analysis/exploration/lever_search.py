@@ -152,8 +152,12 @@ def search(
             replicates = evaluate(asked, seeds)
             for experiment, point, per_seed in zip(experiments, asked, replicates, strict=True):
                 values = pd.DataFrame(per_seed, columns=[o.name for o in objectives])
-                if len(values) != seeds or values.isna().any().any():
-                    raise ScenarioError(f"lever mix {point}: objectives undefined (NaN) on a seed")
+                undefined = [name for name in values if values[name].isna().any()]
+                if undefined:
+                    raise ScenarioError(
+                        f"objective {', '.join(undefined)}: undefined (NaN) on a seed at lever "
+                        f"mix {point}; choose another metric or window"
+                    )
                 means = values.mean().to_dict()
                 spread = values.std(ddof=1).fillna(0.0).add_suffix("_sd").to_dict()
                 record.append({**point, **means, **spread})
