@@ -127,6 +127,22 @@ def summary(front, result, params, objectives, seeds: int, steps: int) -> str:
             else "no hypervolume: an objective took the same value in every mix evaluated."
         ),
         "",
+        *noise_lines(result.evaluations, objectives, seeds),
+        "",
         "![Convergence](convergence.png)",
     ]
     return "\n".join(lines) + "\n"
+
+
+def noise_lines(evaluations: pd.DataFrame, objectives: Sequence[Objective], seeds: int) -> list:
+    """How large the seeds' noise is against the spread between mixes, per objective."""
+    if seeds < 2:
+        return ["Seed noise: one seed per mix, so the front cannot be told from seed noise."]
+    lines = ["Seed noise (evaluations.csv): per objective, the median standard error of a mix's "
+             "mean against the standard deviation between mixes; where they are alike, the "
+             "front's order is mostly the seeds' draw.", ""]  # fmt: skip
+    for o in objectives:
+        error = float(evaluations[f"{o.name}_sd"].median()) / seeds**0.5
+        spread = float(evaluations[o.name].std(ddof=1))
+        lines.append(f"- `{o.name}`: standard error {error:.3g}, between mixes {spread:.3g}")
+    return lines
