@@ -163,8 +163,8 @@ def write_comparison_and_report(
     if kind in ("discover", "optimise"):
         summary = "discovery.md" if kind == "discover" else "optimisation.md"
         raise ScenarioError(
-            f"{out_dir}: holds a {kind} experiment; its report is {out_dir / summary} "
-            "(written when it ran)"
+            f"{out_dir}: holds the results of `hetsim {kind}`; its report is "
+            f"{out_dir / summary} (written when it ran)"
         )
     if "point" in runs.columns:  # a sweep or a sensitivity analysis
         from hetsim.analysis.design_report import write_design_report

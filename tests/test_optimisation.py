@@ -102,6 +102,8 @@ def test_optimise_runs_every_mix_on_every_seed_as_hetsim_run_does(tmp_path):
     again = api.optimise("status_quo", levers, resume=True, **arguments)
     assert again.outcome.ran == 0 and again.outcome.skipped == result.outcome.ran
     assert (out / "front.csv").read_bytes() == front
+    with pytest.raises(ScenarioError, match=r"optimisation\.md"):
+        api.report(out)  # the search's report is its own summary
     for name in ("front.csv", "evaluations.csv", "convergence.csv", "optimisation.md"):
         assert (out / name).exists(), name
     assert (out / "pareto.png").exists() and (out / "convergence.png").exists()
