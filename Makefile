@@ -13,20 +13,22 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: run test lint format typecheck bench claims figures clean FORCE
+.PHONY: run ui test lint format typecheck bench claims figures clean FORCE
 
 # The install is editable in setuptools' strict mode: a tree of links to the source files under
 # build/, so editors, type checkers and other static tools resolve hetsim.simulation.model to
 # simulation/model.py (the default mode maps the four folders with an import hook that static
 # tools never run). A link tree holds the files that existed when it was made: it is remade
 # whenever a module or scenario file is added or removed.
-# Two stamps: $(RUNTIME) is what running hetsim needs (`make run`); $(STAMP) adds the dev extras
-# (tests, linters, type checker, browser tests), installed by the targets that use them.
+# Three stamps: $(RUNTIME) is what running hetsim needs (`make run`); $(UI) adds the browser UI
+# (the `ui` extra, `make ui`); $(STAMP) adds the dev extras (tests, linters, type checker, and the
+# UI for the browser tests), installed by the targets that use them.
 # Strict mode always prints a notice that it made a link tree; it is silenced, nothing else.
 SOURCES := $(shell git ls-files --cached --others --exclude-standard -- \
 	hetsim simulation agents scenarios analysis 2>/dev/null | grep -E '\.(py|toml)$$' | sort)
 LINKS := $(VENV)/.links
 RUNTIME := $(VENV)/.runtime
+UI := $(VENV)/.ui
 EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
 STRICT := --config-settings editable_mode=strict
 
@@ -38,10 +40,15 @@ $(RUNTIME): pyproject.toml
 	echo "$(SOURCES)" > $(LINKS)
 	touch $(RUNTIME)
 
+$(UI): $(RUNTIME)
+	$(EDITABLE) -e '.[ui]' $(STRICT)
+	echo "$(SOURCES)" > $(LINKS)
+	touch $(UI)
+
 $(STAMP): $(RUNTIME)
 	$(EDITABLE) -e '.[dev]' $(STRICT)
 	echo "$(SOURCES)" > $(LINKS)
-	touch $(STAMP)
+	touch $(UI) $(STAMP)
 
 $(LINKS).check: $(RUNTIME) FORCE
 	@echo "$(SOURCES)" | cmp -s - $(LINKS) || { \
@@ -52,6 +59,10 @@ $(LINKS).check: $(RUNTIME) FORCE
 ## run: run the default scenario, write results/ and print a summary (runtime install only)
 run: $(LINKS).check
 	$(BIN)/hetsim run $(SCENARIO)
+
+## ui: serve the browser UI on http://127.0.0.1:8765/ (installs the ui extra first)
+ui: $(UI) $(LINKS).check
+	$(BIN)/hetsim ui
 
 ## test: lint and run the whole test suite (installs the dev extras first)
 test: $(STAMP) $(LINKS).check

@@ -121,3 +121,25 @@ def test_play_pressed_while_reset_builds_plays_the_new_model():
     assert stepped.wait(60)
     player.pause()
     assert new.steps >= 1
+
+
+def test_ui_without_the_ui_extra_says_how_to_install_it_and_serves_nothing(
+    monkeypatch, capsys
+):
+    """A runtime-only install (`make run`) has no solara: `hetsim ui` exits 2 with one line."""
+    import importlib.util
+
+    from hetsim.cli import main
+    from hetsim.commands import ui
+
+    found = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "solara" else found(name)
+    )
+    served: list[list[str]] = []
+    monkeypatch.setattr(ui, "serve", lambda cmd, env: served.append(cmd) or 0)
+    assert main(["ui", "--port", "8799"]) == 2
+    message = capsys.readouterr().err.strip().splitlines()
+    assert len(message) == 1 and "solara" in message[0]
+    assert "make ui" in message[0] and ".[ui]" in message[0]
+    assert served == []

@@ -9,6 +9,7 @@ whose page has gone are closed after :data:`SESSION_TIMEOUT`; Solara's badge is 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import ipaddress
 import os
 import signal
@@ -26,6 +27,22 @@ SESSION_TIMEOUT = "10s"
 """How long Solara keeps a session whose page is gone (its default is 24 h): a tab closed
 without unload, or a browser that quit, is freed after this; a page that reconnects sooner
 keeps its run. Set SOLARA_KERNEL_CULL_TIMEOUT to change it."""
+
+
+UI_MODULES = ("solara", "solara_assets", "ipyvuetify", "altair")
+"""Modules of the ``ui`` extra the page needs (solara-assets serves its files offline, altair
+draws Mesa's SolaraViz plots); a runtime-only install (`make run`) lacks them."""
+INSTALL_UI = "make ui (or: .venv/bin/pip install -e '.[ui]')"
+
+
+def check_installed(modules: tuple[str, ...] = UI_MODULES) -> None:
+    """Refuse to serve when the ``ui`` extra is not installed, saying how to install it."""
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ScenarioError(
+            f"the browser UI is not installed (missing: {', '.join(missing)}); "
+            f"install it with: {INSTALL_UI}"
+        )
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -127,6 +144,7 @@ def handle(args: argparse.Namespace) -> int | None:
     """Run the command if it is one of this module's; else None."""
     if args.command != "ui":
         return None
+    check_installed()
     check_bind(args.host, args.port, args.public)
     if args.public:
         print(
