@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from hetsim.commands.experiments import _common
+from hetsim.commands.extras import require_extra
 from hetsim.options import add_interventions
 
 COMMANDS = ("discover",)
@@ -46,6 +47,7 @@ def handle(args: argparse.Namespace) -> int | None:
     """Run the command if it is one of this module's; else None."""
     if args.command not in COMMANDS:
         return None
+    require_extra("hetsim discover", "explore", ("ema_workbench",))
     from hetsim import api
 
     result = api.discover(

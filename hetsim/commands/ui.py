@@ -9,7 +9,6 @@ whose page has gone are closed after :data:`SESSION_TIMEOUT`; Solara's badge is 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import ipaddress
 import os
 import signal
@@ -18,6 +17,7 @@ import subprocess
 import sys
 from types import FrameType
 
+from hetsim.commands.extras import require_extra
 from hetsim.simulation.schema import ScenarioError
 
 APP_MODULE = "hetsim.ui.app"
@@ -32,17 +32,6 @@ keeps its run. Set SOLARA_KERNEL_CULL_TIMEOUT to change it."""
 UI_MODULES = ("solara", "solara_assets", "ipyvuetify", "altair")
 """Modules of the ``ui`` extra the page needs (solara-assets serves its files offline, altair
 draws Mesa's SolaraViz plots); a runtime-only install (`make run`) lacks them."""
-INSTALL_UI = "make ui (or: .venv/bin/pip install -e '.[ui]')"
-
-
-def check_installed(modules: tuple[str, ...] = UI_MODULES) -> None:
-    """Refuse to serve when the ``ui`` extra is not installed, saying how to install it."""
-    missing = [name for name in modules if importlib.util.find_spec(name) is None]
-    if missing:
-        raise ScenarioError(
-            f"the browser UI is not installed (missing: {', '.join(missing)}); "
-            f"install it with: {INSTALL_UI}"
-        )
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -144,7 +133,7 @@ def handle(args: argparse.Namespace) -> int | None:
     """Run the command if it is one of this module's; else None."""
     if args.command != "ui":
         return None
-    check_installed()
+    require_extra("hetsim ui", "ui", UI_MODULES, make="ui")
     check_bind(args.host, args.port, args.public)
     if args.public:
         print(
