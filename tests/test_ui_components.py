@@ -333,3 +333,30 @@ def test_a_blitted_frame_matches_a_full_redraw_of_the_same_state():
         if previous is not None:
             assert frames["timeseries"] != previous  # each frame shows the new step
         previous = frames["timeseries"]
+
+
+@pytest.mark.parametrize(
+    "module", ["hetsim.ui.app", "hetsim.ui.widgets", "hetsim.ui.ensemble_panel", "hetsim.ui.mesa"]
+)
+def test_every_component_calls_its_hooks_in_the_same_order_on_every_render(module):
+    """Solara's rules of hooks (no use_* after an early return, in a branch or a loop), checked
+    by Solara's own validator as an error rather than the warning it prints on import."""
+    import importlib
+
+    import reacton.core
+    import solara.settings
+    from solara.validate_hooks import HookValidator
+
+    components = [
+        obj.f
+        for obj in vars(importlib.import_module(module)).values()
+        if isinstance(obj, reacton.core.ComponentFunction) and obj.f.__module__ == module
+    ]
+    assert components
+    previous = solara.settings.main.check_hooks
+    solara.settings.main.check_hooks = "error"
+    try:
+        for function in components:
+            HookValidator(function).run()
+    finally:
+        solara.settings.main.check_hooks = previous

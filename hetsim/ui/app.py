@@ -73,11 +73,11 @@ def _legend_px(run: LiveRun, panel: str) -> float:
 def Figure(run: LiveRun, panel: str, step: int):
     """One panel's frame at this step, with its alt text and PNG/SVG downloads."""
     image = solara.use_memo(lambda: run.frames([panel]).get(panel), [id(run), step, panel])
+    legend = solara.use_memo(lambda: _legend_px(run, panel), [id(run), panel])  # hooks first
     if image is None:
         return
     source = "data:image/png;base64," + base64.b64encode(image).decode("ascii")
     alt = html.escape(f"{PANELS[panel]}, step {step}")
-    legend = solara.use_memo(lambda: _legend_px(run, panel), [id(run), panel])
     with solara.Div(classes=[f"hetsim-{panel}", "hetsim-figure"]):
         solara.HTML(
             tag="div",
