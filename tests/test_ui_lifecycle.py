@@ -128,8 +128,10 @@ def test_play_pressed_while_reset_builds_plays_the_new_model():
     [
         (["ui", "--port", "8799"], "solara", "make ui"),
         (
-            ["discover", "status_quo", "--intervention", "public_compute"]
-            + ["--outcome", "dependency_share", "--uncertain", "communities.budget=1:10"],
+            [
+                *("discover", "status_quo", "--intervention", "public_compute"),
+                *("--outcome", "dependency_share", "--uncertain", "communities.budget=1:10"),
+            ],
             "ema_workbench",
             ".[explore]",
         ),
