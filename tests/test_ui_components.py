@@ -180,11 +180,11 @@ def test_strategy_colours_cycle_over_any_names_and_every_strategy_is_in_the_lege
 
 def test_community_figure_outlines_and_names_the_worst_served(stepped_model):
     fig = figures.community_figure(stepped_model)
-    bars = fig.axes[0].patches
-    assert len(bars) == 8
-    outlined = [b for b in bars if b.get_edgecolor()[3] > 0]
+    (bars,) = fig.axes[0].collections  # one rectangle per community
+    assert len(bars.get_paths()) == 8
+    outlined = [edge for edge in bars.get_edgecolors() if edge[3] > 0]
     assert len(outlined) == figures.WORST
-    heights = [b.get_height() for b in bars]
+    heights = [path.vertices[:, 1].max() for path in bars.get_paths()]
     assert heights == sorted(heights)
     worst = figures.community_outcomes(stepped_model)["community"].head(figures.WORST)
     named = {t.get_text() for t in fig.axes[0].texts}
