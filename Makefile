@@ -72,7 +72,7 @@ test: $(STAMP) $(LINKS).check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	MYPYPATH=$$(echo build/__editable__.hetsim-*) $(BIN)/mypy --python-executable $(BIN)/python
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 ## typecheck: mypy over the packages (configured in pyproject.toml)
 typecheck: $(STAMP) $(LINKS).check
