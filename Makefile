@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= status_quo
+# `make test TEST_WORKERS=2` runs pytest on 2 processes (pytest-xdist; tests/conftest.py keeps
+# the claims suite, the browser tests and each module whole). On a 2-core machine that others
+# share it was slower than one process (benchmarks/results.md), so one is the default.
+TEST_WORKERS ?= 1
 # Mesa >= 3.4 needs Python 3.12: take python3.12 from PATH, else pyenv's, else the system's.
 PY312 := $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 \
 	/usr/local/bin/python3.12 /usr/bin/python3.12; do \
@@ -72,7 +76,7 @@ test: $(STAMP) $(LINKS).check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	MYPYPATH=$$(echo build/__editable__.hetsim-*) $(BIN)/mypy --python-executable $(BIN)/python
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS))
 
 ## typecheck: mypy over the packages (configured in pyproject.toml)
 typecheck: $(STAMP) $(LINKS).check

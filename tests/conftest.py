@@ -34,9 +34,10 @@ def shared_work(nodeid: str) -> str:
     return parts[1] if len(parts) > 2 and parts[1] in ("claims", "browser") else "/".join(parts)
 
 
+@pytest.hookimpl(optionalhook=True)  # a plain `pytest` (or -p no:xdist) runs without it
 def pytest_xdist_make_scheduler(config, log):
-    """Under pytest-xdist (`make test` runs ``-n 2``), each :func:`shared_work` unit runs whole
-    on one process."""
+    """Under pytest-xdist (`make test TEST_WORKERS=2`), each :func:`shared_work` unit runs
+    whole on one process."""
     from xdist.scheduler import LoadScopeScheduling
 
     class SharedWorkScheduling(LoadScopeScheduling):
