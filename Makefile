@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= status_quo
+# `make test TEST_WORKERS=2` runs pytest on 2 processes (pytest-xdist; tests/conftest.py keeps
+# the claims suite, the browser tests and each module whole). On a 2-core machine that others
+# share it was slower than one process (benchmarks/results.md), so one is the default.
+TEST_WORKERS ?= 1
 # Mesa >= 3.4 needs Python 3.12: take python3.12 from PATH, else pyenv's, else the system's.
 PY312 := $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 \
 	/usr/local/bin/python3.12 /usr/bin/python3.12; do \
@@ -13,21 +17,26 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: run test lint format typecheck bench claims figures clean FORCE
+.PHONY: run ui test lint format typecheck bench claims figures clean FORCE
 
 # The install is editable in setuptools' strict mode: a tree of links to the source files under
 # build/, so editors, type checkers and other static tools resolve hetsim.simulation.model to
 # simulation/model.py (the default mode maps the four folders with an import hook that static
 # tools never run). A link tree holds the files that existed when it was made: it is remade
 # whenever a module or scenario file is added or removed.
-# Two stamps: $(RUNTIME) is what running hetsim needs (`make run`); $(STAMP) adds the dev extras
-# (tests, linters, type checker, browser tests), installed by the targets that use them.
+# Three stamps: $(RUNTIME) is what running hetsim needs (`make run`); $(UI) adds the browser UI
+# (the `ui` extra, `make ui`); $(STAMP) adds the dev extras (tests, linters, type checker, and the
+# UI for the browser tests), installed by the targets that use them.
 # Strict mode always prints a notice that it made a link tree; it is silenced, nothing else.
 SOURCES := $(shell git ls-files --cached --others --exclude-standard -- \
 	hetsim simulation agents scenarios analysis 2>/dev/null | grep -E '\.(py|toml)$$' | sort)
 LINKS := $(VENV)/.links
 RUNTIME := $(VENV)/.runtime
-EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
+UI := $(VENV)/.ui
+# --no-compile: Python writes the bytecode of the modules hetsim imports when it first imports
+# them; compiling every installed module up front (pip's default) adds ~200 MB never used.
+EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet \
+	--no-compile
 STRICT := --config-settings editable_mode=strict
 
 $(RUNTIME): pyproject.toml
@@ -38,10 +47,15 @@ $(RUNTIME): pyproject.toml
 	echo "$(SOURCES)" > $(LINKS)
 	touch $(RUNTIME)
 
+$(UI): $(RUNTIME)
+	$(EDITABLE) -e '.[ui]' $(STRICT)
+	echo "$(SOURCES)" > $(LINKS)
+	touch $(UI)
+
 $(STAMP): $(RUNTIME)
 	$(EDITABLE) -e '.[dev]' $(STRICT)
 	echo "$(SOURCES)" > $(LINKS)
-	touch $(STAMP)
+	touch $(UI) $(STAMP)
 
 $(LINKS).check: $(RUNTIME) FORCE
 	@echo "$(SOURCES)" | cmp -s - $(LINKS) || { \
@@ -53,12 +67,16 @@ $(LINKS).check: $(RUNTIME) FORCE
 run: $(LINKS).check
 	$(BIN)/hetsim run $(SCENARIO)
 
+## ui: serve the browser UI on http://127.0.0.1:8765/ (installs the ui extra first)
+ui: $(UI) $(LINKS).check
+	$(BIN)/hetsim ui
+
 ## test: lint and run the whole test suite (installs the dev extras first)
 test: $(STAMP) $(LINKS).check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	MYPYPATH=$$(echo build/__editable__.hetsim-*) $(BIN)/mypy --python-executable $(BIN)/python
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS))
 
 ## typecheck: mypy over the packages (configured in pyproject.toml)
 typecheck: $(STAMP) $(LINKS).check

@@ -20,6 +20,10 @@ With ``--browser`` the same invocation then serves each page (``hetsim ui`` and
 and prints steps/s and the server's CPU seconds per step beside the sequential step + frame
 bound. The hetsim page is played at the communities given (a moved slider, then Reset); Mesa's
 SolaraViz page at its default inputs (40 communities) with its play interval at 1 ms.
+
+``--baseline DIR`` (an earlier checkout with its own ``.venv`` that has the UI) plays the hetsim
+page of that checkout and of this one in turns, ``--rounds`` times each, in the same browser,
+and prints both rates and their ratio (the machine is shared: compare ratios).
 """
 
 from __future__ import annotations
@@ -66,13 +70,14 @@ STEP_JS = """sel => {
 }"""
 
 
-def _serve(*extra: str):
+def _serve(*extra: str, root: Path = ROOT):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    python = sys.executable if root == ROOT else str(root / ".venv" / "bin" / "python")
     server = subprocess.Popen(
-        [sys.executable, "-m", "hetsim.cli", "ui", "--port", str(port), *extra],
-        cwd=ROOT,
+        [python, "-m", "hetsim.cli", "ui", "--port", str(port), *extra],
+        cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -94,9 +99,11 @@ def _cpu(pid: int) -> float:
     return sum(sum(p.cpu_times()[:2]) for p in group)
 
 
-def browser_play(browser, communities: int, seconds: float, mesa: bool) -> tuple[float, float]:
+def browser_play(
+    browser, communities: int, seconds: float, mesa: bool, root: Path = ROOT
+) -> tuple[float, float]:
     """Steps/s of Play in the page and the server's CPU seconds per step."""
-    server, url = _serve(*(["--mesa"] if mesa else []))
+    server, url = _serve(*(["--mesa"] if mesa else []), root=root)
     try:
         page = browser.new_page(viewport={"width": 1600, "height": 1150})
         page.set_default_timeout(60_000)
@@ -116,6 +123,9 @@ def browser_play(browser, communities: int, seconds: float, mesa: bool) -> tuple
                 slider.press("ArrowRight" if communities > 40 else "ArrowLeft")
             page.get_by_role("button", name="Reset", exact=True).click()
             page.locator(".hetsim-status").filter(has_text=f"{communities} communities").wait_for()
+            page.wait_for_function(  # the rebuild has finished (Play is measured, not Reset)
+                "!document.querySelector('.hetsim-status').innerText.includes('Rebuilding')"
+            )
             page.get_by_role("button", name="Play", exact=True).click()
         page.wait_for_function(f"({STEP_JS})('{status}') >= 3", timeout=120_000)
         first, cpu0, start = page.evaluate(STEP_JS, status), _cpu(server.pid), time.monotonic()
@@ -136,16 +146,20 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--browser", action="store_true", help="also play both pages in Chromium")
     parser.add_argument("--seconds", type=float, default=15.0, help="play time measured")
+    parser.add_argument("--baseline", type=Path, help="an earlier checkout to play beside this")
+    parser.add_argument("--rounds", type=int, default=2, help="plays of each page with --baseline")
     args = parser.parse_args()
     run = LiveRun(Settings().move("communities", args.communities))
-    step_s, updated_s, rebuilt_s = [], [], []
+    step_s, updated_s, rebuilt_s, step_cpu, updated_cpu = [], [], [], [], []
     for _ in range(args.steps):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         run.step()
         step_s.append(time.perf_counter() - start)
-        start = time.perf_counter()
+        step_cpu.append(time.process_time() - cpu)
+        start, cpu = time.perf_counter(), time.process_time()
         run.frames(PANELS)
         updated_s.append(time.perf_counter() - start)
+        updated_cpu.append(time.process_time() - cpu)
         start = time.perf_counter()
         rebuilt_frames(run)
         rebuilt_s.append(time.perf_counter() - start)
@@ -154,17 +168,26 @@ def main() -> None:
     print(f"  model step     {1000 * step:8.1f} ms")
     print(f"  frame, rebuilt {1000 * rebuilt:8.1f} ms  -> play {1 / (step + rebuilt):.2f} steps/s")
     print(f"  frame, updated {1000 * updated:8.1f} ms  -> play {1 / (step + updated):.2f} steps/s")
+    step_c, updated_c = (statistics.median(x) for x in (step_cpu, updated_cpu))
+    print(
+        f"  CPU time (what other load disturbs least): step {1000 * step_c:.1f} ms, updated "
+        f"frame {1000 * updated_c:.1f} ms -> play {1 / (step_c + updated_c):.2f} steps/s"
+    )
     print(
         f"  frame time ratio rebuilt/updated: {rebuilt / updated:.2f}x; "
         f"play speed-up {(step + rebuilt) / (step + updated):.2f}x"
     )
-    if not args.browser:
+    if not (args.browser or args.baseline):
         return
     from playwright.sync_api import sync_playwright
 
     bound = 1 / (step + updated)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        if args.baseline:
+            compare_pages(browser, args, bound)
+            browser.close()
+            return
         for name, mesa in (("hetsim page", False), ("Mesa SolaraViz page", True)):
             rate, cpu = browser_play(browser, args.communities, args.seconds, mesa)
             print(
@@ -172,6 +195,31 @@ def main() -> None:
                 f"(sequential step + frame bound {bound:.2f}); server CPU {cpu:.3f} s/step"
             )
         browser.close()
+
+
+def compare_pages(browser, args: argparse.Namespace, bound: float) -> None:
+    """Play the baseline's hetsim page and this one's in turns; medians and their ratio."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    rates: dict[str, list[float]] = {"baseline": [], "this checkout": []}
+    cpus: dict[str, list[float]] = {"baseline": [], "this checkout": []}
+    for _ in range(args.rounds):
+        for name, root in (("baseline", args.baseline.resolve()), ("this checkout", ROOT)):
+            try:
+                rate, cpu = browser_play(browser, args.communities, args.seconds, False, root)
+            except PlaywrightTimeout:  # seen on both versions: Play after Reset did not start
+                print(f"  play in Chromium, {name:14s} did not reach step 3 within 120 s")
+                continue
+            rates[name].append(rate)
+            cpus[name].append(cpu)
+            print(f"  play in Chromium, {name:14s} {rate:5.2f} steps/s, CPU {cpu:.3f} s/step")
+    before, after = (statistics.median(rates[n]) for n in rates)
+    cpu_before, cpu_after = (statistics.median(cpus[n]) for n in cpus)
+    print(
+        f"  medians: baseline {before:.2f}, this checkout {after:.2f} steps/s "
+        f"(x{after / before:.2f}); sequential step + frame bound here {bound:.2f}; "
+        f"server CPU {cpu_before:.3f} -> {cpu_after:.3f} s/step"
+    )
 
 
 if __name__ == "__main__":

@@ -105,14 +105,23 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _summary(metrics, name: str, seed: int, out: str | Path) -> str:
+    """First, middle and last step of the headline metrics, each row formatted by the labels
+    table (energy as ``9.07 nWh``, never ``9.07e-12``)."""
+    import pandas as pd
+
+    from hetsim.analysis.labels import display_unit, format_value, label
+
     steps = metrics["step"].to_numpy()
     picks = sorted({int(steps[0]), int(steps[len(steps) // 2]), int(steps[-1])})
-    table = metrics.set_index("step").loc[picks, list(SUMMARY_METRICS)].T
-    table.columns = [f"step {s}" for s in picks]
-    lines = [
-        f"\n{name} (seed {seed}), {len(steps)} steps — tables in {out}/",
-        table.to_string(float_format=lambda v: f"{v:.3g}"),
-    ]
+    table = metrics.set_index("step").loc[picks, list(SUMMARY_METRICS)]
+    rows = {}
+    for column in SUMMARY_METRICS:
+        stated = label(column).unit
+        factor, unit = display_unit(stated, table[column])
+        suffix = f" {unit}" if unit != stated else ""  # a rescaled unit is shown in each cell
+        rows[column] = [format_value(v * factor) + suffix for v in table[column]]
+    shown = pd.DataFrame.from_dict(rows, orient="index", columns=[f"step {s}" for s in picks])
+    lines = [f"\n{name} (seed {seed}), {len(steps)} steps — tables in {out}/", shown.to_string()]
     return "\n".join(lines)
 
 

@@ -25,3 +25,23 @@ def small_scenario(*overrides: str):
 def small_model():
     """A small status-quo model, built with seed 1."""
     return build_model(small_scenario(), seed=1)
+
+
+def shared_work(nodeid: str) -> str:
+    """What a test shares work with: the claims suite (one session runner caches the arms
+    several claims use), the browser tests (one UI server), else its module (module fixtures)."""
+    parts = nodeid.split("::")[0].split("/")
+    return parts[1] if len(parts) > 2 and parts[1] in ("claims", "browser") else "/".join(parts)
+
+
+@pytest.hookimpl(optionalhook=True)  # a plain `pytest` (or -p no:xdist) runs without it
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (`make test TEST_WORKERS=2`), each :func:`shared_work` unit runs
+    whole on one process."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedWorkScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return shared_work(nodeid)
+
+    return SharedWorkScheduling(config, log)

@@ -180,11 +180,11 @@ def test_strategy_colours_cycle_over_any_names_and_every_strategy_is_in_the_lege
 
 def test_community_figure_outlines_and_names_the_worst_served(stepped_model):
     fig = figures.community_figure(stepped_model)
-    bars = fig.axes[0].patches
-    assert len(bars) == 8
-    outlined = [b for b in bars if b.get_edgecolor()[3] > 0]
+    (bars,) = fig.axes[0].collections  # one rectangle per community
+    assert len(bars.get_paths()) == 8
+    outlined = [edge for edge in bars.get_edgecolors() if edge[3] > 0]
     assert len(outlined) == figures.WORST
-    heights = [b.get_height() for b in bars]
+    heights = [path.vertices[:, 1].max() for path in bars.get_paths()]
     assert heights == sorted(heights)
     worst = figures.community_outcomes(stepped_model)["community"].head(figures.WORST)
     named = {t.get_text() for t in fig.axes[0].texts}
@@ -333,3 +333,30 @@ def test_a_blitted_frame_matches_a_full_redraw_of_the_same_state():
         if previous is not None:
             assert frames["timeseries"] != previous  # each frame shows the new step
         previous = frames["timeseries"]
+
+
+@pytest.mark.parametrize(
+    "module", ["hetsim.ui.app", "hetsim.ui.widgets", "hetsim.ui.ensemble_panel", "hetsim.ui.mesa"]
+)
+def test_every_component_calls_its_hooks_in_the_same_order_on_every_render(module):
+    """Solara's rules of hooks (no use_* after an early return, in a branch or a loop), checked
+    by Solara's own validator as an error rather than the warning it prints on import."""
+    import importlib
+
+    import reacton.core
+    import solara.settings
+    from solara.validate_hooks import HookValidator
+
+    components = [
+        obj.f
+        for obj in vars(importlib.import_module(module)).values()
+        if isinstance(obj, reacton.core.ComponentFunction) and obj.f.__module__ == module
+    ]
+    assert components
+    previous = solara.settings.main.check_hooks
+    solara.settings.main.check_hooks = "error"
+    try:
+        for function in components:
+            HookValidator(function).run()
+    finally:
+        solara.settings.main.check_hooks = previous

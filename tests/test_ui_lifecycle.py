@@ -121,3 +121,41 @@ def test_play_pressed_while_reset_builds_plays_the_new_model():
     assert stepped.wait(60)
     player.pause()
     assert new.steps >= 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "module", "install"),
+    [
+        (["ui", "--port", "8799"], "solara", "make ui"),
+        (
+            [
+                *("discover", "status_quo", "--intervention", "public_compute"),
+                *("--outcome", "dependency_share", "--uncertain", "communities.budget=1:10"),
+            ],
+            "ema_workbench",
+            ".[explore]",
+        ),
+    ],
+)
+def test_a_command_without_its_extra_says_how_to_install_it_and_runs_nothing(
+    argv, module, install, monkeypatch, capsys
+):
+    """A runtime-only install (`make run`) lacks the ui and explore extras: the command exits 2
+    with one line naming the missing package and the install command, before any work."""
+    import importlib.util
+
+    from hetsim import api
+    from hetsim.cli import main
+    from hetsim.commands import ui
+
+    found = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == module else found(name)
+    )
+    started: list[object] = []
+    monkeypatch.setattr(ui, "serve", lambda cmd, env: started.append(cmd) or 0)
+    monkeypatch.setattr(api, "discover", lambda *a, **k: started.append(a) or 0)
+    assert main(argv) == 2
+    message = capsys.readouterr().err.strip().splitlines()
+    assert len(message) == 1 and module in message[0] and install in message[0]
+    assert started == []

@@ -218,3 +218,23 @@ def test_the_help_lists_every_view_query_reads(capsys):
         main(["--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "views runs, comparison, indices" in text
+
+
+def test_the_run_summary_prints_every_number_without_exponents(tmp_path, capsys):
+    """`hetsim run`'s summary reads like the report: energy in nWh, each cell equal to the
+    stored table's value in that unit."""
+    from hetsim.cli import main
+
+    out = tmp_path / "run"
+    assert main(["run", "status_quo", "--steps", "3", "--out", str(out), *_sets(SMALL)]) == 0
+    printed = capsys.readouterr().out
+    assert "e-" not in printed and "e+" not in printed
+    energy = next(line for line in printed.splitlines() if line.startswith("energy_kwh"))
+    cells = energy.split()[1:]
+    assert cells[1::2] == ["nWh"] * 3  # one readable unit per cell
+    stored = pd.read_parquet(out / "metrics.parquet")["energy_kwh"].to_numpy()
+    np.testing.assert_allclose([float(v) * 1e-12 for v in cells[::2]], stored, rtol=5e-3)
+
+
+def _sets(overrides: tuple[str, ...]) -> list[str]:
+    return [arg for item in overrides for arg in ("--set", item)]

@@ -8,6 +8,7 @@ import argparse
 import sys
 
 from hetsim.commands.experiments import _common, experiment_arguments
+from hetsim.commands.extras import require_extra
 from hetsim.options import add_interventions
 
 COMMANDS = ("discover", "optimise", "rank")
@@ -105,6 +106,8 @@ def handle(args: argparse.Namespace) -> int | None:
     """Run the command if it is one of this module's; else None."""
     if args.command not in COMMANDS:
         return None
+    if args.command != "rank":  # ranking is a comparison; the searches need EMA Workbench
+        require_extra(f"hetsim {args.command}", "explore", ("ema_workbench", "platypus"))
     from hetsim import api
 
     common = experiment_arguments(args)

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from types import FrameType
 
+from hetsim.commands.extras import require_extra
 from hetsim.simulation.schema import ScenarioError
 
 APP_MODULE = "hetsim.ui.app"
@@ -26,6 +27,11 @@ SESSION_TIMEOUT = "10s"
 """How long Solara keeps a session whose page is gone (its default is 24 h): a tab closed
 without unload, or a browser that quit, is freed after this; a page that reconnects sooner
 keeps its run. Set SOLARA_KERNEL_CULL_TIMEOUT to change it."""
+
+
+UI_MODULES = ("solara", "solara_assets", "ipyvuetify", "altair")
+"""Modules of the ``ui`` extra the page needs (solara-assets serves its files offline, altair
+draws Mesa's SolaraViz plots); a runtime-only install (`make run`) lacks them."""
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -127,6 +133,7 @@ def handle(args: argparse.Namespace) -> int | None:
     """Run the command if it is one of this module's; else None."""
     if args.command != "ui":
         return None
+    require_extra("hetsim ui", "ui", UI_MODULES, make="ui")
     check_bind(args.host, args.port, args.public)
     if args.public:
         print(

@@ -69,15 +69,31 @@ def _legend_px(run: LiveRun, panel: str) -> float:
         return legend_px(run.figure(panel))
 
 
+def _figure_files(run: LiveRun, panel: str) -> dict[str, Callable[[], bytes]]:
+    """The panel's PNG and SVG downloads, drawn when clicked."""
+
+    def figure_file(kind: str) -> Callable[[], bytes]:
+        def data() -> bytes:
+            with run.lock:
+                figure = run.figure(panel)
+                return svg_bytes(figure) if kind == "svg" else download_png_bytes(figure)
+
+        return data
+
+    return {kind: figure_file(kind) for kind in ("png", "svg")}
+
+
 @solara.component
 def Figure(run: LiveRun, panel: str, step: int):
     """One panel's frame at this step, with its alt text and PNG/SVG downloads."""
     image = solara.use_memo(lambda: run.frames([panel]).get(panel), [id(run), step, panel])
+    legend = solara.use_memo(lambda: _legend_px(run, panel), [id(run), panel])  # hooks first
+    # the same callables on every step: FileDownload starts a thread whenever its data changes
+    files = solara.use_memo(lambda: _figure_files(run, panel), [id(run), panel])
     if image is None:
         return
     source = "data:image/png;base64," + base64.b64encode(image).decode("ascii")
     alt = html.escape(f"{PANELS[panel]}, step {step}")
-    legend = solara.use_memo(lambda: _legend_px(run, panel), [id(run), panel])
     with solara.Div(classes=[f"hetsim-{panel}", "hetsim-figure"]):
         solara.HTML(
             tag="div",
@@ -85,18 +101,9 @@ def Figure(run: LiveRun, panel: str, step: int):
             f'data-legend-px="{legend:.2f}">',
         )
         with solara.Row():
-
-            def figure_file(kind: str):
-                def data() -> bytes:
-                    with run.lock:
-                        figure = run.figure(panel)
-                        return svg_bytes(figure) if kind == "svg" else download_png_bytes(figure)
-
-                return data
-
             for kind in ("png", "svg"):
                 solara.FileDownload(
-                    figure_file(kind),
+                    files[kind],
                     filename=f"hetsim-{panel}-step{step}.{kind}",
                     label=f"{kind.upper()}",
                     mime_type="image/svg+xml" if kind == "svg" else "image/png",
@@ -378,6 +385,7 @@ def Page():
 @solara.component
 def Downloads(run: LiveRun, step: int):
     """The run's tables with their manifest, as Parquet or CSV in a zip."""
+    files = solara.use_memo(lambda: _table_files(run), [id(run)])  # stable: see Figure
     if run.model is None:
         solara.Error(run.error or "no model")
         return
@@ -386,14 +394,22 @@ def Downloads(run: LiveRun, step: int):
         "(scenario resolved, seed, interventions, moved sliders, versions)."
     )
     for fmt in export.FORMATS:
-
-        def data(fmt=fmt) -> bytes:
-            with run.lock:
-                return export.run_zip(run.model, run.settings, fmt)
-
         solara.FileDownload(
-            data,
+            files[fmt],
             filename=f"hetsim-run-step{step}-{fmt}.zip",
             label=f"Tables as {fmt.upper()} (zip)",
             mime_type="application/zip",
         )
+
+
+def _table_files(run: LiveRun) -> dict[str, Callable[[], bytes]]:
+    """The run's tables as a zip per format, written when clicked."""
+
+    def table_file(fmt: str) -> Callable[[], bytes]:
+        def data() -> bytes:
+            with run.lock:
+                return export.run_zip(run.model, run.settings, fmt)
+
+        return data
+
+    return {fmt: table_file(fmt) for fmt in export.FORMATS}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
@@ -154,6 +155,16 @@ def community_outcomes(model: EcosystemModel) -> pd.DataFrame:
     return table.sort_values(["accuracy", "community"], kind="stable").reset_index(drop=True)
 
 
+def _bar_vertices(heights: np.ndarray, width: float = 0.8) -> np.ndarray:
+    """Rectangles from 0 to each height, centred on 0, 1, …: an (n, 4, 2) array of corners."""
+    x = np.arange(len(heights), dtype=float)
+    corners = np.zeros((len(heights), 4, 2))
+    corners[:, :2, 0] = (x - width / 2)[:, None]
+    corners[:, 2:, 0] = (x + width / 2)[:, None]
+    corners[:, 1:3, 1] = np.asarray(heights, dtype=float)[:, None]
+    return corners
+
+
 class CommunityFigure:
     """Per-community accuracy (ascending) and own-notion gap (descending), by strategy."""
 
@@ -172,11 +183,17 @@ class CommunityFigure:
         self.figure.subplots_adjust(left=0.09, right=0.98, top=0.7, bottom=0.04, hspace=0.3)
         self.axes = self.figure.subplots(2, 1)
         self.colours = strategy_colours(strategy_names)
-        x = np.arange(n_communities)
         self.bars = []
         self.names = []
         for ax, (_column, _asc, title, unit) in zip(self.axes, self.PANELS, strict=True):
-            self.bars.append(ax.bar(x, np.zeros(n_communities), color="#cccccc", linewidth=1.2))
+            # one collection of rectangles, drawn in one call (a bar per patch costs ~0.5 ms each)
+            bars = PolyCollection(
+                _bar_vertices(np.zeros(n_communities)),
+                facecolors="#cccccc",
+                edgecolors="none",
+                linewidths=1.2,
+            )
+            self.bars.append(ax.add_collection(bars))
             self.names.append(
                 [
                     ax.text(0, 0, "", fontsize=6, ha="center", va="bottom", rotation=90)
@@ -228,7 +245,7 @@ class CommunityFigure:
     def dynamic(self) -> list[Artist]:
         """Artists that change from frame to frame."""
         texts = [t for names in self.names for t in names]
-        return [*(b for bars in self.bars for b in bars), *texts, self.empty]
+        return [*self.bars, *texts, self.empty]
 
     def update(self, model: EcosystemModel) -> Figure:
         """Sort, colour and outline this step's communities; return the figure."""
@@ -243,12 +260,11 @@ class CommunityFigure:
                 [column, "community"], ascending=[ascending, True], na_position="last"
             ).reset_index(drop=True)
             values = data[column].fillna(0).to_numpy() if started else np.zeros(len(data))
-            for bar, value, strategy, name in zip(
-                bars, values, data["strategy"], data["community"], strict=True
-            ):
-                bar.set_height(value)
-                bar.set_facecolor(self.colours.get(strategy, "#999999"))
-                bar.set_edgecolor("black" if started and name in worst else "none")
+            bars.set_verts(_bar_vertices(values))
+            bars.set_facecolors([self.colours.get(s, "#999999") for s in data["strategy"]])
+            bars.set_edgecolors(
+                ["black" if started and n in worst else "none" for n in data["community"]]
+            )
             marked = [(i, n) for i, n in enumerate(data["community"]) if started and n in worst]
             for text, (i, name) in zip(names, marked + [(None, "")] * WORST, strict=False):
                 text.set_text(name)

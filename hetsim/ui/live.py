@@ -44,6 +44,7 @@ class LiveRun:
         self._figures: dict[str, object] = {}
         self._canvases: dict[str, LiveCanvas] = {}
         self._frames: dict[str, tuple[int, bytes]] = {}  # panel -> (step, PNG)
+        self._metrics: tuple[int, object] = (-1, None)  # (step, metrics table) for two panels
         self.lock = threading.RLock()  # one thread at a time steps or draws this model
         try:
             spec = settings.resolved()
@@ -61,6 +62,7 @@ class LiveRun:
         run.error = None
         run.model = model
         run._figures, run._canvases, run._frames = {}, {}, {}
+        run._metrics = (-1, None)
         run.lock = threading.RLock()
         return run
 
@@ -72,6 +74,7 @@ class LiveRun:
             self._figures.clear()
             self._canvases.clear()
             self._frames.clear()
+            self._metrics = (-1, None)
 
     @property
     def steps(self) -> int:
@@ -123,10 +126,18 @@ class LiveRun:
             }[panel]()
         live = self._figures[panel]
         if panel in ("timeseries", "audits"):
-            return live.update(model.recorder.metrics_table())
+            return live.update(self.metrics_table())
         if panel == "lending":
             return live.update(model.recorder.lending_table())
         return live.update(model)
+
+    def metrics_table(self):
+        """The recorder's metrics table at the current step, built once for the panels using it."""
+        steps, table = self._metrics
+        if steps != self.steps or table is None:
+            table = self.model.recorder.metrics_table()
+            self._metrics = (self.steps, table)
+        return table
 
     def frames(self, panels: Iterable[str]) -> dict[str, bytes]:
         """PNG frames of the given panels at the current step."""

@@ -88,6 +88,6 @@ class LiveCanvas:
             for artist in self.dynamic:
                 artist.set_animated(False)
         image = Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=compress_level)
+        buffer = io.BytesIO()  # the figure is opaque: RGB, a quarter less to compress and send
+        image.convert("RGB").save(buffer, format="png", compress_level=compress_level)
         return buffer.getvalue()
