@@ -4,10 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= status_quo
-# `make test TEST_WORKERS=2` runs pytest on 2 processes (pytest-xdist; tests/conftest.py keeps
-# the claims suite, the browser tests and each module whole). On a 2-core machine that others
-# share it was slower than one process (benchmarks/results.md), so one is the default.
-TEST_WORKERS ?= 1
+# `make test` runs pytest on 2 processes where 2 cores are available (pytest-xdist;
+# tests/conftest.py keeps the claims suite, the browser tests and each module whole), as on
+# a CI machine. On a 2-core machine that others keep busy a second process finds no free core
+# and costs ~25% more CPU (benchmarks/results.md): pass TEST_WORKERS=1 there.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ "$$n" -ge 2 ] && echo 2 || echo 1)
 # Mesa >= 3.4 needs Python 3.12: take python3.12 from PATH, else pyenv's, else the system's.
 PY312 := $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 \
 	/usr/local/bin/python3.12 /usr/bin/python3.12; do \
