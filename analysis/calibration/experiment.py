@@ -70,7 +70,12 @@ def calibrate(
     quiet: bool = True,
 ) -> Calibration:
     """Calibrate ``scenario`` to the targets; write the tables, the page and its figure."""
-    import pyabc
+    try:
+        import pyabc
+    except ImportError:
+        raise ScenarioError(
+            "hetsim calibrate needs pyabc: pip install 'hetsim[calibrate]'"
+        ) from None
 
     from hetsim.scenarios.builder import load_scenario
 
