@@ -66,6 +66,7 @@ def calibrate(
     doc: str | Path = "docs/calibration.md",
     resume: bool = False,
     sample_seed: int = 0,
+    max_minutes: float | None = None,
     command: str = "",
     quiet: bool = True,
 ) -> Calibration:
@@ -90,6 +91,8 @@ def calibrate(
         ("workers", workers, 1),
     ):
         _check(name, value, minimum)
+    if max_minutes is not None and not max_minutes > 0:
+        raise ScenarioError(f"--max-minutes = {max_minutes}: must be a number > 0")
     targets = load_targets(targets_file)
     spec = load_scenario(scenario, list(overrides), [])  # a bad scenario or --set fails here
     fixed = {text.split("=", 1)[0].strip() for text in overrides}
@@ -116,6 +119,7 @@ def calibrate(
         workers=workers,
         resume=resume,
         sample_seed=sample_seed,
+        max_minutes=max_minutes,
         quiet=quiet,
     )
     point = posterior.median()
@@ -144,6 +148,7 @@ def calibrate(
         "steps": steps or spec.run.steps,
         "world": world_line(spec),
         "budget": budget,
+        "max_minutes": max_minutes,
         "population": population,
         "workers": workers,
         "minutes": minutes,

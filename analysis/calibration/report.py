@@ -110,7 +110,9 @@ def render(
         "the target's tolerance; seeds as replicates (each parameter set's measures are "
         f"means over seeds 0..{facts['seeds'] - 1}).",
         f"- World: {facts['world']}; {facts['steps']} steps per run.",
-        f"- Budget {facts['budget']} simulated parameter sets; {posterior.evaluations} "
+        f"- Budget {facts['budget']} simulated parameter sets"
+        + (f" or {facts['max_minutes']:g} minutes of fitting" if facts.get("max_minutes") else "")
+        + f"; {posterior.evaluations} "
         f"evaluated ({posterior.evaluations * facts['seeds']} runs) in "
         f"{len(posterior.populations) - 1} generations of {facts['population']} particles; "
         f"final threshold ε = {fmt(float(posterior.populations['epsilon'].iloc[-1]))}; wall "

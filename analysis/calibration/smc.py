@@ -18,6 +18,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -110,9 +111,11 @@ def run_smc(
     workers: int = 1,
     resume: bool = False,
     sample_seed: int = 0,
+    max_minutes: float | None = None,
     quiet: bool = True,
 ) -> Posterior:
-    """Run (or continue) ABC-SMC until ``budget`` simulations; the last generation's posterior."""
+    """Run (or continue) ABC-SMC until ``budget`` simulations or ``max_minutes`` (both checked
+    between generations); the last generation's posterior."""
     import pyabc
 
     logging.getLogger("ABC").setLevel(logging.WARNING if quiet else logging.INFO)
@@ -142,6 +145,7 @@ def run_smc(
                 max_nr_populations=generations,
                 max_total_nr_simulations=budget,
                 min_acceptance_rate=0.005,
+                max_walltime=None if max_minutes is None else timedelta(minutes=max_minutes),
             )
     finally:
         if pool is not None:

@@ -57,6 +57,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     cal.add_argument(
         "--sample-seed", type=int, default=0, help="seed of pyabc's sampling (default 0)"
     )
+    cal.add_argument(
+        "--max-minutes", type=float, metavar="M",
+        help="stop starting generations after M minutes of fitting (checked between them)",
+    )  # fmt: skip
     cal.add_argument("--quiet", action="store_true", help="no progress or summary")
 
 
@@ -82,6 +86,7 @@ def handle(args: argparse.Namespace) -> int | None:
         doc=args.doc,
         resume=args.resume,
         sample_seed=args.sample_seed,
+        max_minutes=args.max_minutes,
         command="hetsim " + shlex.join(sys.argv[1:]),
         quiet=args.quiet,
     )
