@@ -108,7 +108,10 @@ def render(
         f"- Method: ABC-SMC (pyabc {facts['pyabc']}); uniform priors; distance = Euclidean "
         "norm of the fit targets' distances, each |simulated - target| in units of half "
         "the target's tolerance; seeds as replicates (each parameter set's measures are "
-        f"means over seeds 0..{facts['seeds'] - 1}).",
+        f"means over seeds 0..{facts['seeds'] - 1}). Each world run is reproducible from "
+        "its seed; the particles are not: with worker processes pyabc draws each proposal "
+        "from fresh entropy in the worker, so a rerun gives another sample of the same "
+        "posterior.",
         f"- World: {facts['world']}; {facts['steps']} steps per run.",
         f"- Budget {facts['budget']} simulated parameter sets"
         + (f" or {facts['max_minutes']:g} minutes of fitting" if facts.get("max_minutes") else "")
