@@ -5,7 +5,8 @@ communities share, trains one large model on its pooled data (good on average, w
 under-represented in the pool), prices access by demand and reports a fairness figure. Its
 revenue buys more compute next step: the scaling race of §3. Its fairness reports (and the
 decision to wash them) are in :mod:`hetsim.agents.reporting`; its privacy claims and the
-jurisdiction it trains in, in :mod:`hetsim.agents.jurisdiction`.
+jurisdiction it trains in, in :mod:`hetsim.agents.jurisdiction`; its entry and exit, in
+:mod:`hetsim.agents.firm_dynamics`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hetsim.agents import jurisdiction, reporting
+from hetsim.agents import firm_dynamics, jurisdiction, mitigation, reporting
 from hetsim.agents.practices import draw_practices
-from hetsim.simulation import fairness, measures
+from hetsim.simulation import measures
 from hetsim.simulation.economy.annotation import choose_annotators
 from hetsim.simulation.learning.capacity import (
     capacity_share,
@@ -35,6 +36,8 @@ from hetsim.simulation.roles import Role
 from hetsim.simulation.state import MITIGATIONS
 
 if TYPE_CHECKING:
+    import mesa
+
     from hetsim.simulation.model import EcosystemModel
 
 MIN_TRAINING_ROWS = 10  # fewer records than features and intercept: no model to retrain
@@ -48,6 +51,7 @@ class LargeEntity(Role):
     """A resourceful organisation training and selling a large model."""
 
     role_name = "large_entity"
+    previous_users = 0  # paying users at its last price change
 
     @property
     def org(self) -> int:
@@ -96,14 +100,7 @@ class LargeEntity(Role):
         ent.effective_epsilon[:] = spec.effective_epsilon
         for member in members:
             jurisdiction.comply_with_privacy_rules(member)
-        waiting = [entry.open_weights for entry in spec.entries] + [
-            spec.entry_when_profitable.open_weights
-        ] * spec.entry_when_profitable.slots
-        for k, open_weights in enumerate(waiting):  # seats for entrants wait, empty, outside
-            i = spec.count + k
-            ent.active[i], ent.entered_at[i] = False, -1
-            ent.open_weights[i] = open_weights
-            led.money[orgs[i]] = led.compute[orgs[i]] = 0.0
+        firm_dynamics.prepare_seats(model)
 
     @property
     def operating(self) -> bool:
@@ -112,77 +109,9 @@ class LargeEntity(Role):
 
     def on_drift(self) -> None:
         """An entrant enters: at its scheduled step, or when entry would pay back its cost."""
-        model, ent, spec = self.model, self.model.entity_arrays, self.model.spec.large_entities
+        ent = self.model.entity_arrays
         ent.fines_into_debt[self.index] = ent.entry_cost[self.index] = 0.0
-        k = self.index - spec.count
-        if self.operating:
-            return
-        if 0 <= k < len(spec.entries) and ent.entered_at[self.index] < 0:
-            if spec.entries[k].step == model.steps:
-                self.enter(spec.entries[k].capital, spec.entries[k].compute)
-        elif self.entry_pays_back():
-            rule = spec.entry_when_profitable
-            self.enter(rule.capital, rule.compute, rule.open_weights, rule.sunk_cost)
-
-    def entry_cost(self) -> float:
-        """What entering costs a firm, sunk (Sutton 1991: sunk entry costs set how
-        concentrated a market stays): the compute to start a model, at
-        ``large_entities.compute_price``, and the other sunk costs of entering. The capital it
-        brings stays its own money, not a cost."""
-        spec = self.model.spec.large_entities
-        rule = spec.entry_when_profitable
-        return rule.compute * spec.compute_price + rule.sunk_cost
-
-    def entry_pays_back(self) -> bool:
-        """A firm enters when the incumbents' published operating profit, on average, would
-        pay back its entry cost within the payback period, as often as that holds, at most one
-        a quarter. It takes the first seat free: one never used, or one a firm left on exit
-        (the seats bound how many firms operate at once, not how many ever enter)."""
-        model, ent = self.model, self.model.entity_arrays
-        spec = model.spec.large_entities
-        rule = spec.entry_when_profitable
-        scheduled = spec.count + np.arange(len(spec.entries))
-        waiting = np.zeros(ent.n, dtype=bool)
-        waiting[scheduled] = ent.entered_at[scheduled] < 0  # a scheduled entrant's seat
-        free = np.flatnonzero(~ent.active & ~waiting)
-        incumbents = np.flatnonzero(ent.active & (ent.entered_at < model.steps))
-        if rule.slots == 0 or free.size == 0 or self.index != free[0]:
-            return False  # no entry when profitable, or not first in line
-        if incumbents.size < ent.active.sum():
-            return False  # another entered this quarter
-        if incumbents.size == 0:
-            return False
-        profit = float(ent.profit_published[incumbents].mean())
-        return profit * rule.payback_quarters >= self.entry_cost()
-
-    def enter(
-        self, capital: float, compute: float, open_weights: bool | None = None, sunk: float = 0.0
-    ) -> None:
-        """Start operating with ``capital`` and ``compute`` and a first scrape of data; the
-        entry cost, recorded, is the compute at its price and the ``sunk`` costs.
-
-        A firm taking a seat another left starts afresh: no model, no accounts, no reports,
-        and the communities' trust at its initial level."""
-        model, ent, led = self.model, self.model.entity_arrays, self.model.ledger
-        i, spec = self.index, model.spec.large_entities
-        ent.active[i], ent.entered_at[i] = True, model.steps
-        ent.entry_cost[i] = (
-            self.entry_cost() if open_weights is not None else compute * spec.compute_price
-        )
-        if open_weights is not None:
-            ent.open_weights[i] = open_weights
-        ent.coef[i], ent.intercept[i], ent.capacity[i] = 0.0, 0.0, 0.0
-        ent.insolvent_for[i] = 0
-        ent.profit_published[i] = 0.0
-        ent.quarterly_revenue[i] = 0.0
-        ent.price[i] = spec.access_price
-        ent.mitigating[i] = ent.misused[i] = False
-        ent.reported_gap[i] = ent.audited_gap[i] = np.nan
-        ent.reports_made[i] = ent.audits_seen[i] = 0.0
-        led.trust[:, i] = model.spec.exchange.initial_trust
-        led.money[self.org], led.compute[self.org] = capital, compute
-        self._previous_users = 0
-        model.scrape(i, spec.pool_size // 4, annotator=-1)
+        firm_dynamics.consider_entry(self)
 
     def can_serve(self) -> bool:
         """Whether it can serve customers: its compute, after this quarter's depreciation, can
@@ -208,41 +137,8 @@ class LargeEntity(Role):
         ent.quarterly_revenue[i, model.steps % ent.quarterly_revenue.shape[1]] = ent.revenue[i]
 
     def exit_market(self) -> None:
-        """Leave after ``exit_after`` insolvent quarters (firm dynamics).
-
-        Customers lose access and choose again next step. The data go as their terms say:
-        records held under the communities' terms go back to them; the rest of the pool (scraped,
-        or shared on the entity's terms) is sold to the richest entity still operating, as data
-        assets are sold in bankruptcy. Unpaid debt is written off; compute is scrapped.
-        """
-        model, ent, led, i = self.model, self.model.entity_arrays, self.model.ledger, self.index
-        ent.active[i] = False
-        ent.report_gap[i] = ent.report_honest_gap[i] = np.nan
-        ent.operates_in[i] = ent.report_washed[i] = False
-        for c in np.flatnonzero(led.records_sovereign_by_origin[i] > 0):
-            model.withdraw_records(i, int(c))
-        buyers = np.flatnonzero(ent.active)
-        if buyers.size and ent.filled[i]:
-            buyer = int(buyers[np.argmax(led.money[led.entity_org(buyers)])])
-            n = int(ent.filled[i])
-            ent.offer(
-                buyer,
-                ent.x[i, :n],
-                ent.group[i, :n],
-                ent.label[i, :n],
-                ent.origin[i, :n],
-                model.rng,
-            )
-            price = model.spec.large_entities.data_value * n
-            led.money[led.entity_org(buyer)] -= price
-            ent.costs[buyer] += price
-            led.records_by_origin[buyer] += led.records_by_origin[i]
-            led.records_scraped[buyer] += led.records_scraped[i]
-            led.record_flow("data", led.entity_org(i), led.entity_org(buyer), n)
-        led.records_by_origin[i] = 0.0
-        led.records_scraped[i] = 0.0
-        ent.filled[i] = ent.seen[i] = 0
-        led.money[self.org] = led.compute[self.org] = 0.0
+        """Leave the market (:func:`hetsim.agents.firm_dynamics.exit_market`)."""
+        firm_dynamics.exit_market(self)
 
     @classmethod
     def adopt_scenario(cls, model: EcosystemModel, members: list[Role]) -> None:
@@ -277,20 +173,21 @@ class LargeEntity(Role):
         ent.serving[i] = self.operating and (self.can_serve() or not spec.stop_selling_when_unable)
         if not self.operating:
             return
-        previous = getattr(self, "_previous_users", 0)
+        previous = self.previous_users
         users = int(ent.paying_users[i])
         if users > previous:
             ent.price[i] *= 1.0 + spec.price_adjustment
         elif users < previous or users == 0:
             ent.price[i] = max(spec.min_price, ent.price[i] * (1.0 - spec.price_adjustment))
-        self._previous_users = users
+        self.previous_users = users
 
     def on_train(self) -> None:
         """Turn capital into compute, then retrain the large model on the pooled data (§4).
 
         Practices change the fit (Balayn & Gadiraju): an energy-aware team retrains only every
-        few steps; a team whose fairness check found a gap reweighs or penalises. Training
-        with a finite effective ε uses differentially private gradient descent (§2.3).
+        few steps; a team whose fairness check found a gap reweighs or penalises, toward the
+        notions its regulators mandate (:mod:`hetsim.agents.mitigation`). Training with a
+        finite effective ε uses differentially private gradient descent (§2.3).
         """
         if not self.operating:
             return
@@ -325,14 +222,11 @@ class LargeEntity(Role):
         label, group = ent.label[i, chosen][None], ent.group[i, chosen][None]
         weight, quadratic = np.ones(label.shape), None
         if model.rng.random() < ent.fairness_check[i]:  # a fairness check was run this step
-            gap = self.measure_own_fairness(str(ent.reported_notion[i]))
+            gap = mitigation.checked_gap(self)
             ent.mitigating[i] = gap > model.spec.practices.check_threshold
-        if ent.mitigating[i] and ent.mitigation[i] in (REWEIGHING, THRESHOLDS):  # thresholds: n/a
-            weight = fairness.reweighing_weights(label, group)
-        elif ent.mitigating[i] and ent.mitigation[i] == PENALTY:
-            quadratic = fairness.independence_penalty(
-                x, group, model.spec.practices.penalty_strength
-            )
+        if ent.mitigating[i] and ent.mitigation[i] in (REWEIGHING, PENALTY, THRESHOLDS):
+            method = MITIGATIONS[int(ent.mitigation[i])]
+            weight, quadratic = mitigation.training_mitigation(self, method, x, label, group)
         if np.isfinite(ent.effective_epsilon[i]):
             learning = model.spec.learning
             epsilon = float(ent.effective_epsilon[i])
@@ -395,14 +289,23 @@ class LargeEntity(Role):
         rates = measures.group_rates(label[None], decision.astype(np.int8), group[None], N_GROUPS)
         return float(measures.fairness_gap(rates, notion)[0])
 
+    @classmethod
+    def act(cls, phase: str, model: EcosystemModel, members: mesa.agent.AgentSet) -> None:
+        """In the outcome phase every operating entity first reports fairness to its
+        regulators, all reports measured together (:func:`reporting.report_fairness`)."""
+        if phase == "outcome":
+            reporting.report_fairness(
+                sorted((e for e in members if e.operating), key=lambda e: e.index)
+            )
+        super().act(phase, model, members)
+
     def on_outcome(self) -> None:
-        """Report fairness to the regulators; pay the cost of operating; misuse shared data,
-        now and then (§3); exit when insolvent for too long."""
+        """Pay the cost of operating, having reported; misuse shared data, now and then (§3);
+        exit when insolvent for too long."""
         model, ent, i = self.model, self.model.entity_arrays, self.index
         if not self.operating:
             return
         spec = model.spec.large_entities
-        reporting.report_fairness(self)
         model.ledger.money[self.org] -= spec.operating_cost
         ent.costs[i] += spec.operating_cost
         # records handed over without use limits (§4.1: under terms, misuse is forbidden) or

@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hetsim.agents import washing
-from hetsim.simulation.measures.audit_sampling import evaluate, violation_limit
+from hetsim.simulation.measures.audit_sampling import (
+    evaluate_many,
+    figures_of,
+    violation_limit,
+)
 
 if TYPE_CHECKING:
     from hetsim.agents.large_entity import LargeEntity
@@ -31,39 +35,59 @@ def reporting_to(entity: LargeEntity) -> np.ndarray:
     return where[where >= 0].astype(np.int64)
 
 
-def report_fairness(entity: LargeEntity) -> None:
-    """Report to each regulator it answers to the gap under that regulator's notion,
-    measured under its protocol with its standard error, or, if it decides to wash, the gap
-    of the subset of the same people where the model looks best (§3 fairness washing)."""
-    model, ent, i = entity.model, entity.model.entity_arrays, entity.index
-    ent.report_gap[i] = ent.report_honest_gap[i] = ent.report_error[i] = np.nan
-    ent.report_favourable_gap[i] = np.nan
-    ent.report_washed[i] = ent.operates_in[i] = False
-    for key in [key for key in ent.report_records if key[0] == i]:
-        del ent.report_records[key]
-    for j in reporting_to(entity):
-        ent.operates_in[i, j] = True
-        members = np.flatnonzero(model.community_arrays.jurisdiction == j)
-        evaluation = evaluate(model, i, members, model.spec.regulators.audit_sample)
-        if evaluation is None:
-            continue
-        figures = evaluation.figures(str(model.jurisdictions.notion[j]), model.rng)
-        honest, washed, error = figures.gap, figures.favourable_gap, figures.standard_error
+def report_fairness(entities: list[LargeEntity]) -> None:
+    """Each entity reports to each regulator it answers to the gap under that regulator's
+    notion, measured under its protocol with its standard error, or, if it decides to wash,
+    the gap of the subset of the same people where the model looks best (§3 fairness washing).
+
+    All reports of a step are measured together, at the start of the outcome phase: the
+    fresh people of every evaluation in one population draw per protocol size, the bootstrap
+    of every report in one draw, every gap in one pass per notion
+    (:func:`~hetsim.simulation.measures.audit_sampling.figures_of`).
+    """
+    if not entities:
+        return
+    model, ent = entities[0].model, entities[0].model.entity_arrays
+    requests: list[tuple[LargeEntity, int]] = []
+    for entity in entities:
+        i = entity.index
+        ent.report_gap[i] = ent.report_honest_gap[i] = ent.report_error[i] = np.nan
+        ent.report_favourable_gap[i] = np.nan
+        ent.report_washed[i] = ent.operates_in[i] = False
+        for key in [key for key in ent.report_records if key[0] == i]:
+            del ent.report_records[key]
+        for j in reporting_to(entity):
+            ent.operates_in[i, j] = True
+            requests.append((entity, int(j)))
+    jurisdiction = model.community_arrays.jurisdiction
+    evaluations = evaluate_many(
+        model,
+        [(entity.index, np.flatnonzero(jurisdiction == j)) for entity, j in requests],
+        model.spec.regulators.audit_sample,
+    )
+    made = [(req, e) for req, e in zip(requests, evaluations, strict=True) if e is not None]
+    notions = [str(model.jurisdictions.notion[j]) for (_, j), _ in made]
+    figures = figures_of([e for _, e in made], notions, model.rng)
+    for ((entity, j), evaluation), figure in zip(made, figures, strict=True):
+        i = entity.index
+        honest, washed, error = figure.gap, figure.favourable_gap, figure.standard_error
         wash = washed < honest and decide_to_wash(
-            entity, int(j), washing.ReportOptions(honest, washed, error)
+            entity, j, washing.ReportOptions(honest, washed, error)
         )
         ent.report_honest_gap[i, j], ent.report_error[i, j] = honest, error
-        ent.report_records[(i, int(j))] = evaluation  # kept for an inspection (§3)
+        ent.report_records[(i, j)] = evaluation  # kept for an inspection (§3)
         ent.report_favourable_gap[i, j] = washed
         ent.report_gap[i, j] = washed if wash else honest
         ent.report_washed[i, j] = wash
         ent.reports_made[i, j] += 1
-    ent.washes[i] = bool(ent.report_washed[i].any())
-    home = ent.jurisdiction[i]
-    if home >= 0:
-        ent.reported_notion[i] = model.jurisdictions.notion[home]
-        if not np.isnan(ent.report_gap[i, home]):
-            ent.reported_gap[i] = ent.report_gap[i, home]
+    for entity in entities:
+        i = entity.index
+        ent.washes[i] = bool(ent.report_washed[i].any())
+        home = ent.jurisdiction[i]
+        if home >= 0:
+            ent.reported_notion[i] = model.jurisdictions.notion[home]
+            if not np.isnan(ent.report_gap[i, home]):
+                ent.reported_gap[i] = ent.report_gap[i, home]
 
 
 def decide_to_wash(entity: LargeEntity, j: int, options: washing.ReportOptions) -> bool:

@@ -205,6 +205,10 @@ class Recorder:
         out["privacy_gap_mean"] = (
             float(np.mean(np.maximum(effective - claimed, 0.0))) if ent.n else float("nan")
         )
+        audits = ~jur.loophole
+        out["certifiable_epsilon_max"] = (
+            float(jur.certifiable_epsilon[audits].max()) if audits.any() else float("nan")
+        )
         needy = com.explain_need > 0.5
         out["explainability_unmet_share"] = (
             float(np.mean(needy & ~com.explainable)) if n_com else float("nan")
@@ -328,6 +332,13 @@ class Recorder:
             "reported_gap": ent.reported_gap.astype(float),
             "audited_gap": ent.audited_gap.astype(float),
             "claimed_epsilon": ent.claimed_epsilon.astype(float),
+            "certifiable_epsilon": np.where(
+                ent.jurisdiction >= 0,
+                m.jurisdictions.certifiable_epsilon[np.maximum(ent.jurisdiction, 0)]
+                if m.jurisdictions.n
+                else np.nan,
+                np.nan,
+            ),
             "epsilon_spent": ent.privacy.epsilon_spent(m.spec.learning.dp_delta),
         }
 

@@ -36,7 +36,8 @@ def test_insolvent_entities_exit_and_their_customers_choose_again():
     entities = model.recorder.entity_table()
     gone = entities[~entities["active"]]
     exit_step = gone.groupby("entity")["step"].transform("min")
-    assert (gone.loc[gone["step"] >= exit_step, "customers"] == 0).all()  # they chose again
+    # customers keep the step they were served in and choose again at the next one
+    assert (gone.loc[gone["step"] > exit_step, "customers"] == 0).all()
     assert (entities.loc[entities["active"], "customers"] > 0).any()  # they had customers
 
 
@@ -163,3 +164,60 @@ def test_a_fine_on_an_insolvent_firm_becomes_recorded_debt():
     assert led.money[org] == -5.0 - fine
     assert ent.fines_into_debt[e] == fine
     assert model.jurisdictions.fines - fined_before == fine
+
+
+def empty_the_market(model) -> None:
+    for entity in model.members["large_entities"]:
+        if entity.operating:
+            entity.exit_market()
+
+
+def test_an_empty_market_refills_from_the_demand_an_entrant_can_observe():
+    """With no incumbent to read, a would-be entrant surveys demand: the communities buying
+    no model, at the initial price, against the costs it would run. It enters the emptied
+    market, paying its entry cost, and again each time the market empties; where that demand
+    would not pay the entry cost back, or the world has no large entities, none enters."""
+    model = run("large_entities.entry_when_profitable.slots=1", steps=1)
+    ent, spec = model.entity_arrays, model.spec.large_entities
+    rule = spec.entry_when_profitable
+    cost = rule.compute * spec.compute_price + rule.sunk_cost
+    for _ in range(2):
+        empty_the_market(model)
+        model.step()
+        assert ent.active.sum() == 1 and ent.entered_at[0] == model.steps  # E0's seat, refilled
+    table = model.recorder.metrics_table()
+    assert table["entries"].tolist() == [0, 1, 1]
+    assert table["entry_cost"].tolist() == [0.0, cost, cost]
+    # 24 communities at a price of 0.01 a quarter do not cover the costs of running a firm
+    thin = run("large_entities.entry_when_profitable.slots=1", "large_entities.access_price=0.01")
+    empty_the_market(thin)
+    for _ in range(3):
+        thin.step()
+    assert not thin.entity_arrays.active.any()
+    # a world staged without large entities stays without them
+    world = [*BASE[:2], "large_entities.count=0", "large_entities.entry_when_profitable.slots=1"]
+    alone = build_model(load_scenario("status_quo", world), seed=0)
+    for _ in range(3):
+        alone.step()
+    assert not alone.entity_arrays.active.any()
+
+
+def test_a_firm_in_a_seat_another_left_starts_with_a_fresh_privacy_ledger():
+    """The ε a firm has spent is its own: a new firm in a freed seat has released nothing
+    before its first training, so its cumulative ε is that of one release, not the sum of
+    the last firm's and its own. It trains where the seat's home is, not where the last firm
+    had moved to."""
+    dp = ["large_entities.effective_epsilon=2.0", "practices.energy_awareness=0.0"]
+    world = ["large_entities.entry_when_profitable.slots=1", "regulators.count=2", *dp]
+    model = run(*world, steps=6)
+    ent, delta = model.entity_arrays, model.spec.learning.dp_delta
+    before = ent.privacy.epsilon_spent(delta)[0]
+    assert ent.privacy.counts[0].sum() > 1  # the first firm's releases
+    assert ent.jurisdiction[0] == 0
+    ent.jurisdiction[0] = 1  # the first firm moved its training abroad
+    empty_the_market(model)
+    model.step()
+    assert ent.entered_at[0] == model.steps
+    assert ent.privacy.counts[0].sum() == 1  # the new firm's one release
+    assert 0.0 < ent.privacy.epsilon_spent(delta)[0] < before
+    assert ent.jurisdiction[0] == 0

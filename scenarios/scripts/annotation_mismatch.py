@@ -9,9 +9,10 @@ Set-up. The `annotation_mismatch` world: twelve cultures, a workforce drawn from
 mismatch noise and low pay. The baseline is compared with the `fair_annotation_pay`
 intervention (a pay floor) on the same seeds; effects are paired by seed.
 
-What to look for. Under the pay floor `annotator_pay_mean` and `label_accuracy_mean` rise
-(the README reports label accuracy 0.86 → 0.95); whether model accuracy follows, and for the
-worst-served community (`accuracy_min_community`), is the question the forest plot answers.
+What to look for. Under the pay floor `label_accuracy_mean` rises (the claims table's
+fair_pay_restores_labels, docs/claims.md); how far, how far `annotator_pay_mean` rises, and
+whether model accuracy follows, also for the worst-served community (`accuracy_min_community`),
+is what this script's table and forest plot measure.
 
 Run:  python scenarios/scripts/annotation_mismatch.py results/annotation  [--fast]
 """

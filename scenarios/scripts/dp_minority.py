@@ -11,9 +11,11 @@ writes) on the same seeds, keeping each run's per-group rows (`keep="groups"`: a
 accuracy over the communities, weighted by the people decided); the accuracy given up is
 read against ε = ∞, paired by seed.
 
-What to look for. Accuracy falls as ε falls, for both groups. At moderate ε (3, 1) the
-minority loses more than the majority, mostly through clipping; at very small ε both groups
-fall toward chance and the gap closes (the README reports the claim as reproduced in part).
+What to look for. At the scenario's own ε the claims table (docs/claims.md) finds that local
+differential privacy costs accuracy (dp_costs_accuracy) and costs the minority more accuracy
+than the majority (dp_costs_minority_more, reproduced). How the cost varies with ε (whether the
+minority's loss is larger at moderate ε, and whether both groups fall toward chance and the gap
+closes at very small ε) is not in the claims table: it is what this script's table measures.
 
 Run:  python scenarios/scripts/dp_minority.py results/dp_minority  [--fast]
 """

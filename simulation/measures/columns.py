@@ -57,6 +57,10 @@ METRIC_COLUMNS: dict[str, str] = {
     "washing_share": "share of this step's fairness reports made on a favourable subset, among "
     "those where a subset looked fairer than the whole protocol sample, [0, 1]",
     "privacy_gap_mean": "mean excess of effective over claimed DP ε (ε capped at 50), >= 0",
+    "certifiable_epsilon_max": "largest DP ε a jurisdiction's canary audit can certify this "
+    "step, at regulators.privacy_audit_trials and privacy_audit_confidence (the published power, "
+    "replaced by the power each ε audit reports; an ε claimed above it cannot be caught), over "
+    "jurisdictions that audit (NaN: none do), >= 0",
     "explainability_unmet_share": "share of communities needing explanations (need > 0.5) "
     "whose model is closed, [0, 1]",
     "mandate_conflict_share": "share of communities whose own verdict and the mandate's differ, "
@@ -154,6 +158,9 @@ ENTITY_COLUMNS: dict[str, str] = {
     "audited_gap": "gap its home regulator last re-measured in an audit (NaN: never audited "
     "there), [0, 1]",
     "claimed_epsilon": "DP ε it claims (inf: no claim)",
+    "certifiable_epsilon": "largest DP ε the canary audit of its home regulator (where it "
+    "trains) can certify this step, as certifiable_epsilon_max (0: a loophole, no audits; NaN: no "
+    "home regulator), >= 0",
     "epsilon_spent": "DP ε its releases have spent in all, composed over every retraining "
     "(RDP accountant, at learning.dp_delta; 0: none yet, inf: one trained without noise), "
     "non-decreasing",

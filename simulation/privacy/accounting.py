@@ -144,6 +144,12 @@ class PrivacyLedger:
         self.counts[touched, self.trainings.index(training)] += 1
         self._stale |= touched
 
+    def open_account(self, holder: int) -> None:
+        """Start ``holder``'s ledger afresh: a new holder in its place has released nothing."""
+        self.counts[holder] = 0
+        self.nonprivate[holder] = False
+        self._spent[holder], self._stale[holder] = 0.0, False
+
     def epsilon_spent(self, delta: float) -> np.ndarray:
         """(holders,) cumulative ε at ``delta``: 0 before any release, inf after a noiseless one.
 

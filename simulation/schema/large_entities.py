@@ -1,7 +1,7 @@
 """The ``[large_entities]`` section (§2.2, §3): large AI entities, and firms entering the market.
 
 Capital, compute, data, a large model and access terms; the disposition to wash reports (§3);
-entry at scheduled steps or when incumbents' profits would pay entry back, and exit.
+entry at scheduled steps or when expected profits would pay entry back, and exit.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ class EntrySpec(Section):
 
 
 class ProfitableEntrySection(Section):
-    """Providers that enter when incumbents' published profits would pay entry back (firm
-    dynamics: free entry, as in Hopenhayn 1992; the payback rule is, after net present value,
-    the capital-budgeting rule firms use most, Graham & Harvey 2001)."""
+    """Providers that enter when the profit they expect would pay entry back (firm dynamics:
+    free entry, as in Hopenhayn 1992; the payback rule is, after net present value, the
+    capital-budgeting rule firms use most, Graham & Harvey 2001). They expect the incumbents'
+    published profit or, with no incumbent, the demand of the communities buying no model at
+    access_price, less operating, annotation and depreciation costs."""
 
     slots: int = Field(
         2,
@@ -33,7 +35,9 @@ class ProfitableEntrySection(Section):
         le=20,
         description="seats for entrants beyond the firms at the start and the scheduled ones: "
         "how many more firms may operate at once; a seat any firm leaves on exit is taken by "
-        "the next entrant, so entry happens as often as it pays (0: no entry when profitable)",
+        "the next entrant, so entry happens as often as it pays, also into a market every firm "
+        "has left (0: no entry when profitable; a world with large_entities.count=0 and no "
+        "scheduled entries has no market to enter)",
     )
     open_weights: bool = Field(
         True, description="an entrant publishes open weights (else sells a closed API)"
@@ -57,9 +61,10 @@ class ProfitableEntrySection(Section):
         8,
         ge=1,
         le=400,
-        description="an entrant enters when the mean operating profit of the incumbents, as "
-        "published, would pay back its entry cost (compute at its price plus sunk_cost) "
-        "within this many quarters (two years)",
+        description="an entrant enters when the profit it expects (the incumbents' mean "
+        "published operating profit; with none, the communities buying no model at "
+        "access_price less its running costs) would pay back its entry cost (compute at its "
+        "price plus sunk_cost) within this many quarters (two years)",
     )
     profit_memory: Probability = Field(
         0.25,
@@ -163,5 +168,5 @@ class LargeEntitiesSection(Section):
     )
     entry_when_profitable: ProfitableEntrySection = Field(
         default_factory=ProfitableEntrySection,
-        description="providers that enter when the incumbents' profits would pay entry back",
+        description="providers that enter when the profit they expect would pay entry back",
     )

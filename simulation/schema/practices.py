@@ -40,6 +40,15 @@ class PracticesSection(Section):
         description="fairness gap above which an entity's own check sets off its mitigation "
         "(the default mandated threshold)",
     )
+    mitigation_target: Literal["mandated", "own_practice"] = Field(
+        "mandated",
+        description="which fairness notions an entity's mitigation aims at: 'mandated', every "
+        "notion mandated by the regulators it answers to (paper §2.3: rules differ by "
+        "jurisdiction and an entity adheres to each; their published rules are what it observes), "
+        "with the notion's own method (reweighing for demographic parity and quota, the notion's "
+        "penalty otherwise); 'own_practice', its practice toward independence whatever is "
+        "mandated (switches the notion-aware mitigation off)",
+    )
     energy_aware_every: int = Field(
         4, ge=1, le=1000, description="an energy-aware team retrains every this many steps"
     )

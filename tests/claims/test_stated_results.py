@@ -167,6 +167,67 @@ STATEMENTS: tuple[Statement, ...] = (
         (("mismatched_annotation_lowers_labels", "holds"),),
     ),
     Statement(
+        "scenarios/annotation_mismatch.toml",
+        ("under which `label_accuracy_mean` rises again"),
+        (("fair_pay_restores_labels", "holds"),),
+    ),
+    Statement(
+        "scenarios/scripts/annotation_mismatch.py",
+        ("Under the pay floor `label_accuracy_mean` rises"),
+        (("fair_pay_restores_labels", "holds"),),
+    ),
+    Statement(
+        "scenarios/privacy_fairness.toml",
+        (
+            "per-group accuracy in communities.parquet falls more for small minority groups "
+            "where their data are distinct"
+        ),
+        (("dp_costs_minority_more", "holds"),),
+    ),
+    Statement(
+        "scenarios/scripts/dp_minority.py",
+        ("local differential privacy costs accuracy (dp_costs_accuracy)"),
+        (("dp_costs_accuracy", "holds"),),
+    ),
+    Statement(
+        "scenarios/scripts/dp_minority.py",
+        ("costs the minority more accuracy than the majority (dp_costs_minority_more, reproduced)"),
+        (
+            ("dp_costs_minority_more", "holds"),
+            ("dp_costs_minority_more", "verdict: reproduced"),
+        ),
+    ),
+    Statement(
+        "scenarios/data_cooperative.toml",
+        (
+            "`dependency_share` is lower, with an interval that excludes 0, but counting "
+            "collective ownership for nothing does not remove all of the fall (partly reproduced"
+        ),
+        (
+            ("cooperative_lowers_dependency", "holds"),
+            ("cooperative_lowers_dependency", "verdict: partly"),
+        ),
+    ),
+    Statement(
+        "scenarios/regulatory_patchwork.toml",
+        (
+            "so fewer `violations_privacy_washing` are found than with `--set "
+            "large_entities.jurisdiction_shopping=false`"
+        ),
+        (("shopping_evades_privacy_audits", "holds"),),
+    ),
+    Statement(
+        "scenarios/regulatory_patchwork.toml",
+        (
+            "`washing_share` rises over a run rather than shrinking as they learn how often "
+            "they are audited"
+        ),
+        (
+            ("washing_shrinks_over_time", "reverses"),
+            ("washing_shrinks_over_time", "verdict: not reproduced"),
+        ),
+    ),
+    Statement(
         "scenarios/regulatory_patchwork.toml",
         ("closed models draw `violations_explainability` where explanations are mandated"),
         (("mandate_finds_closed_models", "holds"),),
