@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from hetsim.analysis.calibration import Prior, Target, load_targets
@@ -125,12 +126,23 @@ def test_abc_smc_recovers_the_parameters_that_made_the_data(tmp_path):
 
 def test_calibrate_runs_end_to_end_writes_the_page_and_resumes(tmp_path):
     out, doc = tmp_path / "out", tmp_path / "docs" / "calibration.md"
+    world = tmp_path / "world.toml"
+    world.write_text(
+        (ROOT / "scenarios" / "status_quo_uncalibrated.toml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
     args = [
         "calibrate", "status_quo", "--targets", str(SHIPPED), "--budget", "12",
         "--population", "4", "--generations", "2", "--seeds", "1", "--steps", "4", *TINY,
         "--check-seeds", "2", "--draws", "2", "--out", str(out), "--doc", str(doc), "--quiet",
+        "--adopt", str(world),
     ]  # fmt: skip
     assert main(args) == 0
+    point = pd.read_csv(out / "point_estimate.csv").iloc[0]
+    adopted = tomllib.loads(world.read_text(encoding="utf-8"))
+    for key, value in point.items():
+        section, name = str(key).split(".")
+        assert adopted[section][name] == pytest.approx(value, rel=1e-3)
     page = doc.read_text(encoding="utf-8")
     for target in load_targets(SHIPPED).targets:
         assert f"`{target.name}`" in page

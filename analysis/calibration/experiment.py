@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hetsim.analysis.calibration.adopt import adopt
 from hetsim.analysis.calibration.report import Checks, pair_plot, render, write_tables
 from hetsim.analysis.calibration.simulator import WorldSimulator, read_evaluations
 from hetsim.analysis.calibration.smc import Posterior, run_smc, worker_pool
@@ -67,6 +68,7 @@ def calibrate(
     resume: bool = False,
     sample_seed: int = 0,
     max_minutes: float | None = None,
+    adopt_into: str | Path | None = None,
     command: str = "",
     quiet: bool = True,
 ) -> Calibration:
@@ -91,6 +93,8 @@ def calibrate(
         ("workers", workers, 1),
     ):
         _check(name, value, minimum)
+    if adopt_into is not None and not Path(adopt_into).is_file():
+        raise ScenarioError(f"--adopt {adopt_into}: no such scenario file")
     if max_minutes is not None and not max_minutes > 0:
         raise ScenarioError(f"--max-minutes = {max_minutes}: must be a number > 0")
     targets = load_targets(targets_file)
@@ -156,7 +160,11 @@ def calibrate(
     doc.write_text(render(targets, posterior, checks, facts, figure.name), encoding="utf-8")
     files = write_tables(out, posterior, checks, [p.key for p in targets.priors])
     (out / "calibration.json").write_text(json.dumps(facts, indent=2), encoding="utf-8")
-    return Calibration(out, doc, targets, posterior, checks, [*files, doc, figure])
+    files += [doc, figure]
+    if adopt_into is not None:
+        kinds = {p.key: p.kind for p in targets.priors}
+        files.append(adopt(adopt_into, point, kinds, f"calibrated: {doc} (posterior median)"))
+    return Calibration(out, doc, targets, posterior, checks, files)
 
 
 def world_line(spec) -> str:

@@ -58,6 +58,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--sample-seed", type=int, default=0, help="seed of pyabc's sampling (default 0)"
     )
     cal.add_argument(
+        "--adopt", metavar="FILE",
+        help="write the point estimate into this scenario file, each key citing the page",
+    )  # fmt: skip
+    cal.add_argument(
         "--max-minutes", type=float, metavar="M",
         help="stop starting generations after M minutes of fitting (checked between them)",
     )  # fmt: skip
@@ -87,6 +91,7 @@ def handle(args: argparse.Namespace) -> int | None:
         resume=args.resume,
         sample_seed=args.sample_seed,
         max_minutes=args.max_minutes,
+        adopt_into=args.adopt,
         command="hetsim " + shlex.join(sys.argv[1:]),
         quiet=args.quiet,
     )
