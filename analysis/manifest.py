@@ -159,11 +159,18 @@ def write_comparison_and_report(
     """Write comparison.csv and report.html (+ PNGs) from a runs table."""
     from hetsim.analysis.report import write_report
 
-    if "point" in runs.columns:
+    kind = (manifest or {}).get("experiment")
+    if kind in ("discover", "optimise"):
+        summary = "discovery.md" if kind == "discover" else "optimisation.md"
         raise ScenarioError(
-            f"{out_dir}: holds a sweep (column 'point'); reports are for compare and branch "
-            "folders — use `hetsim query` on a sweep"
+            f"{out_dir}: holds the results of `hetsim {kind}`; its report is "
+            f"{out_dir / summary} (written when it ran)"
         )
+    if "point" in runs.columns:  # a sweep or a sensitivity analysis
+        from hetsim.analysis.design_report import write_design_report
+
+        check_file_target(out_dir / "report.html")
+        return write_design_report(out_dir, runs, manifest)
     for name in ("comparison.csv", "report.html"):  # a folder there: one message, not OSError
         check_file_target(out_dir / name)
     comparison = comparison_of(runs, (manifest or {}).get("outcomes"))

@@ -38,7 +38,9 @@ from hetsim.analysis.runner import run_with_manifest
 from hetsim.analysis.sensitivity import sensitivity_experiment
 from hetsim.analysis.sweep import sweep_experiment
 from hetsim.discovery import discover
+from hetsim.optimisation import optimise
 from hetsim.options import check_run_flag
+from hetsim.ranking import rank
 from hetsim.scenarios import builder
 from hetsim.scenarios.library import list_interventions, list_scenarios
 from hetsim.simulation.model import EcosystemModel
@@ -61,9 +63,11 @@ __all__ = [
     "list_interventions",
     "list_scenarios",
     "load_scenario",
+    "optimise",
     "plot_forest",
     "plot_timeseries",
     "query",
+    "rank",
     "report",
     "run",
     "sensitivity",
@@ -322,7 +326,7 @@ def sensitivity(
     samples: int | None = None,
     metrics: Sequence[str] | None = None,
     window: Literal["final", "last10pct"] = "final",
-    seeds: int = 1,
+    seeds: int = 8,
     sample_seed: int = 0,
     steps: int | None = None,
     set: Sequence[str] = (),
@@ -334,7 +338,12 @@ def sensitivity(
     resume: bool = False,
     progress: bool = True,
 ) -> Experiment:
-    """Morris or Sobol indices (SALib) of ``metrics`` over ``key=lo:hi`` ranges (``.indices``)."""
+    """Morris or Sobol indices (SALib) of ``metrics`` over ``key=lo:hi`` ranges (``.indices``).
+
+    Every point runs on ``seeds`` seeds (default 8: the stability check in
+    docs/sensitivity_seeds.md); ``indices.csv`` gives SALib's interval over the design and
+    the interval over resampled seeds (``*_seed_ci_low``, ``*_seed_ci_high``).
+    """
     checks.validate(
         "sensitivity",
         scenario,

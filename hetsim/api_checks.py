@@ -189,7 +189,7 @@ def validate(
         if not params:
             raise ScenarioError(f"{command}: give at least one {named('params')} dotted.key=...")
         arguments.parse_params(params, overrides)
-    elif not interventions:
+    elif not interventions and command not in ("optimise", "rank"):  # they choose their own
         raise ScenarioError(f"{command}: give at least one {named('interventions')} NAME")
 
 

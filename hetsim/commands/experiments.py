@@ -79,7 +79,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     sweep.add_argument("--samples", type=int, help="Latin hypercube of N points over the ranges")
 
     sens = sub.add_parser("sensitivity", help="Morris or Sobol sensitivity indices (SALib)")
-    _common(sens, seeds=1)
+    _common(sens, seeds=8)  # docs/sensitivity_seeds.md
     _params(sens, "dotted.key=lo:hi (repeatable)")
     sens.add_argument("--method", choices=("morris", "sobol"), default="morris")
     sens.add_argument(
@@ -135,10 +135,9 @@ def handle(args: argparse.Namespace) -> int | None:
     return _experiment(args)
 
 
-def _experiment(args: argparse.Namespace) -> int:
-    from hetsim import api
-
-    common = {
+def experiment_arguments(args: argparse.Namespace) -> dict:
+    """The API arguments every experiment command takes from :func:`_common`'s flags."""
+    return {
         "seeds": args.seeds,
         "steps": args.steps,
         "set": args.overrides,
@@ -148,6 +147,12 @@ def _experiment(args: argparse.Namespace) -> int:
         "resume": args.resume,
         "progress": not args.quiet,
     }
+
+
+def _experiment(args: argparse.Namespace) -> int:
+    from hetsim import api
+
+    common = experiment_arguments(args)
     if args.command == "compare":
         result = api.compare(
             args.scenario, args.interventions, outcomes=args.outcomes, keep=args.keep, **common
