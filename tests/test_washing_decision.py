@@ -46,9 +46,10 @@ def test_frequent_audits_deter_washing_under_the_decision_rule_only():
     """Paired seeds: audits 0.05 → 0.9 lower the washed share of reports when entities decide,
     and leave it unchanged (within sampling noise) when they wash with a fixed propensity."""
     deterred, t_decision = paired_t("decision")
-    unmoved, t_fixed = paired_t("fixed")
+    unmoved, _ = paired_t("fixed")
     assert deterred < -0.05 and t_decision < -2.5
-    assert abs(t_fixed) < 2.5
+    # "unchanged" is bounded by size, not by a t statistic: a null change's t exceeds 2.5 in
+    # about 1 of 20 seed sets (seeds 0-5: +0.037, t = 3.6; seeds 0-11: -0.001, t = -0.04)
     assert abs(unmoved) < abs(deterred) / 2
 
 
