@@ -128,7 +128,7 @@ def test_calibrate_runs_end_to_end_writes_the_page_and_resumes(tmp_path):
     out, doc = tmp_path / "out", tmp_path / "docs" / "calibration.md"
     world = tmp_path / "world.toml"
     world.write_text(
-        (ROOT / "scenarios" / "status_quo_uncalibrated.toml").read_text(encoding="utf-8"),
+        (ROOT / "scenarios" / "status_quo.toml").read_text(encoding="utf-8"),
         encoding="utf-8",
     )
     args = [
@@ -155,7 +155,7 @@ def test_calibrate_runs_end_to_end_writes_the_page_and_resumes(tmp_path):
 
 
 def test_adopting_sets_only_the_calibrated_keys(tmp_path):
-    source = ROOT / "scenarios" / "status_quo_uncalibrated.toml"
+    source = ROOT / "scenarios" / "status_quo.toml"
     path = tmp_path / "world.toml"
     path.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     before = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -163,7 +163,21 @@ def test_adopting_sets_only_the_calibrated_keys(tmp_path):
     after = tomllib.loads(path.read_text(encoding="utf-8"))
     assert after["communities"].pop("compute") == 77.78
     assert after["large_entities"].pop("data_value") == 0.031
+    before["communities"].pop("compute", None)
+    before["large_entities"].pop("data_value", None)
     assert after == before
+
+
+def test_uncalibrated_restores_the_schema_defaults():
+    from hetsim.analysis.calibration import uncalibrated
+    from hetsim.scenarios.builder import load_scenario
+
+    priors = load_targets(SHIPPED).priors
+    world = load_scenario("status_quo", uncalibrated(priors))
+    for prior in priors:
+        section, name = prior.key.split(".")
+        field = type(getattr(world, section)).model_fields[name]
+        assert getattr(getattr(world, section), name) == field.default
 
 
 def test_the_shipped_status_quo_carries_the_documented_point_estimate():

@@ -5,6 +5,6 @@ on pyabc (:mod:`.smc`), the page (:mod:`.report`) and the command's flow (:mod:`
 """
 
 from hetsim.analysis.calibration.experiment import Calibration, calibrate
-from hetsim.analysis.calibration.targets import Prior, Target, Targets, load_targets
+from hetsim.analysis.calibration.targets import Prior, Target, Targets, load_targets, uncalibrated
 
-__all__ = ["Calibration", "Prior", "Target", "Targets", "calibrate", "load_targets"]
+__all__ = ["Calibration", "Prior", "Target", "Targets", "calibrate", "load_targets", "uncalibrated"]

@@ -218,3 +218,15 @@ def load_targets(path: str | Path) -> Targets:
     if not priors:
         raise ScenarioError(f"{path}: no [[parameter]] to calibrate")
     return Targets(path, tuple(targets), tuple(priors))
+
+
+def uncalibrated(priors: tuple[Prior, ...]) -> list[str]:
+    """``key=value`` overrides that put the calibrated keys back to their schema defaults."""
+    from hetsim.simulation.schema import Scenario
+
+    out = []
+    for prior in priors:
+        section, name = prior.key.split(".", 1)
+        default = Scenario.model_fields[section].annotation.model_fields[name].default
+        out.append(f"{prior.key}={default!r}")
+    return out
