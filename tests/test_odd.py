@@ -72,4 +72,6 @@ def test_every_module_the_odd_names_exists():
 def test_a_default_without_a_source_is_marked_as_assumed():
     odd = make_odd()
     assert odd.basis("records scraped per step") == odd.ASSUMPTION
-    assert odd.basis("energy (Patterson et al. 2021)").startswith("cited: Patterson et al. 2021")
+    assert odd.basis("energy (Patterson et al. 2021)").startswith(
+        "from the literature: Patterson et al. 2021"
+    )

@@ -4,6 +4,6 @@ A module here exposes ``add_parsers(subparsers)`` and ``handle(args) -> int | No
 the command is not its own).
 """
 
-from hetsim.commands import claims, experiments, explore, ui
+from hetsim.commands import calibrate, claims, experiments, explore, ui
 
-MODULES = (experiments, explore, ui, claims)
+MODULES = (experiments, explore, ui, claims, calibrate)

@@ -7,7 +7,8 @@ market (:mod:`.ecosystem`, §3 dependency, after Toups, Bommasani et al. 2023); 
 evaluation protocol by which entities report and regulators audit a mandated gap on a sample,
 with its sampling error (:mod:`.audit_sampling`, §3 washing). The recorder
 (:mod:`hetsim.simulation.recorder`) turns them into a run's tables, whose columns
-:mod:`.columns` describes.
+:mod:`.columns` describes. Run-level patterns that a calibration compares with field data
+(growth of compute, who makes the notable models) are in :mod:`.patterns`.
 """
 
 from hetsim.simulation.measures.concentration import (
@@ -27,9 +28,11 @@ from hetsim.simulation.measures.group_rates import (
     group_rates,
     rates_from_counts,
 )
+from hetsim.simulation.measures.patterns import PATTERN_MEASURES, pattern_measures
 
 __all__ = [
     "FAIRNESS_NOTIONS",
+    "PATTERN_MEASURES",
     "GroupRates",
     "accuracy",
     "confusion_counts",
@@ -39,6 +42,7 @@ __all__ = [
     "group_rates",
     "hhi",
     "network_centrality",
+    "pattern_measures",
     "rates_from_counts",
     "shares",
     "top_k_share",
