@@ -10,9 +10,8 @@ against three interventions, each run on the same seeds (common random numbers),
 difference is paired by seed.
 
 What to look for. As docs/claims.md finds it (20 seeds × 40 steps of a smaller world;
-checked by tests/claims/test_stated_results.py): in the baseline `hhi_decisions` and
-`dependency_share` rise over the run and `data_sovereignty_mean` falls; `hhi_compute` rises in
-direction only. Public compute lowers the dependency share; an open-weights mandate does not
+checked by tests/claims/test_stated_results.py): in the baseline `data_sovereignty_mean` falls
+over the run; `hhi_compute`, `hhi_decisions` and `dependency_share` rise in direction only. Public compute lowers the dependency share; an open-weights mandate does not
 lower it (communities run entities' open models); an audit regime lowers it in direction
 only. Read the paired differences and
 their intervals in the table, not the gap between two means.
