@@ -13,9 +13,10 @@ read against ε = ∞, paired by seed.
 
 What to look for. At the scenario's own ε the claims table (docs/claims.md) finds that local
 differential privacy costs accuracy (dp_costs_accuracy) and costs the minority more accuracy
-than the majority in direction only (dp_costs_minority_more: its interval holds 0). How the cost varies with ε (whether the
-minority's loss is larger at moderate ε, and whether both groups fall toward chance and the gap
-closes at very small ε) is not in the claims table: it is what this script's table measures.
+than the majority in direction only (dp_costs_minority_more: its interval holds 0). How the cost
+varies with ε (whether the minority's loss is larger at moderate ε, and whether both groups fall
+toward chance and the gap closes at very small ε) is not in the claims table: it is what this
+script's table measures.
 
 Run:  python scenarios/scripts/dp_minority.py results/dp_minority  [--fast]
 """

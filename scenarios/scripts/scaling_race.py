@@ -9,12 +9,12 @@ Set-up. The `status_quo` scenario (3 entities, 40 communities, 100 annotators, 3
 against three interventions, each run on the same seeds (common random numbers), so every
 difference is paired by seed.
 
-What to look for. As docs/claims.md finds it (20 seeds × 40 steps of a smaller world;
-checked by tests/claims/test_stated_results.py): in the baseline `data_sovereignty_mean` falls
-over the run; `hhi_compute`, `hhi_decisions` and `dependency_share` rise in direction only. Public compute lowers the dependency share; an open-weights mandate does not
-lower it (communities run entities' open models); an audit regime lowers it in direction
-only. Read the paired differences and
-their intervals in the table, not the gap between two means.
+What to look for. As docs/claims.md finds it (20 seeds × 40 steps of a smaller world; checked by
+tests/claims/test_stated_results.py): in the baseline `data_sovereignty_mean` falls over the
+run; `hhi_compute`, `hhi_decisions` and `dependency_share` rise in direction only. Public
+compute lowers the dependency share; an open-weights mandate does not lower it (communities run
+entities' open models); an audit regime lowers it in direction only. Read the paired differences
+and their intervals in the table, not the gap between two means.
 
 Run:  python scenarios/scripts/scaling_race.py results/scaling_race  [--fast]
 """
