@@ -28,12 +28,22 @@ N_EXTRA_START = 5  # the extras follow the five raw features
 
 def feature_map(x: np.ndarray, capacity: np.ndarray | float | bool) -> np.ndarray:
     """Map raw features (k, n, 5) to model inputs (k, n, 8), the nonlinear extras scaled by the
-    capacity share κ in [0, 1] (a scalar, or one per model; True is 1, False 0)."""
-    extra = np.stack([x[..., 0] * x[..., 1], x[..., 0] ** 2 - 1.0, x[..., 1] ** 2 - 1.0], axis=-1)
+    capacity share κ in [0, 1] (a scalar, or one per model; True is 1, False 0).
+
+    Written column by column into one output array: at 10,000 communities the map of every
+    window is 150 MB, and building it from stacked and concatenated temporaries cost as much
+    again in fresh memory (``benchmarks/bench_floor.py``)."""
     gate = np.asarray(capacity, dtype=float)
     if gate.ndim == 1:
-        gate = gate[:, None, None]
-    return np.concatenate([x, extra * gate], axis=-1)
+        gate = gate[:, None]
+    raw = x.shape[-1]
+    out = np.empty((*x.shape[:-1], raw + N_EXTRA), dtype=np.result_type(x.dtype, gate.dtype))
+    out[..., :raw] = x
+    x0, x1 = x[..., 0], x[..., 1]
+    np.multiply(x0 * x1, gate, out=out[..., raw])
+    np.multiply(x0**2 - 1.0, gate, out=out[..., raw + 1])
+    np.multiply(x1**2 - 1.0, gate, out=out[..., raw + 2])
+    return out
 
 
 def sample_budget(compute: np.ndarray, expertise: np.ndarray | float = 1.0) -> np.ndarray:
