@@ -241,10 +241,12 @@ def _notion_codes(notion: np.ndarray | str, C: int) -> np.ndarray:
     arr = np.asarray(notion)
     if arr.shape != (C,):
         raise ValueError(f"notion array must have shape ({C},), got {arr.shape}")
-    index = {name: i for i, name in enumerate(FAIRNESS_NOTIONS)}
-    codes = np.fromiter((index.get(str(u), -1) for u in arr), dtype=np.int64, count=C)
+    # one vectorised comparison per notion name, not a Python loop over communities
+    codes = np.full(C, -1, dtype=np.int64)
+    for i, name in enumerate(FAIRNESS_NOTIONS):
+        codes[arr == name] = i
     if (codes < 0).any():
-        bad = sorted({str(u) for u in arr if str(u) not in index})
+        bad = sorted({str(u) for u in arr[codes < 0]})
         raise ValueError(
             f"unknown fairness notion(s) {bad!r}; allowed: {', '.join(FAIRNESS_NOTIONS)}"
         )
