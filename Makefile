@@ -90,16 +90,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# bench: the speed suite (benchmarks/README.md); BASELINE=DIR (an earlier checkout with its own
-# .venv) adds the before/after ratios of whole runs
+# bench: the speed suite (benchmarks/README.md), written to benchmarks/latest.md; BASELINE=DIR (an
+# earlier checkout with its own .venv) adds the before/after ratios of whole runs
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_profile.py --steps 30 --top 25
-	$(BIN)/python benchmarks/bench_naive.py --communities 40 --steps 10
-	$(BIN)/python benchmarks/bench_ensemble.py --runs 8 --steps 30 --batches 2
-	$(BIN)/python benchmarks/bench_trainer.py
-	$(BIN)/python benchmarks/bench_scale.py
-	test -z "$(BASELINE)" || $(BIN)/python benchmarks/bench_versions.py \
-	  --baseline $(BASELINE) --communities 40,1000 --steps 100 --rounds 5
+	$(BIN)/python benchmarks/suite.py $(if $(BASELINE),--baseline $(BASELINE))
 
 ## claims: run every claim with its ablation (20 seeds); write docs/claims.md and README's verdict table
 claims: $(RUNTIME)
