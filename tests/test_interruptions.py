@@ -26,6 +26,9 @@ EXPERIMENTS = {
               "--seeds", "2"],
     "sensitivity": ["sensitivity", "status_quo", "--param", "regulators.audit_probability=0:1",
                     "--samples", "2", "--metric", "audits"],
+    "discover": ["discover", "status_quo", "--intervention", "audit_regime", "--uncertain",
+                 "regulators.audit_probability=0:1", "--samples", "2", "--outcome", "audits",
+                 "--seeds", "2"],
 }  # fmt: skip
 
 
@@ -86,6 +89,7 @@ def test_an_interrupted_experiment_resumes_to_the_same_tables(
     argv = [*EXPERIMENTS[command], "--steps", "3", *SMALL, "--workers", "1", "--quiet"]
     whole, cut = tmp_path / "whole", tmp_path / "cut"
     assert main([*argv, "--out", str(whole)]) == 0
+    capsys.readouterr()  # what the whole experiment said (a discovery's finding) is not checked
     with monkeypatch.context() as patch:
         interrupt_after(patch, "hetsim.analysis.tasks.run_task_tables", 2, KeyboardInterrupt)
         assert main([*argv, "--out", str(cut)]) == 130

@@ -129,8 +129,8 @@ def discover_experiment(
         resume=resume,
         progress=progress,
     )
-    if experiment.runs is None:
-        return experiment
+    if experiment.runs is None or experiment.outcome.interrupted:
+        return experiment  # worlds from a part of the design would mislead: --resume ends it
     out_dir = Path(out_dir)
     worlds = world_effects(experiment.runs, params, outcome, window, arm_label(interventions))
     worlds["fails"] = fails(worlds["effect"].to_numpy(), rule)
