@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import importlib.util
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -47,6 +49,11 @@ def benchmarks(quick: bool, baseline: str | None) -> list[list[str]]:
         ["bench_trainer.py"],
         ["bench_scale.py", "--sizes", "300,1000" if quick else "1000,3000,10000"],
     ]
+    if shutil.which("chromium") and importlib.util.find_spec("solara") is not None:
+        # the browser UI's play rate, when Debian's Chromium and the ui extra are installed
+        suite.append(
+            ["bench_ui.py", "--browser", "--steps", "15", "--seconds", "8" if quick else "15"]
+        )
     if baseline:
         suite.append(
             [
