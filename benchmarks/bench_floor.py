@@ -29,6 +29,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -73,14 +74,15 @@ KERNELS: dict[str, list[tuple[object, str]]] = {
 class Clock:
     """Exclusive time per kernel: entering a kernel pauses the one that called it."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], float] = time.perf_counter) -> None:
+        self.now = now
         self.spent: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
         self._stack: list[list] = []  # [kernel, started]
 
     def wrap(self, kernel: str, fn: Callable) -> Callable:
         def timed(*args, **kwargs):
-            now = time.perf_counter()
+            now = self.now()
             if self._stack:
                 outer = self._stack[-1]
                 self.spent[outer[0]] += now - outer[1]
@@ -89,7 +91,7 @@ class Clock:
             try:
                 return fn(*args, **kwargs)
             finally:
-                end = time.perf_counter()
+                end = self.now()
                 self.spent[kernel] += end - frame[1]
                 self.calls[kernel] += 1
                 self._stack.pop()
@@ -176,8 +178,25 @@ def stacked_matmul_gflops(k: int, n: int, d: int, seconds: float = 0.5) -> float
     return 2.0 * k * (d + 2) * n * (d + 1) * reps / elapsed / 1e9
 
 
-def measure(communities: int, steps: int, warmup: int, seed: int) -> None:
-    """Run one world and print where its steps went."""
+@dataclass
+class Floor:
+    """Where the measured steps of one world went."""
+
+    communities: int
+    steps: int
+    total: float  # seconds over the measured steps
+    spent: dict[str, float]  # exclusive seconds per kernel
+    calls: dict[str, int]
+    work: FitWork
+
+    @property
+    def orchestration(self) -> float:
+        """Seconds no kernel claims."""
+        return self.total - sum(self.spent.values())
+
+
+def measure(communities: int, steps: int, warmup: int, seed: int) -> Floor:
+    """Run one world: ``warmup`` steps, then ``steps`` steps with every kernel timed."""
     scenario = load_scenario("status_quo", [f"communities.count={communities}"])
     model = build_model(scenario, seed=seed)
     for _ in range(warmup):
@@ -191,23 +210,26 @@ def measure(communities: int, steps: int, warmup: int, seed: int) -> None:
         total = time.perf_counter() - start
     finally:
         restore()
-    per_step = total / steps
-    print(f"\n## status_quo, {communities:,} communities, {steps} steps (seed {seed})\n")
-    print(f"step: {per_step * 1e3:.1f} ms\n")
+    return Floor(communities, steps, total, dict(clock.spent), dict(clock.calls), work)
+
+
+def report(floor: Floor, seed: int) -> None:
+    """Print one world's floor as a Markdown table."""
+    steps, total, work = floor.steps, floor.total, floor.work
+    print(f"\n## status_quo, {floor.communities:,} communities, {steps} steps (seed {seed})\n")
+    print(f"step: {total / steps * 1e3:.1f} ms\n")
     print("| part of the step | ms per step | share | calls per step |")
     print("|---|---:|---:|---:|")
-    claimed = 0.0
     for kernel in KERNELS:
-        spent = clock.spent.get(kernel, 0.0)
-        claimed += spent
-        calls = clock.calls.get(kernel, 0) / steps
+        spent = floor.spent.get(kernel, 0.0)
+        calls = floor.calls.get(kernel, 0) / steps
         print(f"| {kernel} | {spent / steps * 1e3:.2f} | {spent / total:.0%} | {calls:.1f} |")
-    rest = total - claimed
+    rest = floor.orchestration
     print(
         f"| orchestration (turns, economy, ledger, recording) | {rest / steps * 1e3:.2f} "
         f"| {rest / total:.0%} | |"
     )
-    solve_time = clock.spent.get("fits (Newton solve)", 0.0)
+    solve_time = floor.spent.get("fits (Newton solve)", 0.0)
     if work.fits and solve_time > 0:
         print(
             f"\nfits: {work.fits / steps:.1f} per step, {work.iterations / work.fits:.2f} Newton "
@@ -232,7 +254,7 @@ def main() -> None:
     print(f"# Floor of a step ({time.strftime('%Y-%m-%d')}, one BLAS thread)")
     with threadpool_limits(1):
         for size in (int(s) for s in args.sizes.split(",")):
-            measure(size, args.steps, args.warmup, args.seed)
+            report(measure(size, args.steps, args.warmup, args.seed), args.seed)
 
 
 if __name__ == "__main__":
