@@ -286,7 +286,12 @@ class EcosystemModel(mesa.Model):
     def users_of(self) -> list[tuple[Strategy, np.ndarray]]:
         """Each strategy with the communities taking it this step."""
         strategy = self.community_arrays.strategy
-        return [(s, np.flatnonzero(strategy == s.code)) for s in self.strategies]
+        # one stable sort instead of a comparison per strategy: each group stays ascending
+        order = np.argsort(strategy, kind="stable")
+        counts = np.bincount(strategy, minlength=len(self.strategies))
+        ends = np.cumsum(counts)
+        starts = ends - counts
+        return [(s, order[starts[s.code] : ends[s.code]]) for s in self.strategies]
 
     def _after_choose(self) -> None:
         """Execute the choices: fees paid, then each strategy moves data and money (§3, §4.1)."""
